@@ -1,0 +1,24 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppOptions } from './app.module';
+import { AppConfig } from './config/app-config';
+
+/** Builds the whole application (not yet listening): used by main.ts and by every e2e test. */
+export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.forRoot(config, options), { bufferLogs: true, abortOnError: false });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Doudi API')
+      .setDescription('Social-assistance procedures (dibao, sampling, temporary aid, payments) on Camunda 8. Errors are application/problem+json (RFC 9457).')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  return app;
+}

@@ -1,0 +1,61 @@
+import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { Clock } from './common/clock';
+import { CommonModule } from './common/common.module';
+import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor';
+import { loggerParams } from './common/logging';
+import { fieldProblems, InvalidRequestException, ProblemDetailsFilter } from './common/problem';
+import { AppConfig } from './config/app-config';
+import { ConfigModule } from './config/config.module';
+import { dataSourceOptions } from './database/data-source-options';
+import { HealthModule } from './health/health.module';
+import { WorkflowModule } from './workflow/workflow.module';
+
+export interface AppOptions {
+  /** Where log lines go (stdout by default); tests capture them. */
+  logDestination?: DestinationStream;
+  clock?: Clock;
+  /** Extra modules mounted beside ours (tests mount probes of cross-cutting behaviour). */
+  extraImports?: DynamicModule['imports'];
+}
+
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    exceptionFactory: (errors) => new InvalidRequestException(fieldProblems(errors)),
+  });
+}
+
+@Module({})
+export class AppModule {
+  /** `config.DATABASE_URL` must be resolved (the embedded server started) before this is called. */
+  static forRoot(config: AppConfig, options: AppOptions = {}): DynamicModule {
+    if (!config.DATABASE_URL) throw new Error('AppModule needs a resolved DATABASE_URL');
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        CommonModule.forRoot(options.clock),
+        LoggerModule.forRoot(loggerParams(config, options.logDestination)),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), autoLoadEntities: true, migrationsRun: true }),
+        AuthModule,
+        AuditModule,
+        WorkflowModule,
+        HealthModule,
+        ...(options.extraImports ?? []),
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: validationPipe },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+    };
+  }
+}

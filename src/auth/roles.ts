@@ -1,0 +1,17 @@
+/** The actors of ../shared/domain/PROCEDURES.md ("Actors"), plus integrators: other government systems. */
+export enum Role {
+  VillageCommittee = 'village-committee',
+  TownshipCaseworker = 'township-caseworker',
+  TownshipLeader = 'township-leader',
+  CountyCivilAffairs = 'county-civil-affairs',
+  CountyFinance = 'county-finance',
+  Bank = 'bank',
+  Supervisor = 'supervisor',
+  Integrator = 'integrator',
+}
+
+export const ALL_ROLES: readonly Role[] = Object.values(Role);
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === 'string' && (ALL_ROLES as readonly string[]).includes(value);
+}

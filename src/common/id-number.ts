@@ -1,0 +1,34 @@
+/**
+ * Resident ID numbers (居民身份证号码), GB 11643-1999: 6-digit region, 8-digit birth date, 3-digit sequence,
+ * check character from ISO 7064 MOD 11-2.
+ */
+const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const CHECK_CHARS = '10X98765432';
+
+export function idNumberCheckChar(first17: string): string {
+  const sum = [...first17].reduce((acc, digit, i) => acc + Number(digit) * WEIGHTS[i], 0);
+  return CHECK_CHARS[sum % 11];
+}
+
+export function isValidIdNumber(value: string): boolean {
+  if (!/^\d{17}[\dX]$/.test(value)) return false;
+  const year = Number(value.slice(6, 10));
+  const month = Number(value.slice(10, 12));
+  const day = Number(value.slice(12, 14));
+  const birth = new Date(Date.UTC(year, month - 1, day));
+  const realDate = birth.getUTCFullYear() === year && birth.getUTCMonth() === month - 1 && birth.getUTCDate() === day;
+  return year >= 1900 && realDate && idNumberCheckChar(value.slice(0, 17)) === value[17];
+}
+
+/** Keeps the region (first 6) and the last 4 characters: 410821********1234. */
+export function maskIdNumber(value: string): string {
+  return value.length < 10 ? '*'.repeat(value.length) : `${value.slice(0, 6)}${'*'.repeat(value.length - 10)}${value.slice(-4)}`;
+}
+
+// Anything shaped like an 18-character ID number (valid check digit or not: a mistyped number is still personal data).
+const ID_NUMBER_IN_TEXT = /(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
+
+/** Masks every ID number found in free text (log lines, notices). */
+export function maskIdNumbersIn(text: string): string {
+  return text.replace(ID_NUMBER_IN_TEXT, (match) => maskIdNumber(match));
+}

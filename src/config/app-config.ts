@@ -1,0 +1,150 @@
+import 'reflect-metadata';
+import { plainToInstance, Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+  validateSync,
+} from 'class-validator';
+
+const NODE_ENVS = ['development', 'test', 'production'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const CAMUNDA_AUTH_STRATEGIES = ['NONE', 'OAUTH', 'BASIC'] as const;
+const AUTH_MODES = ['secret', 'oidc'] as const;
+
+/** Only for local development and tests; refused when NODE_ENV=production. */
+export const DEVELOPMENT_JWT_SECRET = 'doudi-development-secret-not-for-production-use';
+
+const url = { require_tld: false, require_protocol: true };
+
+/**
+ * The whole configuration of the service, read from environment variables of the same names.
+ * Every variable is documented in README.md ("Configuration").
+ */
+export class AppConfig {
+  @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` })
+  NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer port number (1-65535)' })
+  @Min(1, { message: 'must be an integer port number (1-65535)' })
+  @Max(65535, { message: 'must be an integer port number (1-65535)' })
+  PORT = 3000;
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** PostgreSQL connection URL; when unset an embedded PostgreSQL server is started. */
+  @IsOptional()
+  @IsUrl({ ...url, protocols: ['postgres', 'postgresql'] }, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString({ message: 'must be a directory path' })
+  EMBEDDED_PG_DIR = '.data/postgres';
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be an integer port number (1-65535)' })
+  @Min(1, { message: 'must be an integer port number (1-65535)' })
+  @Max(65535, { message: 'must be an integer port number (1-65535)' })
+  EMBEDDED_PG_PORT = 54329;
+
+  /** Camunda 8.8 orchestration cluster REST address (the SDK appends /v2). */
+  @IsUrl({ ...url, protocols: ['http', 'https'] }, { message: 'must be an http:// or https:// URL' })
+  ZEEBE_REST_ADDRESS = 'http://localhost:8088';
+
+  @IsIn(CAMUNDA_AUTH_STRATEGIES, { message: `must be one of ${CAMUNDA_AUTH_STRATEGIES.join(', ')}` })
+  CAMUNDA_AUTH_STRATEGY: (typeof CAMUNDA_AUTH_STRATEGIES)[number] = 'NONE';
+
+  @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'OAUTH')
+  @IsUrl({ ...url, protocols: ['http', 'https'] }, { message: 'must be the OAuth token URL when CAMUNDA_AUTH_STRATEGY=OAUTH' })
+  CAMUNDA_OAUTH_URL?: string;
+
+  @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'OAUTH')
+  @IsString({ message: 'is required when CAMUNDA_AUTH_STRATEGY=OAUTH' })
+  CAMUNDA_CLIENT_ID?: string;
+
+  @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'OAUTH')
+  @IsString({ message: 'is required when CAMUNDA_AUTH_STRATEGY=OAUTH' })
+  CAMUNDA_CLIENT_SECRET?: string;
+
+  @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'BASIC')
+  @IsString({ message: 'is required when CAMUNDA_AUTH_STRATEGY=BASIC' })
+  CAMUNDA_BASIC_AUTH_USERNAME?: string;
+
+  @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'BASIC')
+  @IsString({ message: 'is required when CAMUNDA_AUTH_STRATEGY=BASIC' })
+  CAMUNDA_BASIC_AUTH_PASSWORD?: string;
+
+  @IsString({ message: 'must be a tenant id' })
+  CAMUNDA_TENANT_ID = '<default>';
+
+  /** Folder whose *.bpmn and *.form files are deployed at start-up. */
+  @IsString({ message: 'must be a directory path' })
+  BPMN_DIR = 'bpmn';
+
+  @IsIn(AUTH_MODES, { message: `must be one of ${AUTH_MODES.join(', ')}` })
+  AUTH_MODE: (typeof AUTH_MODES)[number] = 'secret';
+
+  @ValidateIf((c: AppConfig) => c.AUTH_MODE === 'secret')
+  @IsString({ message: 'must be a shared secret of at least 32 characters when AUTH_MODE=secret' })
+  @MinLength(32, { message: 'must be a shared secret of at least 32 characters when AUTH_MODE=secret' })
+  AUTH_JWT_SECRET?: string;
+
+  @ValidateIf((c: AppConfig) => c.AUTH_MODE === 'oidc')
+  @IsUrl({ ...url, protocols: ['http', 'https'] }, { message: 'must be the OIDC issuer URL when AUTH_MODE=oidc' })
+  AUTH_OIDC_ISSUER?: string;
+
+  /** Defaults to the jwks_uri of the issuer's discovery document. */
+  @IsOptional()
+  @IsUrl({ ...url, protocols: ['http', 'https'] }, { message: 'must be an http:// or https:// URL' })
+  AUTH_OIDC_JWKS_URI?: string;
+
+  @IsOptional()
+  @IsString({ message: 'must be the expected token audience' })
+  AUTH_OIDC_AUDIENCE?: string;
+
+  @Type(() => Number)
+  @IsInt({ message: 'must be a whole number of hours (1-720)' })
+  @Min(1, { message: 'must be a whole number of hours (1-720)' })
+  @Max(720, { message: 'must be a whole number of hours (1-720)' })
+  IDEMPOTENCY_TTL_HOURS = 24;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads and validates the configuration; throws ConfigError naming every wrong variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const known = Object.keys(new AppConfig());
+  const optional = ['DATABASE_URL', 'CAMUNDA_OAUTH_URL', 'CAMUNDA_CLIENT_ID', 'CAMUNDA_CLIENT_SECRET',
+    'CAMUNDA_BASIC_AUTH_USERNAME', 'CAMUNDA_BASIC_AUTH_PASSWORD', 'AUTH_JWT_SECRET', 'AUTH_OIDC_ISSUER',
+    'AUTH_OIDC_JWKS_URI', 'AUTH_OIDC_AUDIENCE'];
+  const plain: Record<string, string> = {};
+  for (const name of [...known, ...optional]) {
+    const value = env[name];
+    if (value !== undefined && value !== '') plain[name] = value;
+  }
+  const config = plainToInstance(AppConfig, plain, { exposeDefaultValues: true });
+  if (config.AUTH_MODE === 'secret' && config.AUTH_JWT_SECRET === undefined && config.NODE_ENV !== 'production') {
+    config.AUTH_JWT_SECRET = DEVELOPMENT_JWT_SECRET;
+  }
+  const problems = validateSync(config, { skipMissingProperties: false }).map((error) => {
+    const messages = Object.values(error.constraints ?? {});
+    const got = error.value === undefined ? 'unset' : `got "${String(error.value)}"`;
+    return `${error.property} ${[...new Set(messages)].join('; ')} (${got})`;
+  });
+  if (config.NODE_ENV === 'production' && config.AUTH_MODE === 'secret' && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
+    problems.push('AUTH_JWT_SECRET must not be the development secret when NODE_ENV=production');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -1,0 +1,31 @@
+/* `npm run migration:run` / `npm run migration:revert`: the same migrations the service runs at start-up. */
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { loadConfig } from '../config/app-config';
+import { dataSourceOptions } from './data-source-options';
+import { startEmbeddedPostgres } from './embedded-postgres';
+
+async function main(command: string | undefined): Promise<void> {
+  if (command !== 'run' && command !== 'revert') throw new Error('usage: migrate run|revert');
+  const config = loadConfig();
+  const embedded = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
+  const dataSource = new DataSource(dataSourceOptions(config.DATABASE_URL ?? embedded!.url));
+  try {
+    await dataSource.initialize();
+    if (command === 'run') {
+      const applied = await dataSource.runMigrations();
+      console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'no pending migrations');
+    } else {
+      await dataSource.undoLastMigration();
+      console.log('reverted the last migration');
+    }
+  } finally {
+    if (dataSource.isInitialized) await dataSource.destroy();
+    await embedded?.stop();
+  }
+}
+
+main(process.argv[2]).catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
