@@ -1,6 +1,6 @@
 // Unit tests sit beside the code (*.spec.ts); end-to-end tests in test/ (*.e2e-spec.ts) boot the real app
 // on a real PostgreSQL (embedded unless DATABASE_URL is set). Type checking is `npm run typecheck`.
-const esmPackages = ['bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', '@camunda/form-linting', '@bpmn-io', '@lezer', 'lezer-feel', 'feelin', 'semver-compare'];
+const esmPackages = ['bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', '@camunda/form-linting', '@bpmn-io', '@lezer', 'lezer-feel', 'feelin', 'semver-compare', 'jose'];
 
 module.exports = {
   rootDir: '.',
@@ -10,7 +10,6 @@ module.exports = {
     '^.+\\.[tj]s$': ['ts-jest', { tsconfig: { isolatedModules: true, module: 'commonjs', moduleResolution: 'node10', allowJs: true } }],
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
-  moduleNameMapper: { '^bpmn-moddle$': '<rootDir>/node_modules/bpmn-moddle/dist/index.cjs' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   testTimeout: 60_000,
