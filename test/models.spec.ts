@@ -1,0 +1,77 @@
+import { FormLinter } from '@camunda/form-linting';
+import { BpmnModdle } from 'bpmn-moddle';
+import { readFileSync } from 'node:fs';
+import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json';
+import { readResources } from '../src/workflow/bpmn-resources';
+
+// bpmnlint is CommonJS without types.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Linter } = require('bpmnlint') as { Linter: new (options: unknown) => { lint(root: unknown): Promise<Record<string, { message: string; id?: string }[]>> } };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const NodeResolver = require('bpmnlint/lib/resolver/node-resolver') as new () => unknown;
+
+const lintConfig = JSON.parse(readFileSync('.bpmnlintrc', 'utf8')) as { extends: string[] };
+const resources = readResources('bpmn');
+const models = resources.filter((r) => r.name.endsWith('.bpmn'));
+const forms = resources.filter((r) => r.name.endsWith('.form'));
+
+type Element = { $type: string; id: string; name?: string; flowElements?: Element[]; di?: unknown };
+
+async function parse(xml: string) {
+  const { rootElement } = await new BpmnModdle({ zeebe }).fromXML(xml);
+  return rootElement as { rootElements: Element[]; diagrams?: { plane: { planeElement: { bpmnElement: { id: string } }[] } }[] };
+}
+
+async function bpmnProblems(xml: string): Promise<string[]> {
+  // One linter per file: a rule may keep state across files.
+  const reports = await new Linter({ config: { extends: lintConfig.extends }, resolver: new NodeResolver() }).lint(await parse(xml));
+  return Object.entries(reports).flatMap(([rule, list]) => list.map((r) => `${rule}: ${r.id ?? ''} ${r.message}`));
+}
+
+function formProblems(json: string): string[] {
+  return new FormLinter().lint(json).map((r: { id?: string; message: string }) => `${r.id ?? ''} ${r.message}`);
+}
+
+/** Named in Chinese and in English: 村级评议 Village review. */
+const BILINGUAL = /[\u4e00-\u9fff].*[A-Za-z]/;
+
+function flowElements(container: Element): Element[] {
+  return (container.flowElements ?? []).flatMap((e) => [e, ...flowElements(e)]);
+}
+
+describe('models under bpmn/', () => {
+  it('exist', () => {
+    expect(models.map((m) => m.name)).toContain('health-check.bpmn');
+  });
+
+  describe.each(models.map((m) => [m.name, m.content]))('%s', (_, xml) => {
+    it('lints clean against Camunda 8.8', async () => {
+      expect(await bpmnProblems(xml)).toEqual([]);
+    });
+
+    it('names the process and every element (but sequence flows) in Chinese and English', async () => {
+      const processes = (await parse(xml)).rootElements.filter((e) => e.$type === 'bpmn:Process');
+      const unnamed = processes
+        .flatMap((p) => [p, ...flowElements(p)])
+        .filter((e) => e.$type !== 'bpmn:SequenceFlow' && !BILINGUAL.test(e.name ?? ''))
+        .map((e) => e.id);
+      expect(unnamed).toEqual([]);
+    });
+
+    it('carries diagram layout for every element, so it opens in Camunda Modeler', async () => {
+      const root = await parse(xml);
+      const drawn = new Set((root.diagrams ?? []).flatMap((d) => d.plane.planeElement.map((p) => p.bpmnElement.id)));
+      const elements = root.rootElements.filter((e) => e.$type === 'bpmn:Process').flatMap(flowElements);
+      expect(elements.filter((e) => !drawn.has(e.id)).map((e) => e.id)).toEqual([]);
+    });
+  });
+
+  it('every form lints clean against Camunda 8.8', () => {
+    expect(forms.flatMap((f) => formProblems(f.content).map((p) => `${f.name}: ${p}`))).toEqual([]);
+  });
+
+  it('the lint catches a broken model and a broken form (the checks can fail)', async () => {
+    expect(await bpmnProblems(readFileSync('test/fixtures/unmatched-workers/unhandled-job.bpmn', 'utf8'))).not.toEqual([]);
+    expect(formProblems(readFileSync('test/fixtures/bad-form/bad.form', 'utf8'))).not.toEqual([]);
+  });
+});
