@@ -26,7 +26,7 @@ describe('configuration', () => {
     const problems = problemsOf({ PORT: 'abc', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://x/y', CAMUNDA_AUTH_STRATEGY: 'OAUTH' });
     expect(problems).toEqual(
       expect.arrayContaining([
-        'PORT must be an integer port number (1-65535) (got "NaN")',
+        'PORT must be an integer port number (1-65535) (got "abc")',
         'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
         'DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://x/y")',
         expect.stringMatching(/^CAMUNDA_OAUTH_URL must be the OAuth token URL/),

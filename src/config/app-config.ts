@@ -139,7 +139,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const problems = validateSync(config, { skipMissingProperties: false }).map((error) => {
     const messages = Object.values(error.constraints ?? {});
-    const got = error.value === undefined ? 'unset' : `got "${String(error.value)}"`;
+    const raw = plain[error.property];
+    const got = raw === undefined ? 'unset' : `got "${raw}"`;
     return `${error.property} ${[...new Set(messages)].join('; ')} (${got})`;
   });
   if (config.NODE_ENV === 'production' && config.AUTH_MODE === 'secret' && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
