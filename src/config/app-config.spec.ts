@@ -28,11 +28,17 @@ describe('configuration', () => {
       expect.arrayContaining([
         'PORT must be an integer port number (1-65535) (got "abc")',
         'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud")',
-        'DATABASE_URL must be a postgres:// or postgresql:// URL (got "mysql://x/y")',
+        'DATABASE_URL must be a postgres:// or postgresql:// URL (value hidden)',
         expect.stringMatching(/^CAMUNDA_OAUTH_URL must be the OAuth token URL/),
         expect.stringMatching(/^CAMUNDA_CLIENT_ID is required when CAMUNDA_AUTH_STRATEGY=OAUTH/),
       ]),
     );
+  });
+
+  it('never echoes a secret in its message', () => {
+    expect(problemsOf({ AUTH_JWT_SECRET: 'short-secret' })).toEqual([
+      'AUTH_JWT_SECRET must be a shared secret of at least 32 characters when AUTH_MODE=secret (value hidden)',
+    ]);
   });
 
   it('refuses the development secret and a missing issuer in production', () => {

@@ -122,6 +122,9 @@ export class ConfigError extends Error {
   }
 }
 
+/** Variables whose values never appear in an error message. */
+const SENSITIVE = /SECRET|PASSWORD|DATABASE_URL/;
+
 /** Reads and validates the configuration; throws ConfigError naming every wrong variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const known = Object.keys(new AppConfig());
@@ -140,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems = validateSync(config, { skipMissingProperties: false }).map((error) => {
     const messages = Object.values(error.constraints ?? {});
     const raw = plain[error.property];
-    const got = raw === undefined ? 'unset' : `got "${raw}"`;
+    const got = raw === undefined ? 'unset' : SENSITIVE.test(error.property) ? 'value hidden' : `got "${raw}"`;
     return `${error.property} ${[...new Set(messages)].join('; ')} (${got})`;
   });
   if (config.NODE_ENV === 'production' && config.AUTH_MODE === 'secret' && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
