@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { applyDecorators } from '@nestjs/common';
 import { plainToInstance, Type } from 'class-transformer';
 import {
   IsIn,
@@ -23,6 +24,11 @@ export const DEVELOPMENT_JWT_SECRET = 'doudi-development-secret-not-for-producti
 
 const url = { require_tld: false, require_protocol: true };
 
+function IsPort() {
+  const message = 'must be an integer port number (1-65535)';
+  return applyDecorators(Type(() => Number), IsInt({ message }), Min(1, { message }), Max(65535, { message }));
+}
+
 /**
  * The whole configuration of the service, read from environment variables of the same names.
  * Every variable is documented in README.md ("Configuration").
@@ -31,10 +37,7 @@ export class AppConfig {
   @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` })
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
-  @Type(() => Number)
-  @IsInt({ message: 'must be an integer port number (1-65535)' })
-  @Min(1, { message: 'must be an integer port number (1-65535)' })
-  @Max(65535, { message: 'must be an integer port number (1-65535)' })
+  @IsPort()
   PORT = 3000;
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -43,15 +46,12 @@ export class AppConfig {
   /** PostgreSQL connection URL; when unset an embedded PostgreSQL server is started. */
   @IsOptional()
   @IsUrl({ ...url, protocols: ['postgres', 'postgresql'] }, { message: 'must be a postgres:// or postgresql:// URL' })
-  DATABASE_URL?: string;
+  DATABASE_URL?: string = undefined;
 
   @IsString({ message: 'must be a directory path' })
   EMBEDDED_PG_DIR = '.data/postgres';
 
-  @Type(() => Number)
-  @IsInt({ message: 'must be an integer port number (1-65535)' })
-  @Min(1, { message: 'must be an integer port number (1-65535)' })
-  @Max(65535, { message: 'must be an integer port number (1-65535)' })
+  @IsPort()
   EMBEDDED_PG_PORT = 54329;
 
   /** Camunda 8.8 orchestration cluster REST address (the SDK appends /v2). */
@@ -63,23 +63,23 @@ export class AppConfig {
 
   @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'OAUTH')
   @IsUrl({ ...url, protocols: ['http', 'https'] }, { message: 'must be the OAuth token URL when CAMUNDA_AUTH_STRATEGY=OAUTH' })
-  CAMUNDA_OAUTH_URL?: string;
+  CAMUNDA_OAUTH_URL?: string = undefined;
 
   @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'OAUTH')
   @IsString({ message: 'is required when CAMUNDA_AUTH_STRATEGY=OAUTH' })
-  CAMUNDA_CLIENT_ID?: string;
+  CAMUNDA_CLIENT_ID?: string = undefined;
 
   @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'OAUTH')
   @IsString({ message: 'is required when CAMUNDA_AUTH_STRATEGY=OAUTH' })
-  CAMUNDA_CLIENT_SECRET?: string;
+  CAMUNDA_CLIENT_SECRET?: string = undefined;
 
   @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'BASIC')
   @IsString({ message: 'is required when CAMUNDA_AUTH_STRATEGY=BASIC' })
-  CAMUNDA_BASIC_AUTH_USERNAME?: string;
+  CAMUNDA_BASIC_AUTH_USERNAME?: string = undefined;
 
   @ValidateIf((c: AppConfig) => c.CAMUNDA_AUTH_STRATEGY === 'BASIC')
   @IsString({ message: 'is required when CAMUNDA_AUTH_STRATEGY=BASIC' })
-  CAMUNDA_BASIC_AUTH_PASSWORD?: string;
+  CAMUNDA_BASIC_AUTH_PASSWORD?: string = undefined;
 
   @IsString({ message: 'must be a tenant id' })
   CAMUNDA_TENANT_ID = '<default>';
@@ -94,20 +94,20 @@ export class AppConfig {
   @ValidateIf((c: AppConfig) => c.AUTH_MODE === 'secret')
   @IsString({ message: 'must be a shared secret of at least 32 characters when AUTH_MODE=secret' })
   @MinLength(32, { message: 'must be a shared secret of at least 32 characters when AUTH_MODE=secret' })
-  AUTH_JWT_SECRET?: string;
+  AUTH_JWT_SECRET?: string = undefined;
 
   @ValidateIf((c: AppConfig) => c.AUTH_MODE === 'oidc')
   @IsUrl({ ...url, protocols: ['http', 'https'] }, { message: 'must be the OIDC issuer URL when AUTH_MODE=oidc' })
-  AUTH_OIDC_ISSUER?: string;
+  AUTH_OIDC_ISSUER?: string = undefined;
 
   /** Defaults to the jwks_uri of the issuer's discovery document. */
   @IsOptional()
   @IsUrl({ ...url, protocols: ['http', 'https'] }, { message: 'must be an http:// or https:// URL' })
-  AUTH_OIDC_JWKS_URI?: string;
+  AUTH_OIDC_JWKS_URI?: string = undefined;
 
   @IsOptional()
   @IsString({ message: 'must be the expected token audience' })
-  AUTH_OIDC_AUDIENCE?: string;
+  AUTH_OIDC_AUDIENCE?: string = undefined;
 
   @Type(() => Number)
   @IsInt({ message: 'must be a whole number of hours (1-720)' })
@@ -127,12 +127,8 @@ const SENSITIVE = /SECRET|PASSWORD|DATABASE_URL/;
 
 /** Reads and validates the configuration; throws ConfigError naming every wrong variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = Object.keys(new AppConfig());
-  const optional = ['DATABASE_URL', 'CAMUNDA_OAUTH_URL', 'CAMUNDA_CLIENT_ID', 'CAMUNDA_CLIENT_SECRET',
-    'CAMUNDA_BASIC_AUTH_USERNAME', 'CAMUNDA_BASIC_AUTH_PASSWORD', 'AUTH_JWT_SECRET', 'AUTH_OIDC_ISSUER',
-    'AUTH_OIDC_JWKS_URI', 'AUTH_OIDC_AUDIENCE'];
   const plain: Record<string, string> = {};
-  for (const name of [...known, ...optional]) {
+  for (const name of Object.keys(new AppConfig())) {
     const value = env[name];
     if (value !== undefined && value !== '') plain[name] = value;
   }
