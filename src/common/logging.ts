@@ -27,5 +27,3 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
   };
   return { pinoHttp: destination ? [options, destination] : options };
 }
-
-export { randomUUID };
