@@ -42,6 +42,11 @@ describe('service foundation (real app, real PostgreSQL)', () => {
   });
   afterAll(() => t.close());
 
+  const postProbe = (token: string, body: object, key?: string) => {
+    const call = http.post('/api/v1/probe').set('Authorization', `Bearer ${token}`);
+    return (key ? call.set('Idempotency-Key', key) : call).send(body);
+  };
+
   describe('health and documentation', () => {
     it('reports the database up and the unreachable engine down, without a token', async () => {
       const response = await http.get('/health').expect(503);
@@ -96,7 +101,7 @@ describe('service foundation (real app, real PostgreSQL)', () => {
 
     it('names each wrong field', async () => {
       const token = await t.token([Role.Integrator], COUNTY);
-      const response = await http.post('/api/v1/probe').set('Authorization', `Bearer ${token}`).send({ name: 7, amountFen: 1.5 }).expect(400);
+      const response = await postProbe(token, { name: 7, amountFen: 1.5 }).expect(400);
       expect(response.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['amountFen', 'name']);
     });
 
@@ -116,7 +121,7 @@ describe('service foundation (real app, real PostgreSQL)', () => {
     it('replays the first answer to a repeated request and executes it once', async () => {
       const token = await t.token([Role.Integrator], COUNTY);
       const before = probeExecutions;
-      const send = () => http.post('/api/v1/probe').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'req-001').send({ name: 'a', amountFen: 100 });
+      const send = () => postProbe(token, { name: 'a', amountFen: 100 }, 'req-001');
       const first = await send().expect(201);
       const second = await send().expect(201).expect('Idempotent-Replayed', 'true');
       expect(second.body).toEqual(first.body);
@@ -125,22 +130,22 @@ describe('service foundation (real app, real PostgreSQL)', () => {
 
     it('refuses the same key for a different request with 422', async () => {
       const token = await t.token([Role.Integrator], COUNTY);
-      await http.post('/api/v1/probe').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'req-002').send({ name: 'a', amountFen: 1 }).expect(201);
-      const reused = await http.post('/api/v1/probe').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'req-002').send({ name: 'a', amountFen: 2 }).expect(422);
+      await postProbe(token, { name: 'a', amountFen: 1 }, 'req-002').expect(201);
+      const reused = await postProbe(token, { name: 'a', amountFen: 2 }, 'req-002').expect(422);
       expect(reused.body.code).toBe('idempotency-key-reused');
     });
 
     it('frees the key of a failed request, so the corrected retry runs', async () => {
       const token = await t.token([Role.Integrator], COUNTY);
-      await http.post('/api/v1/probe').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'req-003').send({ name: 'a' }).expect(400);
-      await http.post('/api/v1/probe').set('Authorization', `Bearer ${token}`).set('Idempotency-Key', 'req-003').send({ name: 'a', amountFen: 5 }).expect(201);
+      await postProbe(token, { name: 'a' }, 'req-003').expect(400);
+      await postProbe(token, { name: 'a', amountFen: 5 }, 'req-003').expect(201);
     });
 
     it('keeps keys per caller', async () => {
       const one = await t.token([Role.Integrator], COUNTY, 'system-one');
       const two = await t.token([Role.Integrator], COUNTY, 'system-two');
-      const a = await http.post('/api/v1/probe').set('Authorization', `Bearer ${one}`).set('Idempotency-Key', 'shared').send({ name: 'a', amountFen: 1 }).expect(201);
-      const b = await http.post('/api/v1/probe').set('Authorization', `Bearer ${two}`).set('Idempotency-Key', 'shared').send({ name: 'a', amountFen: 1 }).expect(201);
+      const a = await postProbe(one, { name: 'a', amountFen: 1 }, 'shared').expect(201);
+      const b = await postProbe(two, { name: 'a', amountFen: 1 }, 'shared').expect(201);
       expect(b.body.id).not.toBe(a.body.id);
     });
   });

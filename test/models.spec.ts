@@ -1,8 +1,6 @@
 import { FormLinter } from '@camunda/form-linting';
-import { BpmnModdle } from 'bpmn-moddle';
 import { readFileSync } from 'node:fs';
-import zeebe from 'zeebe-bpmn-moddle/resources/zeebe.json';
-import { readResources } from '../src/workflow/bpmn-resources';
+import { parseBpmn, readResources } from '../src/workflow/bpmn-resources';
 
 // bpmnlint is CommonJS without types.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -18,8 +16,7 @@ const forms = resources.filter((r) => r.name.endsWith('.form'));
 type Element = { $type: string; id: string; name?: string; flowElements?: Element[]; di?: unknown };
 
 async function parse(xml: string) {
-  const { rootElement } = await new BpmnModdle({ zeebe }).fromXML(xml);
-  return rootElement as { rootElements: Element[]; diagrams?: { plane: { planeElement: { bpmnElement: { id: string } }[] } }[] };
+  return (await parseBpmn(xml)) as { rootElements: Element[]; diagrams?: { plane: { planeElement: { bpmnElement: { id: string } }[] } }[] };
 }
 
 async function bpmnProblems(xml: string): Promise<string[]> {

@@ -24,9 +24,10 @@ export const DEVELOPMENT_JWT_SECRET = 'doudi-development-secret-not-for-producti
 
 const url = { require_tld: false, require_protocol: true };
 
-function IsPort() {
-  const message = 'must be an integer port number (1-65535)';
-  return applyDecorators(Type(() => Number), IsInt({ message }), Min(1, { message }), Max(65535, { message }));
+/** A whole number from min to max, read from its environment string. */
+function IsIntBetween(min: number, max: number, what: string) {
+  const message = `must be ${what} (${min}-${max})`;
+  return applyDecorators(Type(() => Number), IsInt({ message }), Min(min, { message }), Max(max, { message }));
 }
 
 /**
@@ -37,7 +38,7 @@ export class AppConfig {
   @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` })
   NODE_ENV: (typeof NODE_ENVS)[number] = 'development';
 
-  @IsPort()
+  @IsIntBetween(1, 65535, 'an integer port number')
   PORT = 3000;
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
@@ -51,7 +52,7 @@ export class AppConfig {
   @IsString({ message: 'must be a directory path' })
   EMBEDDED_PG_DIR = '.data/postgres';
 
-  @IsPort()
+  @IsIntBetween(1, 65535, 'an integer port number')
   EMBEDDED_PG_PORT = 54329;
 
   /** Camunda 8.8 orchestration cluster REST address (the SDK appends /v2). */
@@ -109,10 +110,7 @@ export class AppConfig {
   @IsString({ message: 'must be the expected token audience' })
   AUTH_OIDC_AUDIENCE?: string = undefined;
 
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number of hours (1-720)' })
-  @Min(1, { message: 'must be a whole number of hours (1-720)' })
-  @Max(720, { message: 'must be a whole number of hours (1-720)' })
+  @IsIntBetween(1, 720, 'a whole number of hours')
   IDEMPOTENCY_TTL_HOURS = 24;
 }
 

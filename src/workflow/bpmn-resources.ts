@@ -26,10 +26,15 @@ interface ModdleElement {
   [key: string]: unknown;
 }
 
+/** Parses a model with the zeebe:* extensions; the root is the bpmn:Definitions element. */
+export async function parseBpmn(xml: string): Promise<unknown> {
+  const { rootElement } = await new BpmnModdle({ zeebe }).fromXML(xml);
+  return rootElement;
+}
+
 /** The job types (`zeebe:taskDefinition type`) a BPMN model needs workers for. */
 export async function jobTypesOf(xml: string): Promise<string[]> {
-  const moddle = new BpmnModdle({ zeebe });
-  const { rootElement } = await moddle.fromXML(xml);
+  const rootElement = await parseBpmn(xml);
   const types = new Set<string>();
   const visit = (node: unknown, seen: Set<unknown>): void => {
     if (node === null || typeof node !== 'object' || seen.has(node)) return;
