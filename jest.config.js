@@ -1,6 +1,8 @@
 // Unit tests sit beside the code (*.spec.ts); end-to-end tests in test/ (*.e2e-spec.ts) boot the real app
 // on a real PostgreSQL (embedded unless DATABASE_URL is set). Type checking is `npm run typecheck`.
-const esmPackages = ['bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', '@camunda/form-linting', '@bpmn-io', '@lezer', 'lezer-feel', 'feelin', 'semver-compare', 'jose', 'bpmnlint-plugin-camunda-compat'];
+const esmPackages = ['bpmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', '@camunda/form-linting', '@bpmn-io', '@lezer', 'lezer-feel', 'feelin', 'semver-compare', 'jose', 'bpmnlint-plugin-camunda-compat',
+  'temporal-polyfill',
+  'temporal-utils'];
 
 module.exports = {
   rootDir: '.',

@@ -55,9 +55,14 @@ export class AppConfig {
   @IsIntBetween(1, 65535, 'an integer port number')
   EMBEDDED_PG_PORT = 54329;
 
-  /** Camunda 8.8 orchestration cluster REST address (the SDK appends /v2). */
+  /** Camunda 8.8 orchestration cluster REST address (the SDK appends /v2). Unset: the service starts its embedded engine. */
+  @IsOptional()
   @IsUrl({ ...url, protocols: ['http', 'https'] }, { message: 'must be an http:// or https:// URL' })
-  ZEEBE_REST_ADDRESS = 'http://localhost:8088';
+  ZEEBE_REST_ADDRESS?: string;
+
+  /** Port of the embedded engine (loopback only), the one the compose file maps for Camunda. */
+  @IsIntBetween(0, 65535, 'an integer port number')
+  EMBEDDED_ENGINE_PORT = 8088;
 
   @IsIn(CAMUNDA_AUTH_STRATEGIES, { message: `must be one of ${CAMUNDA_AUTH_STRATEGIES.join(', ')}` })
   CAMUNDA_AUTH_STRATEGY: (typeof CAMUNDA_AUTH_STRATEGIES)[number] = 'NONE';

@@ -1,0 +1,54 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../database/data-source-options';
+import { Engine } from './engine';
+import { engineApp } from './http';
+
+export interface EngineServer {
+  /** Base address for the SDK's `ZEEBE_REST_ADDRESS` (it appends /v2). */
+  url: string;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+export interface EngineServerOptions {
+  databaseUrl: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** The embedded engine has no authentication: it listens on the loopback interface unless told otherwise. */
+  host?: string;
+  poolSize?: number;
+}
+
+/** Migrates the database, starts the engine (timers due meanwhile fire) and serves the /v2 API. */
+export async function startEngineServer(options: EngineServerOptions): Promise<EngineServer> {
+  const migrations = new DataSource(dataSourceOptions(options.databaseUrl));
+  await migrations.initialize();
+  try {
+    await migrations.runMigrations();
+  } finally {
+    await migrations.destroy();
+  }
+  const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+  const engine = new Engine(pool);
+  await engine.start();
+  const host = options.host ?? '127.0.0.1';
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = engineApp(engine).listen(options.port ?? 8088, host, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  server.keepAliveTimeout = 65_000;
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${host}:${port}`,
+    engine,
+    close: async () => {
+      await engine.stop();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
+import { Engine, EngineError } from './engine';
+
+/**
+ * The `/v2` routes of the Camunda 8.8 Orchestration Cluster REST API that the SDK's client uses for our needs,
+ * answered by the embedded engine. Errors are RFC 9457 problem documents, as Camunda sends them.
+ */
+
+const DEFAULT_TENANT = '<default>';
+
+type Handler = (req: Request) => Promise<unknown>;
+
+export function engineApp(engine: Engine): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '4mb' }));
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: 16 * 1024 * 1024 } });
+  const v2 = express.Router();
+
+  const route = (method: 'get' | 'post' | 'put' | 'patch', path: string, handler: Handler, status = 200) => {
+    v2[method](path, (req: Request, res: Response, next: NextFunction) => {
+      handler(req).then((body) => {
+        if (body === undefined) res.status(204).end();
+        else res.status(status).json(body);
+      }, next);
+    });
+  };
+  const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+  const key = (req: Request, name: string) => {
+    const value = String(req.params[name]);
+    if (!/^-?\d{1,25}$/.test(value)) throw new EngineError(400, 'INVALID_ARGUMENT', `${name} '${value}' is not a valid key`);
+    return value;
+  };
+
+  route('get', '/topology', () => engine.topology());
+  route('get', '/status', async () => undefined);
+
+  v2.post('/deployments', upload.array('resources'), (req: Request, res: Response, next: NextFunction) => {
+    const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+    const tenantId = (req.body?.tenantId as string | undefined) || DEFAULT_TENANT;
+    engine
+      .deploy(files.map((file) => ({ name: file.originalname, content: file.buffer })), tenantId)
+      .then((result) => res.json(result), next);
+  });
+
+  route('post', '/process-instances', (req) => {
+    const b = body(req);
+    return engine.createProcessInstance({
+      processDefinitionId: b.processDefinitionId as string | undefined,
+      processDefinitionKey: b.processDefinitionKey as string | undefined,
+      processDefinitionVersion: b.processDefinitionVersion as number | undefined,
+      variables: (b.variables as Record<string, unknown> | undefined) ?? {},
+      tenantId: (b.tenantId as string | undefined) ?? DEFAULT_TENANT,
+      awaitCompletion: b.awaitCompletion === true,
+      fetchVariables: b.fetchVariables as string[] | undefined,
+      requestTimeout: Number(b.requestTimeout ?? 0),
+    });
+  });
+  route('post', '/process-instances/search', (req) => engine.searchProcessInstances(body(req)));
+  route('get', '/process-instances/:key', (req) => engine.getProcessInstance(key(req, 'key')));
+  route('post', '/process-instances/:key/cancellation', async (req) => {
+    await engine.cancelProcessInstance(key(req, 'key'));
+  });
+
+  route('post', '/jobs/activation', (req) => {
+    const b = body(req);
+    return engine.activateJobs({
+      type: String(b.type ?? ''),
+      worker: b.worker as string | undefined,
+      timeout: Number(b.timeout),
+      maxJobsToActivate: Number(b.maxJobsToActivate),
+      fetchVariable: b.fetchVariable as string[] | undefined,
+      requestTimeout: b.requestTimeout === undefined ? undefined : Number(b.requestTimeout),
+      tenantIds: b.tenantIds as string[] | undefined,
+    });
+  });
+  route('post', '/jobs/:key/completion', async (req) => {
+    await engine.completeJob(key(req, 'key'), (body(req).variables as Record<string, unknown> | null) ?? {});
+  });
+  route('post', '/jobs/:key/failure', async (req) => {
+    const b = body(req);
+    await engine.failJob(key(req, 'key'), {
+      retries: b.retries as number | undefined,
+      errorMessage: b.errorMessage as string | undefined,
+      retryBackOff: b.retryBackOff as number | undefined,
+      variables: b.variables as Record<string, unknown> | undefined,
+    });
+  });
+  route('post', '/jobs/:key/error', async (req) => {
+    const b = body(req);
+    await engine.throwJobError(key(req, 'key'), String(b.errorCode ?? ''), String(b.errorMessage ?? ''), (b.variables as Record<string, unknown> | null) ?? {});
+  });
+  route('patch', '/jobs/:key', async (req) => {
+    await engine.updateJob(key(req, 'key'), (body(req).changeset as { retries?: number; timeout?: number }) ?? {});
+  });
+
+  route('post', '/messages/publication', (req) => {
+    const b = body(req);
+    return engine.publishMessage({
+      name: String(b.name ?? ''),
+      correlationKey: b.correlationKey as string | undefined,
+      timeToLive: b.timeToLive as number | undefined,
+      messageId: b.messageId as string | undefined,
+      variables: b.variables as Record<string, unknown> | undefined,
+      tenantId: (b.tenantId as string | undefined) ?? DEFAULT_TENANT,
+    });
+  });
+  route('post', '/messages/correlation', (req) => {
+    const b = body(req);
+    return engine.correlateMessage({
+      name: String(b.name ?? ''),
+      correlationKey: b.correlationKey as string | undefined,
+      variables: b.variables as Record<string, unknown> | undefined,
+      tenantId: (b.tenantId as string | undefined) ?? DEFAULT_TENANT,
+    });
+  });
+
+  route('post', '/user-tasks/search', (req) => engine.searchUserTasks(body(req)));
+  route('get', '/user-tasks/:key', (req) => engine.getUserTask(key(req, 'key')));
+  route('get', '/user-tasks/:key/form', (req) => engine.getUserTaskForm(key(req, 'key')));
+  route('post', '/user-tasks/:key/assignment', async (req) => {
+    const b = body(req);
+    if (typeof b.assignee !== 'string' || !b.assignee) throw new EngineError(400, 'INVALID_ARGUMENT', 'assignee must be a non-empty string');
+    await engine.assignUserTask(key(req, 'key'), b.assignee, b.allowOverride !== false);
+  });
+  v2.delete('/user-tasks/:key/assignee', (req: Request, res: Response, next: NextFunction) => {
+    engine.assignUserTask(key(req, 'key'), null).then(() => res.status(204).end(), next);
+  });
+  route('post', '/user-tasks/:key/completion', async (req) => {
+    await engine.completeUserTask(key(req, 'key'), (body(req).variables as Record<string, unknown> | null) ?? {});
+  });
+  route('get', '/forms/:key', (req) => engine.getForm(key(req, 'key')));
+
+  route('post', '/incidents/search', (req) => engine.searchIncidents(body(req)));
+  route('get', '/incidents/:key', (req) => engine.getIncident(key(req, 'key')));
+  route('post', '/incidents/:key/resolution', async (req) => {
+    await engine.resolveIncident(key(req, 'key'));
+  });
+
+  route('post', '/variables/search', (req) => engine.searchVariables(body(req)));
+  route('get', '/variables/:key', (req) => engine.getVariable(key(req, 'key')));
+
+  route('put', '/clock', async (req) => {
+    const timestamp = body(req).timestamp;
+    if (typeof timestamp !== 'number') throw new EngineError(400, 'INVALID_ARGUMENT', 'timestamp must be epoch milliseconds');
+    await engine.pinClock(timestamp);
+  });
+  route('post', '/clock/reset', async () => {
+    await engine.resetClock();
+  });
+
+  app.use('/v2', v2);
+  app.use((req: Request, res: Response) => {
+    problem(res, req, new EngineError(404, 'NOT_FOUND', `${req.method} ${req.path} is not served by the embedded engine`));
+  });
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    if (error instanceof EngineError) return problem(res, req, error);
+    const status = (error as { status?: number }).status;
+    if (status && status >= 400 && status < 500) return problem(res, req, new EngineError(400, 'INVALID_ARGUMENT', (error as Error).message));
+    console.error('embedded engine: unexpected error', error);
+    problem(res, req, new EngineError(500, 'INTERNAL_ERROR', (error as Error).message ?? String(error)));
+  });
+  return app;
+}
+
+function problem(res: Response, req: Request, error: EngineError): void {
+  res
+    .status(error.status)
+    .type('application/problem+json')
+    .send(JSON.stringify({ type: 'about:blank', title: error.title, status: error.status, detail: error.message, instance: req.originalUrl }));
+}

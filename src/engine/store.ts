@@ -1,0 +1,232 @@
+import type { Pool, PoolClient } from 'pg';
+import type { KeySource } from './interpreter';
+import type { Effects, Instance, InstanceState } from './state';
+
+/**
+ * PostgreSQL persistence of the engine. Each command runs in one transaction that first locks its instance row
+ * (`FOR UPDATE`): commands on one instance are serialised, on different instances they run in parallel.
+ */
+
+export type Db = Pool | PoolClient;
+
+/** Keys come from a sequence that hands out blocks of 10,000; a crash only leaves a gap. */
+export class Keys implements KeySource {
+  private next_ = 0n;
+  private end = 0n;
+  private static readonly BLOCK = 10_000n;
+
+  constructor(private readonly pool: Pool) {}
+
+  /** Makes sure `count` keys can be taken without waiting. */
+  async reserve(count = 2_000): Promise<void> {
+    while (this.end - this.next_ < BigInt(count)) {
+      const { rows } = await this.pool.query<{ start: string }>(`SELECT nextval('engine_key_seq')::text AS start`);
+      const start = BigInt(rows[0]!.start);
+      if (this.end === start) this.end = start + Keys.BLOCK;
+      else {
+        this.next_ = start;
+        this.end = start + Keys.BLOCK;
+      }
+    }
+  }
+
+  next(): string {
+    if (this.next_ >= this.end) throw new Error('engine keys exhausted within one command');
+    return String(this.next_++);
+  }
+}
+
+export async function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+interface InstanceRow {
+  process_instance_key: string;
+  process_definition_key: string;
+  bpmn_process_id: string;
+  version: number;
+  state: Instance['status'];
+  has_incident: boolean;
+  start_date: Date;
+  end_date: Date | null;
+  parent_process_instance_key: string | null;
+  parent_element_instance_key: string | null;
+  tenant_id: string;
+  data: InstanceState;
+}
+
+export async function lockInstance(client: PoolClient, key: string): Promise<Instance | undefined> {
+  const { rows } = await client.query<InstanceRow>(`SELECT * FROM engine_process_instance WHERE process_instance_key = $1 FOR UPDATE`, [key]);
+  const row = rows[0];
+  if (!row) return undefined;
+  return {
+    key: String(row.process_instance_key),
+    processDefinitionKey: String(row.process_definition_key),
+    bpmnProcessId: row.bpmn_process_id,
+    version: row.version,
+    status: row.state,
+    tenantId: row.tenant_id,
+    startDate: row.start_date,
+    endDate: row.end_date ?? undefined,
+    parentProcessInstanceKey: row.parent_process_instance_key ?? undefined,
+    parentElementInstanceKey: row.parent_element_instance_key ?? undefined,
+    hasIncident: row.has_incident,
+    state: row.data,
+    isNew: false,
+  };
+}
+
+/** Writes what a command changed: instances, their new wait-state rows, and the clean-up of ended elements. */
+export async function persist(client: PoolClient, instances: Iterable<Instance>, effects: Effects, keys: KeySource, now: Date): Promise<void> {
+  for (const instance of instances) {
+    if (instance.isNew) {
+      await client.query(
+        `INSERT INTO engine_process_instance (process_instance_key, process_definition_key, bpmn_process_id, version, state,
+           has_incident, start_date, end_date, parent_process_instance_key, parent_element_instance_key, tenant_id, data)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+        [
+          instance.key,
+          instance.processDefinitionKey,
+          instance.bpmnProcessId,
+          instance.version,
+          instance.status,
+          instance.hasIncident,
+          instance.startDate,
+          instance.endDate ?? null,
+          instance.parentProcessInstanceKey ?? null,
+          instance.parentElementInstanceKey ?? null,
+          instance.tenantId,
+          instance.state,
+        ],
+      );
+      instance.isNew = false;
+    } else {
+      await client.query(
+        `UPDATE engine_process_instance SET state = $2, has_incident = $3, end_date = $4, data = $5 WHERE process_instance_key = $1`,
+        [instance.key, instance.status, instance.hasIncident, instance.endDate ?? null, instance.state],
+      );
+    }
+  }
+  const ended = new Set(effects.ended);
+  // Rows created and ended within the same command are never written.
+  const alive = <T extends { elementInstanceKey?: string }>(rows: T[]) => rows.filter((r) => !r.elementInstanceKey || !ended.has(r.elementInstanceKey));
+  if (effects.ended.length) {
+    await client.query(
+      `WITH ended AS (SELECT unnest($1::bigint[]) AS key),
+         jobs AS (DELETE FROM engine_job WHERE element_instance_key IN (SELECT key FROM ended)),
+         timers AS (DELETE FROM engine_timer WHERE element_instance_key IN (SELECT key FROM ended)),
+         subscriptions AS (DELETE FROM engine_message_subscription WHERE element_instance_key IN (SELECT key FROM ended)),
+         tasks AS (UPDATE engine_user_task SET state = 'CANCELED', completion_date = $2
+                   WHERE element_instance_key IN (SELECT key FROM ended) AND state = 'CREATED')
+       UPDATE engine_incident SET state = 'RESOLVED' WHERE element_instance_key IN (SELECT key FROM ended) AND state = 'ACTIVE'`,
+      [effects.ended, now],
+    );
+  }
+  if (effects.resolvedIncidents.length) {
+    await client.query(`UPDATE engine_incident SET state = 'RESOLVED' WHERE incident_key = ANY($1::bigint[])`, [effects.resolvedIncidents]);
+  }
+  await insertRows(client, 'engine_job', alive(effects.jobs), (j) => ({
+    job_key: j.jobKey,
+    type: j.type,
+    process_instance_key: j.processInstanceKey,
+    element_instance_key: j.elementInstanceKey,
+    element_id: j.elementId,
+    process_definition_key: j.processDefinitionKey,
+    bpmn_process_id: j.bpmnProcessId,
+    version: j.version,
+    scope_keys: j.scopeKeys,
+    custom_headers: j.customHeaders,
+    retries: j.retries,
+    tenant_id: j.tenantId,
+  }));
+  await insertRows(client, 'engine_user_task', alive(effects.userTasks), (t) => ({
+    user_task_key: t.userTaskKey,
+    element_id: t.elementId,
+    element_instance_key: t.elementInstanceKey,
+    process_instance_key: t.processInstanceKey,
+    process_definition_key: t.processDefinitionKey,
+    bpmn_process_id: t.bpmnProcessId,
+    version: t.version,
+    process_name: t.processName ?? null,
+    name: t.name ?? null,
+    state: 'CREATED',
+    assignee: t.assignee ?? null,
+    candidate_groups: t.candidateGroups,
+    candidate_users: t.candidateUsers,
+    due_date: t.dueDate ?? null,
+    follow_up_date: t.followUpDate ?? null,
+    priority: t.priority,
+    form_key: t.formKey ?? null,
+    external_form_reference: t.externalFormReference ?? null,
+    custom_headers: t.customHeaders,
+    creation_date: t.creationDate,
+    tenant_id: t.tenantId,
+  }));
+  await insertRows(client, 'engine_timer', alive(effects.timers), (t) => ({
+    timer_key: t.timerKey,
+    due_at: t.dueAt,
+    process_definition_key: t.processDefinitionKey,
+    process_instance_key: t.processInstanceKey ?? null,
+    element_instance_key: t.elementInstanceKey ?? null,
+    element_id: t.elementId,
+    repetitions: t.repetitions,
+    cycle: t.cycle ?? null,
+  }));
+  await insertRows(client, 'engine_message_subscription', alive(effects.subscriptions), (s) => ({
+    subscription_key: s.subscriptionKey,
+    message_name: s.messageName,
+    correlation_key: s.correlationKey ?? null,
+    process_definition_key: s.processDefinitionKey,
+    process_instance_key: s.processInstanceKey ?? null,
+    element_instance_key: s.elementInstanceKey ?? null,
+    element_id: s.elementId,
+    tenant_id: s.tenantId,
+  }));
+  await insertRows(client, 'engine_incident', effects.incidents, (i) => ({
+    incident_key: i.incidentKey,
+    process_instance_key: i.processInstanceKey,
+    element_instance_key: i.elementInstanceKey,
+    element_id: i.elementId,
+    process_definition_key: i.processDefinitionKey,
+    bpmn_process_id: i.bpmnProcessId,
+    error_type: i.errorType,
+    error_message: i.errorMessage,
+    state: 'ACTIVE',
+    job_key: i.jobKey ?? null,
+    creation_time: i.creationTime,
+    tenant_id: i.tenantId,
+  }));
+  const variables = [...effects.variables.values()];
+  if (variables.length) {
+    await client.query(
+      `INSERT INTO engine_variable (variable_key, scope_key, name, value, process_instance_key, tenant_id)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+       ON CONFLICT (scope_key, name) DO UPDATE SET value = excluded.value`,
+      [
+        variables.map(() => keys.next()),
+        variables.map((v) => v.scopeKey),
+        variables.map((v) => v.name),
+        variables.map((v) => JSON.stringify(v.value ?? null)),
+        variables.map((v) => v.processInstanceKey),
+        variables.map((v) => v.tenantId),
+      ],
+    );
+  }
+}
+
+/** One multi-row insert through `jsonb_populate_recordset`, so a command costs one round trip per table. */
+async function insertRows<T>(client: PoolClient, table: string, rows: T[], toRow: (row: T) => Record<string, unknown>): Promise<void> {
+  if (!rows.length) return;
+  await client.query(`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [JSON.stringify(rows.map(toRow))]);
+}
