@@ -13,7 +13,8 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration', () => {
   it('has working defaults for a newcomer (embedded database, local engine, development secret)', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ PORT: 3000, ZEEBE_REST_ADDRESS: 'http://localhost:8088', AUTH_MODE: 'secret', CAMUNDA_AUTH_STRATEGY: 'NONE' });
+    expect(config).toMatchObject({ PORT: 3000, EMBEDDED_ENGINE_PORT: 8088, AUTH_MODE: 'secret', CAMUNDA_AUTH_STRATEGY: 'NONE' });
+    expect(config.ZEEBE_REST_ADDRESS).toBeUndefined();
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.AUTH_JWT_SECRET).toBe(DEVELOPMENT_JWT_SECRET);
   });

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import type { AppOptions } from '../../src/app.module';
 import { signDevToken } from '../../src/auth/dev-token';
+import { startEngineServer, type EngineServer } from '../../src/engine/engine-server';
 import type { Role } from '../../src/auth/roles';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 
@@ -53,22 +54,31 @@ export interface TestApp {
   config: AppConfig;
   logs: LogCapture;
   databaseUrl: string;
+  /** The embedded engine, when the app was started with one. */
+  engine?: EngineServer;
   token(roles: Role[], region: string, sub?: string): Promise<string>;
   close(): Promise<void>;
 }
 
-export async function startTestApp(env: Record<string, string> = {}, options: AppOptions = {}): Promise<TestApp> {
+/** Starts the app on a fresh database; with `withEngine`, an embedded engine on the same database serves it, as in `npm start`. */
+export async function startTestApp(env: Record<string, string> = {}, options: AppOptions & { withEngine?: boolean } = {}): Promise<TestApp> {
+  const { withEngine, ...appOptions } = options;
   const databaseUrl = await createTestDatabase();
-  const config = testConfig(databaseUrl, env);
+  const engine = withEngine ? await startEngineServer({ databaseUrl, port: 0 }) : undefined;
+  const config = testConfig(databaseUrl, engine ? { ZEEBE_REST_ADDRESS: engine.url, ...env } : env);
   const logs = new LogCapture();
-  const app = await createApp(config, { logDestination: logs, ...options });
+  const app = await createApp(config, { logDestination: logs, ...appOptions });
   await app.init();
   return {
     app,
     config,
     logs,
     databaseUrl,
+    engine,
     token: (roles, region, sub = 'tester') => signDevToken(config.AUTH_JWT_SECRET!, { sub, roles, region }),
-    close: () => app.close(),
+    close: async () => {
+      await app.close();
+      await engine?.close();
+    },
   };
 }
