@@ -1,12 +1,28 @@
 import { rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
 
-/** One PostgreSQL server for the whole run: DATABASE_URL when given, else a fresh embedded one. */
+/** A port nobody listens on now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+/**
+ * One PostgreSQL server for the whole run: DATABASE_URL when given, else a fresh embedded one in a folder and on a
+ * port of this run's own, so that two test runs on one machine never share (or wipe) each other's server.
+ */
 export default async function globalSetup(): Promise<void> {
   if (process.env.DATABASE_URL) return;
-  const dir = '.data/test-postgres';
+  const dir = `.data/test-runs/run-${process.pid}`;
   rmSync(dir, { recursive: true, force: true });
-  const server = await startEmbeddedPostgres(dir, Number(process.env.TEST_PG_PORT ?? 54339), 'doudi_test');
+  const port = process.env.TEST_PG_PORT ? Number(process.env.TEST_PG_PORT) : await freePort();
+  const server = await startEmbeddedPostgres(dir, port, 'doudi_test');
   process.env.DATABASE_URL = server.url;
-  (globalThis as { embeddedPostgres?: { stop(): Promise<void> } }).embeddedPostgres = server;
+  (globalThis as { embeddedPostgres?: { stop(): Promise<void>; dir: string } }).embeddedPostgres = { stop: server.stop, dir };
 }

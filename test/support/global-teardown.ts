@@ -1,3 +1,8 @@
+import { rmSync } from 'node:fs';
+
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { embeddedPostgres?: { stop(): Promise<void> } }).embeddedPostgres?.stop();
+  const server = (globalThis as { embeddedPostgres?: { stop(): Promise<void>; dir: string } }).embeddedPostgres;
+  if (!server) return;
+  await server.stop();
+  rmSync(server.dir, { recursive: true, force: true });
 }
