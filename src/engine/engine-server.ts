@@ -32,6 +32,8 @@ export async function startEngineServer(options: EngineServerOptions): Promise<E
     await migrations.destroy();
   }
   const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
+  // An idle connection cut by the server (restart, shutdown) is replaced on next use; it must not end the process.
+  pool.on('error', (error) => console.error(`embedded engine: idle database connection lost: ${error.message}`));
   const engine = new Engine(pool);
   await engine.start();
   const host = options.host ?? '127.0.0.1';
