@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { startEngineServer } from '../src/engine/engine-server';
-import { strictClient } from '../test/support/engine';
+import { Camunda8 } from '@camunda8/sdk';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -55,7 +55,8 @@ async function pool(count: number, limit: number, task: (i: number) => Promise<v
 
 async function benchEmbedded(databaseUrl: string): Promise<Result> {
   const server = await startEngineServer({ databaseUrl, port: 0, poolSize: 20 });
-  const camunda = strictClient(server.url);
+  // The SDK as the service uses it (no contract validation: that is a test-time check, not engine work).
+  const camunda = new Camunda8({ ZEEBE_REST_ADDRESS: server.url, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_LOG_LEVEL: 'error' } as never).getOrchestrationClusterApiClient();
   try {
     await camunda.createDeployment({ resources: [new File([zeebeModel], 'bench.bpmn')] });
     let started = performance.now();

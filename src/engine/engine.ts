@@ -5,7 +5,7 @@ import { Interpreter, ProcessError, Txn, type Definition, type DefinitionLookup 
 import { compileBpmn, UnsupportedModelError } from './model';
 import { buildSearch, SearchError, type Column, type SearchRequest } from './search';
 import type { Instance } from './state';
-import { Keys, lockInstance, persist, transaction } from './store';
+import { Keys, KeysExhausted, lockInstance, persist, transaction } from './store';
 import { nextOfCycle, scheduleTimer } from './timer-schedule';
 
 /**
@@ -65,6 +65,8 @@ export class Engine {
     for (const row of definitions.rows) {
       await this.definitions.add(row, await this.formKeysOf(this.pool, row.deployment_key, row.tenant_id));
     }
+    const forms = await this.pool.query(`SELECT DISTINCT ON (tenant_id, form_id) tenant_id, form_id, form_key::text FROM engine_form ORDER BY tenant_id, form_id, version DESC`);
+    for (const row of forms.rows) this.definitions.setLatestForm(row.form_id, row.tenant_id, row.form_key);
     await this.keys.reserve();
     // Timers that fell due while the engine was down fire now, in due order.
     await this.sweep();
@@ -180,11 +182,8 @@ export class Engine {
                VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
               [key, deploymentKey, model.id, version, model.name ?? null, resource.name, resource.checksum, resource.xml, tenantId],
             );
-            const formKeys = await this.formKeysOf(client, deploymentKey, tenantId);
-            for (const formId of model.forms) {
-              if (!formKeys.has(formId)) throw invalid(`'${resource.name}': user task form "${formId}" is neither in this deployment nor deployed before`);
-            }
-            added.push([row, formKeys]);
+            // As in Zeebe, a linked form need not exist yet: a task created without it gets a FORM_NOT_FOUND incident.
+            added.push([row, await this.formKeysOf(client, deploymentKey, tenantId)]);
             await this.replaceStartSubscriptions(client, model, key, previous?.process_definition_key, tenantId);
           }
           deployments.push({
@@ -195,6 +194,9 @@ export class Engine {
       return { deploymentKey, deployments, added };
     });
     for (const [row, formKeys] of result.added) await this.definitions.add(row, formKeys);
+    for (const { form } of result.deployments as { form?: { formId: string; formKey: string } }[]) {
+      if (form) this.definitions.setLatestForm(form.formId, tenantId, form.formKey);
+    }
     return { tenantId, deploymentKey: result.deploymentKey, deployments: result.deployments };
   }
 
@@ -585,8 +587,8 @@ export class Engine {
     const now = this.now();
     if (request.messageId) {
       const duplicate = await this.pool.query(
-        `SELECT 1 FROM engine_message WHERE tenant_id = $1 AND name = $2 AND message_id = $3 AND expires_at > $4`,
-        [request.tenantId, request.name, request.messageId, now],
+        `SELECT 1 FROM engine_message WHERE tenant_id = $1 AND name = $2 AND correlation_key = $5 AND message_id = $3 AND expires_at > $4`,
+        [request.tenantId, request.name, request.messageId, now, correlationKey],
       );
       if (duplicate.rows[0]) {
         throw new EngineError(409, 'ALREADY_EXISTS', `Expected to publish a new message with id '${request.messageId}', but a message with that id was already published`);
@@ -623,15 +625,17 @@ export class Engine {
   private async correlate(name: string, correlationKey: string, variables: Vars, tenantId: string, reach: 'all' | 'one') {
     const instances: string[] = [];
     const processes = new Set<string>();
-    const { rows } = await this.pool.query<{ process_instance_key: string; element_instance_key: string; element_id: string; subscription_key: string }>(
-      `SELECT DISTINCT ON (process_instance_key) process_instance_key::text, element_instance_key::text, element_id, subscription_key::text
-       FROM engine_message_subscription
-       WHERE tenant_id = $1 AND message_name = $2 AND correlation_key = $3 AND process_instance_key IS NOT NULL
-       ORDER BY process_instance_key, subscription_key`,
+    // Zeebe correlates a message once per process (bpmnProcessId): the oldest matching subscription of each.
+    const { rows } = await this.pool.query<{ process_instance_key: string; element_instance_key: string; element_id: string; subscription_key: string; bpmn_process_id: string }>(
+      `SELECT s.process_instance_key::text, s.element_instance_key::text, s.element_id, s.subscription_key::text, p.bpmn_process_id
+       FROM engine_message_subscription s JOIN engine_process_instance p ON p.process_instance_key = s.process_instance_key
+       WHERE s.tenant_id = $1 AND s.message_name = $2 AND s.correlation_key = $3 AND s.process_instance_key IS NOT NULL
+       ORDER BY s.subscription_key`,
       [tenantId, name, correlationKey],
     );
     for (const subscription of rows) {
       if (reach === 'one' && instances.length) break;
+      if (processes.has(subscription.bpmn_process_id)) continue;
       const correlated = await this.run(async (tx, client) => {
         const instance = await this.load(tx, client, subscription.process_instance_key);
         const still = await client.query(`SELECT 1 FROM engine_message_subscription WHERE subscription_key = $1`, [subscription.subscription_key]);
@@ -651,7 +655,7 @@ export class Engine {
     for (const start of starts.rows) {
       if (reach === 'one' && instances.length) break;
       const definition = this.definitions.byKey(start.process_definition_key);
-      if (!definition) continue;
+      if (!definition || processes.has(definition.bpmnProcessId)) continue;
       const instance = await this.run(async (tx) => new Interpreter(tx).createInstance(definition, variables, { startElementId: start.element_id }));
       instances.push(instance.key);
       processes.add(definition.bpmnProcessId);
@@ -827,8 +831,9 @@ export class Engine {
    * buffered messages for the subscriptions it opened; all written before the caller gets an answer.
    */
   private async run<T>(work: (tx: Txn, client: PoolClient) => Promise<T>): Promise<T> {
+    let keysNeeded = 2_000;
     for (let attempt = 1; ; attempt++) {
-      await this.keys.reserve();
+      await this.keys.reserve(keysNeeded);
       const tx = new Txn(this.definitions, this.keys, this.now());
       try {
         const result = await transaction(this.pool, async (client) => {
@@ -843,6 +848,11 @@ export class Engine {
         // Two commands that lock a parent and its child in opposite orders: PostgreSQL picks one; it runs again.
         const code = (error as { code?: string }).code;
         if ((code === '40P01' || code === '40001') && attempt < 5) continue;
+        // A large multi-instance: run the command again with enough keys reserved.
+        if (error instanceof KeysExhausted && keysNeeded < 1_000_000) {
+          keysNeeded *= 10;
+          continue;
+        }
         if (error instanceof ProcessError) throw new EngineError(409, 'INVALID_STATE', error.message);
         throw error;
       }
@@ -862,7 +872,8 @@ export class Engine {
       const subscription = tx.effects.subscriptions[checked];
       if (!subscription) return;
       checked++;
-      if (subscription.processInstanceKey && !tx.effects.ended.includes(subscription.elementInstanceKey!)) {
+      const closed = tx.effects.ended.includes(subscription.elementInstanceKey!) || tx.effects.closedEvents.includes(`${subscription.elementInstanceKey}/${subscription.elementId}`);
+      if (subscription.processInstanceKey && !closed) {
         await this.correlateBuffered(tx, client, interpreter, subscription);
       }
     }
@@ -930,6 +941,16 @@ class DefinitionCache implements DefinitionLookup {
 
   byKey(key: string): Definition | undefined {
     return this.keyed.get(key);
+  }
+
+  private readonly latestForms = new Map<string, string>();
+
+  setLatestForm(formId: string, tenantId: string, formKey: string): void {
+    this.latestForms.set(`${tenantId}/${formId}`, formKey);
+  }
+
+  latestForm(formId: string, tenantId: string): string | undefined {
+    return this.latestForms.get(`${tenantId}/${formId}`);
   }
 
   latest(bpmnProcessId: string, tenantId: string): Definition | undefined {

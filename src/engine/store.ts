@@ -9,6 +9,9 @@ import type { Effects, Instance, InstanceState } from './state';
 
 export type Db = Pool | PoolClient;
 
+/** A command needed more keys than were reserved for it: the engine reserves more and runs it again. */
+export class KeysExhausted extends Error {}
+
 /** Keys come from a sequence that hands out blocks of 10,000; a crash only leaves a gap. */
 export class Keys implements KeySource {
   private next_ = 0n;
@@ -31,7 +34,7 @@ export class Keys implements KeySource {
   }
 
   next(): string {
-    if (this.next_ >= this.end) throw new Error('engine keys exhausted within one command');
+    if (this.next_ >= this.end) throw new KeysExhausted('engine keys exhausted within one command');
     return String(this.next_++);
   }
 }
@@ -120,7 +123,17 @@ export async function persist(client: PoolClient, instances: Iterable<Instance>,
   }
   const ended = new Set(effects.ended);
   // Rows created and ended within the same command are never written.
-  const alive = <T extends { elementInstanceKey?: string }>(rows: T[]) => rows.filter((r) => !r.elementInstanceKey || !ended.has(r.elementInstanceKey));
+  const closed = new Set(effects.closedEvents);
+  const alive = <T extends { elementInstanceKey?: string; elementId?: string }>(rows: T[]) =>
+    rows.filter((r) => !r.elementInstanceKey || (!ended.has(r.elementInstanceKey) && !closed.has(`${r.elementInstanceKey}/${r.elementId}`)));
+  if (closed.size) {
+    await client.query(
+      `WITH closed AS (SELECT split_part(c, '/', 1)::bigint AS key, substr(c, strpos(c, '/') + 1) AS element_id FROM unnest($1::text[]) AS c),
+         timers AS (DELETE FROM engine_timer t USING closed WHERE t.element_instance_key = closed.key AND t.element_id = closed.element_id)
+       DELETE FROM engine_message_subscription s USING closed WHERE s.element_instance_key = closed.key AND s.element_id = closed.element_id`,
+      [[...closed]],
+    );
+  }
   if (effects.ended.length) {
     await client.query(
       `WITH ended AS (SELECT unnest($1::bigint[]) AS key),

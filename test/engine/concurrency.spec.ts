@@ -25,6 +25,20 @@ const MODEL = `<?xml version="1.0" encoding="UTF-8"?>
   </bpmn:process>
 </bpmn:definitions>`;
 
+const LARGE_MI = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="large-mi-definitions" targetNamespace="http://doudi/test">
+  <bpmn:process id="large-mi" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="each" />
+    <bpmn:serviceTask id="each">
+      <bpmn:extensionElements><zeebe:taskDefinition type="large-mi.each" /></bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics><bpmn:extensionElements><zeebe:loopCharacteristics inputCollection="=items" inputElement="item" /></bpmn:extensionElements></bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="each" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
 describe('embedded engine under concurrent commands', () => {
   let engine: EngineUnderTest;
 
@@ -50,6 +64,15 @@ describe('embedded engine under concurrent commands', () => {
     await camunda.completeJob({ jobKey: after.jobs[0]!.jobKey });
     const instance = await camunda.getProcessInstance({ processInstanceKey }, { consistency: { waitUpToMs: 0 } });
     expect(instance.state).toBe('COMPLETED');
+  });
+
+  it('runs a command that needs more keys than one reservation (a 3,000-item multi-instance)', async () => {
+    const { camunda } = engine;
+    await camunda.createDeployment({ resources: [new File([LARGE_MI], 'large-mi.bpmn')] });
+    const items = Array.from({ length: 3_000 }, (_, i) => i);
+    await camunda.createProcessInstance({ processDefinitionId: 'large-mi' as never, variables: { items } });
+    const { jobs } = await camunda.activateJobs({ type: 'large-mi.each', worker: 'w', timeout: 60_000, maxJobsToActivate: 5_000, fetchVariable: ['item'] });
+    expect(jobs.map((job) => job.variables.item).sort((a, b) => Number(a) - Number(b))).toEqual(items);
   });
 
   it('lets instances proceed in parallel: 50 instances complete concurrently', async () => {
