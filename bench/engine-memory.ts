@@ -2,11 +2,10 @@
    user task. Instances live in PostgreSQL and are loaded only to apply a command, so the two should match.
    The 99,000 extra instances are cloned in SQL from parked ones (fresh keys), which takes seconds, not minutes. */
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { startEngineServer, type EngineServer } from '../src/engine/engine-server';
 import { strictClient } from '../test/support/engine';
+import { runBenchmark, withBenchDatabase } from './bench-database';
 
 const MODEL = `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="memory-definitions" targetNamespace="http://doudi/bench">
@@ -38,16 +37,7 @@ async function workload(server: EngineServer): Promise<{ heap: number; rss: numb
 
 async function main(): Promise<void> {
   if (!(globalThis as { gc?: unknown }).gc) throw new Error('run with node --expose-gc (npm run bench:engine-memory does)');
-  const pg = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres('.data/bench-postgres', 54349, 'doudi_bench');
-  const adminUrl = process.env.DATABASE_URL ?? pg!.url;
-  const name = `doudi_mem_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
-  try {
+  await withBenchDatabase('doudi_mem', async (databaseUrl) => {
     let server = await startEngineServer({ databaseUrl, port: 0 });
     const camunda = strictClient(server.url);
     await camunda.createDeployment({ resources: [new File([MODEL], 'parked.bpmn')] });
@@ -85,14 +75,7 @@ async function main(): Promise<void> {
     console.log(`  1,000 instances parked at a user task:   heap ${small.heap.toFixed(1)} MB, rss ${small.rss.toFixed(0)} MB`);
     console.log(`${String(rows[0].parked).padStart(7)} instances parked at a user task:  heap ${large.heap.toFixed(1)} MB, rss ${large.rss.toFixed(0)} MB`);
     console.log(`heap ratio 100k / 1k: ${(large.heap / small.heap).toFixed(2)} (target: no more memory for 100,000 than for 1,000)`);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    await pg?.stop();
-  }
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);

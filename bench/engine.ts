@@ -4,10 +4,8 @@ import 'reflect-metadata';
 import { BpmnModdle } from 'bpmn-moddle';
 import { Engine as BareEngine } from 'bpmn-engine';
 import { EventEmitter } from 'node:events';
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
-import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { startEngineServer } from '../src/engine/engine-server';
+import { runBenchmark, withBenchDatabase } from './bench-database';
 import { Camunda8 } from '@camunda8/sdk';
 
 const N = Number(process.env.BENCH_N ?? 2000);
@@ -126,32 +124,18 @@ async function benchBare(): Promise<Result> {
 }
 
 async function main(): Promise<void> {
-  const server = process.env.DATABASE_URL ? undefined : await startEmbeddedPostgres('.data/bench-postgres', 54349, 'doudi_bench');
-  const adminUrl = process.env.DATABASE_URL ?? server!.url;
-  const name = `doudi_bench_${randomBytes(4).toString('hex')}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  try {
-    const url = new URL(adminUrl);
-    url.pathname = `/${name}`;
+  await withBenchDatabase('doudi_bench', async (databaseUrl) => {
     const bare = await benchBare();
-    const embedded = await benchEmbedded(url.toString());
+    const embedded = await benchEmbedded(databaseUrl);
     const row = (label: string, r: Result) => `${label.padEnd(44)} ${r.instancesPerSecond.toFixed(0).padStart(8)} ${r.commandsPerSecond.toFixed(0).padStart(12)}`;
     console.log(`\nN = ${N} instances of start → 3 service tasks → user task → end; ${4 * N} commands (job + user-task completions)`);
     console.log(`${''.padEnd(44)} ${'inst/s'.padStart(8)} ${'commands/s'.padStart(12)}`);
     console.log(row('embedded engine (PostgreSQL, SDK over HTTP)', embedded));
     console.log(row('bare bpmn-engine (in memory, no I/O)', bare));
-    console.log(`ratio embedded / bare: instances ${(embedded.instancesPerSecond / bare.instancesPerSecond).toFixed(2)}, commands ${(embedded.commandsPerSecond / bare.commandsPerSecond).toFixed(2)}`);
-    console.log(`targets: ≥ 300 commands/s → ${embedded.commandsPerSecond >= 300 ? 'met' : 'NOT met'}; ratio ≥ 0.5 → ${embedded.commandsPerSecond / bare.commandsPerSecond >= 0.5 ? 'met' : 'NOT met'}`);
-  } finally {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => undefined);
-    await admin.end();
-    await server?.stop();
-  }
+    const ratio = embedded.commandsPerSecond / bare.commandsPerSecond;
+    console.log(`ratio embedded / bare: instances ${(embedded.instancesPerSecond / bare.instancesPerSecond).toFixed(2)}, commands ${ratio.toFixed(2)}`);
+    console.log(`targets: ≥ 300 commands/s → ${embedded.commandsPerSecond >= 300 ? 'met' : 'NOT met'}; ratio ≥ 0.5 → ${ratio >= 0.5 ? 'met' : 'NOT met'}`);
+  });
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+runBenchmark(main);
