@@ -158,6 +158,11 @@ export function engineApp(engine: Engine): express.Express {
     if (error instanceof EngineError) return problem(res, req, error);
     const status = (error as { status?: number }).status;
     if (status && status >= 400 && status < 500) return problem(res, req, new EngineError(400, 'INVALID_ARGUMENT', (error as Error).message));
+    // The database went away (shutdown, restart): the caller may retry; no stack trace for an expected outage.
+    const code = (error as { code?: string }).code;
+    if (code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET') {
+      return problem(res, req, new EngineError(503, 'UNAVAILABLE', `the engine's database is unavailable (${code})`));
+    }
     console.error('embedded engine: unexpected error', error);
     problem(res, req, new EngineError(500, 'INTERNAL_ERROR', (error as Error).message ?? String(error)));
   });
