@@ -16,7 +16,7 @@ import { nextOfCycle, scheduleTimer } from './timer-schedule';
 
 export class EngineError extends Error {
   constructor(
-    readonly status: 400 | 404 | 409 | 500 | 504,
+    readonly status: 400 | 404 | 409 | 500 | 503 | 504,
     readonly title: string,
     message: string,
   ) {
@@ -43,6 +43,8 @@ export class Engine {
   private readonly keys: Keys;
   private readonly definitions = new DefinitionCache();
   private readonly events = new EventEmitter();
+  /** Work a command leaves for after its commit (a message-started instance ended: the next buffered message starts one). */
+  private readonly afterCommit = new WeakMap<Txn, (() => Promise<void>)[]>();
   private pinnedAt: Date | undefined;
   private ticker?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
@@ -656,7 +658,19 @@ export class Engine {
       if (reach === 'one' && instances.length) break;
       const definition = this.definitions.byKey(start.process_definition_key);
       if (!definition || processes.has(definition.bpmnProcessId)) continue;
-      const instance = await this.run(async (tx) => new Interpreter(tx).createInstance(definition, variables, { startElementId: start.element_id }));
+      // Zeebe: with a correlation key, one active message-started instance per key and process; the message waits (buffered).
+      if (correlationKey) {
+        const active = await this.pool.query(
+          `SELECT 1 FROM engine_process_instance WHERE tenant_id = $1 AND bpmn_process_id = $2 AND state = 'ACTIVE' AND data->>'startCorrelationKey' = $3 LIMIT 1`,
+          [tenantId, definition.bpmnProcessId, correlationKey],
+        );
+        if (active.rows[0]) continue;
+      }
+      const instance = await this.run(async (tx) => {
+        const created = new Interpreter(tx).createInstance(definition, variables, { startElementId: start.element_id });
+        if (correlationKey && created.status === 'ACTIVE') created.state.startCorrelationKey = correlationKey;
+        return created;
+      });
       instances.push(instance.key);
       processes.add(definition.bpmnProcessId);
     }
@@ -823,7 +837,37 @@ export class Engine {
     if (loaded) return loaded;
     const instance = await lockInstance(client, key);
     if (instance) tx.instances.set(key, instance);
+    const startKey = instance?.state.startCorrelationKey;
+    if (instance && startKey && instance.status === 'ACTIVE') {
+      const work = this.afterCommit.get(tx) ?? [];
+      work.push(async () => {
+        if (instance.status !== 'ACTIVE') await this.startFromBuffer(instance.bpmnProcessId, instance.tenantId, startKey);
+      });
+      this.afterCommit.set(tx, work);
+    }
     return instance;
+  }
+
+  /** Zeebe: when the instance a message with a correlation key started ends, the oldest buffered message with that key starts the next. */
+  private async startFromBuffer(bpmnProcessId: string, tenantId: string, correlationKey: string): Promise<void> {
+    const definition = this.definitions.latest(bpmnProcessId, tenantId);
+    if (!definition?.model.messageStarts.length) return;
+    await this.run(async (tx, client) => {
+      for (const start of definition.model.messageStarts) {
+        const { rows } = await client.query(
+          `SELECT m.message_key::text, m.variables FROM engine_message m
+           WHERE m.tenant_id = $1 AND m.name = $2 AND m.correlation_key = $3 AND m.expires_at > $4
+             AND NOT EXISTS (SELECT 1 FROM engine_message_correlation c WHERE c.message_key = m.message_key AND c.bpmn_process_id = $5)
+           ORDER BY m.message_key LIMIT 1 FOR UPDATE`,
+          [tenantId, start.message!.name, correlationKey, tx.now, bpmnProcessId],
+        );
+        if (!rows[0]) continue;
+        await client.query(`INSERT INTO engine_message_correlation (message_key, bpmn_process_id) VALUES ($1, $2)`, [rows[0].message_key, bpmnProcessId]);
+        const created = new Interpreter(tx).createInstance(definition, rows[0].variables, { startElementId: start.id });
+        if (created.status === 'ACTIVE') created.state.startCorrelationKey = correlationKey;
+        return;
+      }
+    });
   }
 
   /**
@@ -843,6 +887,7 @@ export class Engine {
           return value;
         });
         this.announce(tx);
+        for (const work of this.afterCommit.get(tx) ?? []) await work();
         return result;
       } catch (error) {
         // Two commands that lock a parent and its child in opposite orders: PostgreSQL picks one; it runs again.
