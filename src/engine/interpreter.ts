@@ -24,6 +24,8 @@ export interface Definition {
 export interface DefinitionLookup {
   byKey(key: string): Definition | undefined;
   latest(bpmnProcessId: string, tenantId: string): Definition | undefined;
+  /** The key of the latest deployed version of a form. */
+  latestForm(formId: string, tenantId: string): string | undefined;
 }
 
 export interface KeySource {
@@ -239,11 +241,18 @@ export class Interpreter {
 
   /** Input mappings, boundary events, then the element's own behaviour. An expression failure becomes an incident. */
   private enter(instance: Instance, node: FlowNode, element: ElementInstance): void {
+    const { timers, subscriptions } = this.tx.effects;
+    const opened = { timers: timers.length, subscriptions: subscriptions.length };
     try {
       this.applyInputs(instance, node, element);
       if (!element.loopCounter || !node.multiInstance) this.openBoundaries(instance, node, element);
       this.behave(instance, node, element);
     } catch (error) {
+      // As in Zeebe, an element held by an incident at activation has no boundary events open; resolving opens them.
+      const drop = <T extends { elementInstanceKey?: string }>(rows: T[], from: number) =>
+        rows.splice(from, rows.length - from, ...rows.slice(from).filter((r) => r.elementInstanceKey !== element.key));
+      drop(timers, opened.timers);
+      drop(subscriptions, opened.subscriptions);
       this.failStep(instance, element, 'activate', error);
     }
   }
@@ -320,12 +329,13 @@ export class Interpreter {
     const spec = node.userTask!;
     const context = this.visibleVariables(instance, element.key);
     const definition = this.definition(instance);
-    const formKey = spec.formId ? definition.formKeys.get(spec.formId) : undefined;
-    if (spec.formId && !formKey) throw new StepFailure('FORM_NOT_FOUND', `form "${spec.formId}" of user task "${node.id}" is not deployed`);
+    const formKey = this.linkedForm(instance, definition, spec);
     const priority = spec.priority ? Number(this.value(spec.priority, context)) : 50;
+    if (!Number.isInteger(priority)) throw new StepFailure('EXTRACT_VALUE_ERROR', `Expected priority '${spec.priority}' to be an integer, but was '${priority}'.`);
+    if (priority < 0 || priority > 100) throw new StepFailure('EXTRACT_VALUE_ERROR', `Expected priority to be in the range [0,100] but was '${priority}'.`);
     element.wait = 'userTask';
     this.tx.effects.userTasks.push({
-      userTaskKey: element.key,
+      userTaskKey: this.tx.keys.next(),
       elementId: node.id,
       elementInstanceKey: element.key,
       processInstanceKey: instance.key,
@@ -339,13 +349,36 @@ export class Interpreter {
       candidateUsers: this.list(spec.candidateUsers, context),
       dueDate: this.optionalDate(spec.dueDate, context, 'dueDate'),
       followUpDate: this.optionalDate(spec.followUpDate, context, 'followUpDate'),
-      priority: Number.isInteger(priority) && priority >= 0 && priority <= 100 ? priority : 50,
+      priority,
       formKey,
       externalFormReference: spec.externalFormReference ? String(this.value(spec.externalFormReference, context)) : undefined,
       customHeaders: spec.headers,
       creationDate: this.tx.now,
       tenantId: instance.tenantId,
     });
+  }
+
+  /** Zeebe resolves a linked form when the task is created; a missing one is an incident, resolved once it is deployed. */
+  private linkedForm(instance: Instance, definition: Definition, spec: NonNullable<FlowNode['userTask']>): string | undefined {
+    if (!spec.formId) return undefined;
+    if (spec.formBinding === 'deployment') {
+      const key = definition.formKeys.get(spec.formId);
+      if (!key) {
+        throw new StepFailure(
+          'FORM_NOT_FOUND',
+          `Expected to use a form with id '${spec.formId}' with binding type 'deployment', but no such form found in the deployment which contained the current process.`,
+        );
+      }
+      return key;
+    }
+    const key = this.tx.definitions.latestForm(spec.formId, instance.tenantId);
+    if (!key) {
+      throw new StepFailure(
+        'FORM_NOT_FOUND',
+        `Expected to find a form with id '${spec.formId}', but no form with this id is found, at least a form with this id should be available. To resolve the Incident please deploy a form with the same id`,
+      );
+    }
+    return key;
   }
 
   /** A message subscription owned by `owner` for the catching node `catcher` (itself, a boundary, a gateway target). */
@@ -435,7 +468,10 @@ export class Interpreter {
     const context = this.visibleVariables(instance, element.key);
     const processId = String(this.value(called.processId, context));
     const definition = this.tx.definitions.latest(processId, instance.tenantId);
-    if (!definition) throw new StepFailure('CALLED_ELEMENT_ERROR', `no process with id "${processId}" is deployed (call activity "${node.id}")`);
+    if (!definition) throw new StepFailure('CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${processId}' to be deployed, but not found.`);
+    if (!definition.model.nodes.get(definition.model.id)!.startEventId) {
+      throw new StepFailure('CALLED_ELEMENT_ERROR', `Expected process with BPMN process id '${processId}' to have a none start event, but not found.`);
+    }
     const variables = called.propagateAllParentVariables ? context : { ...instance.state.variables[element.key] };
     element.wait = 'call';
     const child = this.createInstance(definition, variables, { parent: { processInstanceKey: instance.key, elementInstanceKey: element.key } });
@@ -472,8 +508,10 @@ export class Interpreter {
     const start = this.node(instance, subprocess.startEventId!);
     if (start.interrupting) {
       for (const child of this.children(instance, scope.key)) this.endElement(instance, child, true);
-      this.closeOwned(instance, scope.key);
-      delete instance.state.joins[scope.key];
+      // Zeebe: an interrupted scope accepts no other event sub-process, but its own boundary events stay armed.
+      const scopeNode = this.node(instance, scope.elementId);
+      for (const id of scopeNode.eventSubprocesses) this.tx.effects.closedEvents.push(`${scope.key}/${this.node(instance, id).startEventId}`);
+      for (const joinKey of Object.keys(instance.state.joins)) if (joinKey.startsWith(`${scope.key}/`)) delete instance.state.joins[joinKey];
     }
     const element: ElementInstance = { key: this.tx.keys.next(), elementId: subprocess.id, scopeKey: scope.key, wait: 'children' };
     instance.state.elements[element.key] = element;
@@ -534,7 +572,12 @@ export class Interpreter {
       try {
         passes = evaluateCondition(condition, context, { now: this.tx.now });
       } catch (error) {
-        throw new StepFailure('CONDITION_ERROR', `condition of flow "${flowId}": ${(error as Error).message}`);
+        // Zeebe: a condition that fails or is not a boolean is an EXTRACT_VALUE_ERROR; CONDITION_ERROR is "no flow taken".
+        const wrongType = error instanceof FeelError && /^expected a BOOLEAN result, but was '(\w+)'$/.exec(error.reason);
+        const message = wrongType
+          ? `Expected result of the expression '${condition.replace(/^\s*=/, '')}' to be 'BOOLEAN', but was '${wrongType[1]}'.`
+          : (error as Error).message;
+        throw new StepFailure('EXTRACT_VALUE_ERROR', message);
       }
       if (passes) {
         taken.push(flowId);
@@ -543,7 +586,7 @@ export class Interpreter {
     }
     if (taken.length === 0 && node.defaultFlow) taken.push(node.defaultFlow);
     if (taken.length === 0) {
-      throw new StepFailure('CONDITION_ERROR', `Expected at least one condition to evaluate to true, or to have a default flow (gateway "${node.id}")`);
+      throw new StepFailure('CONDITION_ERROR', 'Expected at least one condition to evaluate to true, or to have a default flow');
     }
     return taken;
   }

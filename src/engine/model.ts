@@ -37,6 +37,8 @@ export interface FlowNode {
   job?: { type: string; retries: string; headers: Record<string, string> };
   userTask?: {
     formId?: string;
+    /** `latest` (Zeebe's default): the form's latest version when the task is created; `deployment`: the one deployed with the process. */
+    formBinding: 'latest' | 'deployment';
     externalFormReference?: string;
     assignee?: string;
     candidateGroups?: string;
@@ -289,6 +291,7 @@ function compileUserTask(element: Moddle, node: FlowNode): void {
   const priority = extension(element, 'zeebe:PriorityDefinition');
   node.userTask = {
     formId: form?.formId as string | undefined,
+    formBinding: formBinding(node, form?.bindingType as string | undefined),
     externalFormReference: form?.externalReference as string | undefined,
     assignee: assignment?.assignee as string | undefined,
     candidateGroups: assignment?.candidateGroups as string | undefined,
@@ -298,6 +301,11 @@ function compileUserTask(element: Moddle, node: FlowNode): void {
     priority: priority?.priority as string | undefined,
     headers: headers(element),
   };
+}
+
+function formBinding(node: FlowNode, bindingType: string | undefined): 'latest' | 'deployment' {
+  if (bindingType === undefined || bindingType === 'latest' || bindingType === 'deployment') return bindingType ?? 'latest';
+  throw new UnsupportedModelError(`user task "${node.id}" links its form with binding type "${bindingType}"; the embedded engine supports "latest" and "deployment"`);
 }
 
 function messageOf(element: Moddle, message: Moddle | undefined): { name: string; correlationKey?: string } {

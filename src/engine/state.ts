@@ -29,6 +29,8 @@ export interface InstanceState {
   variables: Record<string, Record<string, unknown>>;
   /** Tokens waiting at joining gateways: `${scopeKey}/${gatewayId}` → flow id → count. */
   joins: Record<string, Record<string, number>>;
+  /** The correlation key of the message that started the instance: no other message start with it while active. */
+  startCorrelationKey?: string;
 }
 
 export type InstanceStatus = 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
@@ -149,6 +151,8 @@ export interface Effects {
   settledJobs: string[];
   /** Timers that fired (start-event cycles are rescheduled as new rows). */
   firedTimers: string[];
+  /** Timers and subscriptions of one catch element closed while their owner goes on (`${elementInstanceKey}/${elementId}`). */
+  closedEvents: string[];
   /** Changed variables: `${scopeKey}/${name}` → row. */
   variables: Map<string, { scopeKey: string; name: string; value: unknown; processInstanceKey: string; tenantId: string }>;
 }
@@ -165,6 +169,7 @@ export function emptyEffects(): Effects {
     completedUserTasks: [],
     settledJobs: [],
     firedTimers: [],
+    closedEvents: [],
     variables: new Map(),
   };
 }
