@@ -91,7 +91,7 @@ describe('embedded engine after SIGKILL', () => {
     expect(jobs).toHaveLength(N);
 
     // Half the completions are acknowledged; the other half is in flight when the process dies.
-    const acknowledged = new Set<string>();
+    const acknowledged = new Set<(typeof jobs)[number]['jobKey']>();
     for (const job of jobs.slice(0, N / 2)) {
       await camunda.completeJob({ jobKey: job.jobKey, variables: { verified: job.variables.i } });
       acknowledged.add(job.jobKey);
