@@ -26,6 +26,8 @@ export class EngineError extends Error {
 
 const notFound = (what: string) => new EngineError(404, 'NOT_FOUND', what);
 const invalid = (message: string) => new EngineError(400, 'INVALID_ARGUMENT', message);
+const duplicateMessage = (messageId: string) =>
+  new EngineError(409, 'ALREADY_EXISTS', `Expected to publish a new message with id '${messageId}', but a message with that id was already published`);
 
 export interface DeployResource {
   name: string;
@@ -592,9 +594,7 @@ export class Engine {
         `SELECT 1 FROM engine_message WHERE tenant_id = $1 AND name = $2 AND correlation_key = $5 AND message_id = $3 AND expires_at > $4`,
         [request.tenantId, request.name, request.messageId, now, correlationKey],
       );
-      if (duplicate.rows[0]) {
-        throw new EngineError(409, 'ALREADY_EXISTS', `Expected to publish a new message with id '${request.messageId}', but a message with that id was already published`);
-      }
+      if (duplicate.rows[0]) throw duplicateMessage(request.messageId);
     }
     const reached = await this.correlate(request.name, correlationKey, request.variables ?? {}, request.tenantId, 'all');
     if (ttl > 0) {
@@ -607,6 +607,10 @@ export class Engine {
         for (const bpmnProcessId of reached.processes) {
           await client.query(`INSERT INTO engine_message_correlation (message_key, bpmn_process_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [messageKey, bpmnProcessId]);
         }
+      }).catch((error: unknown) => {
+        // Two publications with one message id at the same moment: the unique index lets one be buffered.
+        if ((error as { code?: string }).code === '23505') throw duplicateMessage(request.messageId!);
+        throw error;
       });
     }
     return { tenantId: request.tenantId, messageKey };
