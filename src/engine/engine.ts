@@ -141,17 +141,8 @@ export class Engine {
       await client.query(`INSERT INTO engine_deployment (deployment_key, tenant_id, created_at) VALUES ($1, $2, $3)`, [deploymentKey, tenantId, this.now()]);
       const deployments: Record<string, unknown>[] = [];
       for (const form of forms) {
-        const latest = await client.query(
-          `SELECT form_key, version, checksum FROM engine_form WHERE tenant_id = $1 AND form_id = $2 ORDER BY version DESC LIMIT 1`,
-          [tenantId, form.id],
-        );
-        const previous = latest.rows[0];
-        // An unchanged resource keeps its version and key, as in Zeebe.
-        let formKey = previous?.form_key as string | undefined;
-        let version = previous?.version as number | undefined;
-        if (!previous || previous.checksum !== form.checksum) {
-          formKey = this.keys.next();
-          version = (previous?.version ?? 0) + 1;
+        const { key: formKey, version, changed } = await this.versionOf(client, 'engine_form', 'form_key', 'form_id', tenantId, form.id, form.checksum);
+        if (changed) {
           await client.query(
             `INSERT INTO engine_form (form_key, deployment_key, form_id, version, resource_name, checksum, schema, tenant_id) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
             [formKey, deploymentKey, form.id, version, form.name, form.checksum, form.schema, tenantId],
@@ -162,16 +153,16 @@ export class Engine {
       const added: [Record<string, unknown>, Map<string, string>][] = [];
       for (const resource of compiled) {
         for (const model of resource.models) {
-          const latest = await client.query(
-            `SELECT process_definition_key, version, checksum FROM engine_process_definition WHERE tenant_id = $1 AND bpmn_process_id = $2 ORDER BY version DESC LIMIT 1`,
-            [tenantId, model.id],
+          const { key, version, changed, previousKey } = await this.versionOf(
+            client,
+            'engine_process_definition',
+            'process_definition_key',
+            'bpmn_process_id',
+            tenantId,
+            model.id,
+            resource.checksum,
           );
-          const previous = latest.rows[0];
-          let key = previous?.process_definition_key as string | undefined;
-          let version = previous?.version as number | undefined;
-          if (!previous || previous.checksum !== resource.checksum) {
-            key = this.keys.next();
-            version = (previous?.version ?? 0) + 1;
+          if (changed) {
             const row = {
               process_definition_key: key,
               deployment_key: deploymentKey,
@@ -188,7 +179,7 @@ export class Engine {
             );
             // As in Zeebe, a linked form need not exist yet: a task created without it gets a FORM_NOT_FOUND incident.
             added.push([row, await this.formKeysOf(client, deploymentKey, tenantId)]);
-            await this.replaceStartSubscriptions(client, model, key, previous?.process_definition_key, tenantId);
+            await this.replaceStartSubscriptions(client, model, key, previousKey, tenantId);
           }
           deployments.push({
             processDefinition: { processDefinitionId: model.id, processDefinitionVersion: version, resourceName: resource.name, tenantId, processDefinitionKey: String(key) },
@@ -202,6 +193,17 @@ export class Engine {
       if (form) this.definitions.setLatestForm(form.formId, tenantId, form.formKey);
     }
     return { tenantId, deploymentKey: result.deploymentKey, deployments: result.deployments };
+  }
+
+  /** As in Zeebe, an unchanged resource keeps its key and version; a changed one gets the next version and a new key. */
+  private async versionOf(client: PoolClient, table: string, keyColumn: string, idColumn: string, tenantId: string, id: string, checksum: string) {
+    const { rows } = await client.query(
+      `SELECT ${keyColumn}::text AS key, version, checksum FROM ${table} WHERE tenant_id = $1 AND ${idColumn} = $2 ORDER BY version DESC LIMIT 1`,
+      [tenantId, id],
+    );
+    const previous = rows[0] as { key: string; version: number; checksum: string } | undefined;
+    if (previous && previous.checksum === checksum) return { key: previous.key, version: previous.version, changed: false, previousKey: previous.key };
+    return { key: this.keys.next(), version: (previous?.version ?? 0) + 1, changed: true, previousKey: previous?.key };
   }
 
   /** Forms a process of this deployment links to: the deployment's own, else the latest version. */
