@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { BpmnModdle } from 'bpmn-moddle';
 import { Engine as BareEngine } from 'bpmn-engine';
 import { EventEmitter } from 'node:events';
-import { startEngineServer } from '../src/engine/engine-server';
+import { freePort, startEngineProcess } from '../test/support/engine';
 import { runBenchmark, withBenchDatabase } from './bench-database';
 import { Camunda8 } from '@camunda8/sdk';
 
@@ -52,9 +52,11 @@ async function pool(count: number, limit: number, task: (i: number) => Promise<v
 }
 
 async function benchEmbedded(databaseUrl: string): Promise<Result> {
-  const server = await startEngineServer({ databaseUrl, port: 0, poolSize: 20 });
+  // The engine runs as `npm run engine` does, in a process of its own, so the SDK clients do not share its thread.
+  const port = await freePort();
+  const engine = await startEngineProcess(databaseUrl, port);
   // The SDK as the service uses it (no contract validation: that is a test-time check, not engine work).
-  const camunda = new Camunda8({ ZEEBE_REST_ADDRESS: server.url, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_LOG_LEVEL: 'error' } as never).getOrchestrationClusterApiClient();
+  const camunda = new Camunda8({ ZEEBE_REST_ADDRESS: `http://127.0.0.1:${port}`, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_LOG_LEVEL: 'error' } as never).getOrchestrationClusterApiClient();
   try {
     await camunda.createDeployment({ resources: [new File([zeebeModel], 'bench.bpmn')] });
     let started = performance.now();
@@ -94,7 +96,10 @@ async function benchEmbedded(databaseUrl: string): Promise<Result> {
     if (Number(page.totalItems) !== N) throw new Error(`expected ${N} completed instances, found ${page.totalItems}`);
     return { instancesPerSecond, commandsPerSecond, commands };
   } finally {
-    await server.close();
+    await new Promise((resolve) => {
+      engine.once('exit', resolve);
+      engine.kill('SIGTERM');
+    });
   }
 }
 

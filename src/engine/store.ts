@@ -92,32 +92,29 @@ export async function lockInstance(client: PoolClient, key: string): Promise<Ins
 
 /** Writes what a command changed: instances, their new wait-state rows, and the clean-up of ended elements. */
 export async function persist(client: PoolClient, instances: Iterable<Instance>, effects: Effects, keys: KeySource, now: Date): Promise<void> {
+  // Everything goes in one statement of data-modifying CTEs: one round trip, whatever the command touched.
+  const statement = new Statement();
   for (const instance of instances) {
-    if (instance.isNew) {
-      await client.query(
-        `INSERT INTO engine_process_instance (process_instance_key, process_definition_key, bpmn_process_id, version, state,
-           has_incident, start_date, end_date, parent_process_instance_key, parent_element_instance_key, tenant_id, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [
-          instance.key,
-          instance.processDefinitionKey,
-          instance.bpmnProcessId,
-          instance.version,
-          instance.status,
-          instance.hasIncident,
-          instance.startDate,
-          instance.endDate ?? null,
-          instance.parentProcessInstanceKey ?? null,
-          instance.parentElementInstanceKey ?? null,
-          instance.tenantId,
-          instance.state,
-        ],
-      );
-      instance.isNew = false;
-    } else {
-      await client.query(
-        `UPDATE engine_process_instance SET state = $2, has_incident = $3, end_date = $4, data = $5 WHERE process_instance_key = $1`,
-        [instance.key, instance.status, instance.hasIncident, instance.endDate ?? null, instance.state],
+    const row = {
+      process_instance_key: instance.key,
+      process_definition_key: instance.processDefinitionKey,
+      bpmn_process_id: instance.bpmnProcessId,
+      version: instance.version,
+      state: instance.status,
+      has_incident: instance.hasIncident,
+      start_date: instance.startDate,
+      end_date: instance.endDate ?? null,
+      parent_process_instance_key: instance.parentProcessInstanceKey ?? null,
+      parent_element_instance_key: instance.parentElementInstanceKey ?? null,
+      tenant_id: instance.tenantId,
+      data: instance.state,
+    };
+    if (instance.isNew) statement.insert('engine_process_instance', [row]);
+    else {
+      statement.add(
+        `UPDATE engine_process_instance SET state = ${statement.value(instance.status)}, has_incident = ${statement.value(instance.hasIncident)},
+           end_date = ${statement.value(instance.endDate ?? null)}::timestamptz, data = ${statement.value(JSON.stringify(instance.state))}::jsonb
+         WHERE process_instance_key = ${statement.value(instance.key)}::bigint`,
       );
     }
   }
@@ -127,119 +124,151 @@ export async function persist(client: PoolClient, instances: Iterable<Instance>,
   const alive = <T extends { elementInstanceKey?: string; elementId?: string }>(rows: T[]) =>
     rows.filter((r) => !r.elementInstanceKey || (!ended.has(r.elementInstanceKey) && !closed.has(`${r.elementInstanceKey}/${r.elementId}`)));
   if (closed.size) {
-    await client.query(
-      `WITH closed AS (SELECT split_part(c, '/', 1)::bigint AS key, substr(c, strpos(c, '/') + 1) AS element_id FROM unnest($1::text[]) AS c),
-         timers AS (DELETE FROM engine_timer t USING closed WHERE t.element_instance_key = closed.key AND t.element_id = closed.element_id)
-       DELETE FROM engine_message_subscription s USING closed WHERE s.element_instance_key = closed.key AND s.element_id = closed.element_id`,
-      [[...closed]],
-    );
+    const list = statement.value([...closed]);
+    const pairs = `SELECT split_part(c, '/', 1)::bigint AS key, substr(c, strpos(c, '/') + 1) AS element_id FROM unnest(${list}::text[]) AS c`;
+    statement.add(`DELETE FROM engine_timer t USING (${pairs}) closed WHERE t.element_instance_key = closed.key AND t.element_id = closed.element_id`);
+    statement.add(`DELETE FROM engine_message_subscription s USING (${pairs}) closed WHERE s.element_instance_key = closed.key AND s.element_id = closed.element_id`);
   }
   if (effects.ended.length) {
-    await client.query(
-      `WITH ended AS (SELECT unnest($1::bigint[]) AS key),
-         jobs AS (DELETE FROM engine_job WHERE element_instance_key IN (SELECT key FROM ended)),
-         timers AS (DELETE FROM engine_timer WHERE element_instance_key IN (SELECT key FROM ended)),
-         subscriptions AS (DELETE FROM engine_message_subscription WHERE element_instance_key IN (SELECT key FROM ended)),
-         tasks AS (UPDATE engine_user_task SET state = 'CANCELED', completion_date = $2
-                   WHERE element_instance_key IN (SELECT key FROM ended) AND state = 'CREATED')
-       UPDATE engine_incident SET state = 'RESOLVED' WHERE element_instance_key IN (SELECT key FROM ended) AND state = 'ACTIVE'`,
-      [effects.ended, now],
+    // Jobs, timers and subscriptions of ended elements go; open user tasks are cancelled; open incidents resolved.
+    const keys = `(SELECT unnest(${statement.value(effects.ended)}::bigint[]))`;
+    statement.add(`DELETE FROM engine_job WHERE element_instance_key IN ${keys}`);
+    statement.add(`DELETE FROM engine_timer WHERE element_instance_key IN ${keys}`);
+    statement.add(`DELETE FROM engine_message_subscription WHERE element_instance_key IN ${keys}`);
+    statement.add(
+      `UPDATE engine_user_task SET state = 'CANCELED', completion_date = ${statement.value(now)}::timestamptz WHERE element_instance_key IN ${keys} AND state = 'CREATED'`,
     );
+    statement.add(`UPDATE engine_incident SET state = 'RESOLVED' WHERE element_instance_key IN ${keys} AND state = 'ACTIVE'`);
   }
   if (effects.resolvedIncidents.length) {
-    await client.query(`UPDATE engine_incident SET state = 'RESOLVED' WHERE incident_key = ANY($1::bigint[])`, [effects.resolvedIncidents]);
+    statement.add(`UPDATE engine_incident SET state = 'RESOLVED' WHERE incident_key = ANY(${statement.value(effects.resolvedIncidents)}::bigint[])`);
   }
-  await insertRows(client, 'engine_job', alive(effects.jobs), (j) => ({
-    job_key: j.jobKey,
-    type: j.type,
-    process_instance_key: j.processInstanceKey,
-    element_instance_key: j.elementInstanceKey,
-    element_id: j.elementId,
-    process_definition_key: j.processDefinitionKey,
-    bpmn_process_id: j.bpmnProcessId,
-    version: j.version,
-    scope_keys: j.scopeKeys,
-    custom_headers: j.customHeaders,
-    retries: j.retries,
-    tenant_id: j.tenantId,
-  }));
-  await insertRows(client, 'engine_user_task', alive(effects.userTasks), (t) => ({
-    user_task_key: t.userTaskKey,
-    element_id: t.elementId,
-    element_instance_key: t.elementInstanceKey,
-    process_instance_key: t.processInstanceKey,
-    process_definition_key: t.processDefinitionKey,
-    bpmn_process_id: t.bpmnProcessId,
-    version: t.version,
-    process_name: t.processName ?? null,
-    name: t.name ?? null,
-    state: 'CREATED',
-    assignee: t.assignee ?? null,
-    candidate_groups: t.candidateGroups,
-    candidate_users: t.candidateUsers,
-    due_date: t.dueDate ?? null,
-    follow_up_date: t.followUpDate ?? null,
-    priority: t.priority,
-    form_key: t.formKey ?? null,
-    external_form_reference: t.externalFormReference ?? null,
-    custom_headers: t.customHeaders,
-    creation_date: t.creationDate,
-    tenant_id: t.tenantId,
-  }));
-  await insertRows(client, 'engine_timer', alive(effects.timers), (t) => ({
-    timer_key: t.timerKey,
-    due_at: t.dueAt,
-    process_definition_key: t.processDefinitionKey,
-    process_instance_key: t.processInstanceKey ?? null,
-    element_instance_key: t.elementInstanceKey ?? null,
-    element_id: t.elementId,
-    repetitions: t.repetitions,
-    cycle: t.cycle ?? null,
-  }));
-  await insertRows(client, 'engine_message_subscription', alive(effects.subscriptions), (s) => ({
-    subscription_key: s.subscriptionKey,
-    message_name: s.messageName,
-    correlation_key: s.correlationKey ?? null,
-    process_definition_key: s.processDefinitionKey,
-    process_instance_key: s.processInstanceKey ?? null,
-    element_instance_key: s.elementInstanceKey ?? null,
-    element_id: s.elementId,
-    tenant_id: s.tenantId,
-  }));
-  await insertRows(client, 'engine_incident', effects.incidents, (i) => ({
-    incident_key: i.incidentKey,
-    process_instance_key: i.processInstanceKey,
-    element_instance_key: i.elementInstanceKey,
-    element_id: i.elementId,
-    process_definition_key: i.processDefinitionKey,
-    bpmn_process_id: i.bpmnProcessId,
-    error_type: i.errorType,
-    error_message: i.errorMessage,
-    state: 'ACTIVE',
-    job_key: i.jobKey ?? null,
-    creation_time: i.creationTime,
-    tenant_id: i.tenantId,
-  }));
+  statement.insert(
+    'engine_job',
+    alive(effects.jobs).map((j) => ({
+      job_key: j.jobKey,
+      type: j.type,
+      process_instance_key: j.processInstanceKey,
+      element_instance_key: j.elementInstanceKey,
+      element_id: j.elementId,
+      process_definition_key: j.processDefinitionKey,
+      bpmn_process_id: j.bpmnProcessId,
+      version: j.version,
+      scope_keys: j.scopeKeys,
+      custom_headers: j.customHeaders,
+      retries: j.retries,
+      tenant_id: j.tenantId,
+    })),
+  );
+  statement.insert(
+    'engine_user_task',
+    alive(effects.userTasks).map((t) => ({
+      user_task_key: t.userTaskKey,
+      element_id: t.elementId,
+      element_instance_key: t.elementInstanceKey,
+      process_instance_key: t.processInstanceKey,
+      process_definition_key: t.processDefinitionKey,
+      bpmn_process_id: t.bpmnProcessId,
+      version: t.version,
+      process_name: t.processName ?? null,
+      name: t.name ?? null,
+      state: 'CREATED',
+      assignee: t.assignee ?? null,
+      candidate_groups: t.candidateGroups,
+      candidate_users: t.candidateUsers,
+      due_date: t.dueDate ?? null,
+      follow_up_date: t.followUpDate ?? null,
+      priority: t.priority,
+      form_key: t.formKey ?? null,
+      external_form_reference: t.externalFormReference ?? null,
+      custom_headers: t.customHeaders,
+      creation_date: t.creationDate,
+      tenant_id: t.tenantId,
+    })),
+  );
+  statement.insert(
+    'engine_timer',
+    alive(effects.timers).map((t) => ({
+      timer_key: t.timerKey,
+      due_at: t.dueAt,
+      process_definition_key: t.processDefinitionKey,
+      process_instance_key: t.processInstanceKey ?? null,
+      element_instance_key: t.elementInstanceKey ?? null,
+      element_id: t.elementId,
+      repetitions: t.repetitions,
+      cycle: t.cycle ?? null,
+    })),
+  );
+  statement.insert(
+    'engine_message_subscription',
+    alive(effects.subscriptions).map((s) => ({
+      subscription_key: s.subscriptionKey,
+      message_name: s.messageName,
+      correlation_key: s.correlationKey ?? null,
+      process_definition_key: s.processDefinitionKey,
+      process_instance_key: s.processInstanceKey ?? null,
+      element_instance_key: s.elementInstanceKey ?? null,
+      element_id: s.elementId,
+      tenant_id: s.tenantId,
+    })),
+  );
+  statement.insert(
+    'engine_incident',
+    effects.incidents.map((i) => ({
+      incident_key: i.incidentKey,
+      process_instance_key: i.processInstanceKey,
+      element_instance_key: i.elementInstanceKey,
+      element_id: i.elementId,
+      process_definition_key: i.processDefinitionKey,
+      bpmn_process_id: i.bpmnProcessId,
+      error_type: i.errorType,
+      error_message: i.errorMessage,
+      state: 'ACTIVE',
+      job_key: i.jobKey ?? null,
+      creation_time: i.creationTime,
+      tenant_id: i.tenantId,
+    })),
+  );
   const variables = [...effects.variables.values()];
   if (variables.length) {
-    await client.query(
+    statement.add(
       `INSERT INTO engine_variable (variable_key, scope_key, name, value, process_instance_key, tenant_id)
-       SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::text[])
+       SELECT * FROM unnest(${statement.value(variables.map(() => keys.next()))}::bigint[], ${statement.value(variables.map((v) => v.scopeKey))}::bigint[],
+         ${statement.value(variables.map((v) => v.name))}::text[], ${statement.value(variables.map((v) => JSON.stringify(v.value ?? null)))}::text[],
+         ${statement.value(variables.map((v) => v.processInstanceKey))}::bigint[], ${statement.value(variables.map((v) => v.tenantId))}::text[])
        ON CONFLICT (scope_key, name) DO UPDATE SET value = excluded.value`,
-      [
-        variables.map(() => keys.next()),
-        variables.map((v) => v.scopeKey),
-        variables.map((v) => v.name),
-        variables.map((v) => JSON.stringify(v.value ?? null)),
-        variables.map((v) => v.processInstanceKey),
-        variables.map((v) => v.tenantId),
-      ],
     );
   }
+  await statement.run(client);
+  for (const instance of instances) instance.isNew = false;
 }
 
-/** One multi-row insert through `jsonb_populate_recordset`, so a command costs one round trip per table. */
-async function insertRows<T>(client: PoolClient, table: string, rows: T[], toRow: (row: T) => Record<string, unknown>): Promise<void> {
-  if (!rows.length) return;
-  await client.query(`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [JSON.stringify(rows.map(toRow))]);
+/**
+ * Data-modifying statements joined as CTEs of one statement. They all see the database as it was before it,
+ * which is safe here: no two of them touch a row another one writes.
+ */
+class Statement {
+  private readonly parts: string[] = [];
+  private readonly values: unknown[] = [];
+
+  value(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  add(sql: string): void {
+    this.parts.push(sql);
+  }
+
+  /** A multi-row insert through `jsonb_populate_recordset`. */
+  insert(table: string, rows: Record<string, unknown>[]): void {
+    if (rows.length) this.add(`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, ${this.value(JSON.stringify(rows))}::jsonb)`);
+  }
+
+  async run(client: PoolClient): Promise<void> {
+    if (!this.parts.length) return;
+    const [last, ...rest] = [...this.parts].reverse();
+    const ctes = rest.reverse().map((sql, i) => `s${i} AS (${sql})`);
+    await client.query(ctes.length ? `WITH ${ctes.join(',\n')}\n${last}` : last!, this.values);
+  }
 }

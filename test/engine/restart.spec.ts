@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
-import { strictClient } from '../support/engine';
+import type { ChildProcess } from 'node:child_process';
+import { freePort, kill, startEngineProcess, strictClient } from '../support/engine';
 import { createTestDatabase } from '../support/test-app';
 
 /**
@@ -27,41 +26,6 @@ const MODEL = `<?xml version="1.0" encoding="UTF-8"?>
 const N = 40;
 const LOCK_MS = 60_000;
 const T0 = Date.parse('2027-03-01T00:00:00Z');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** `npm run engine`'s entry point as a child process of its own, so it can be killed for real. */
-async function startEngineProcess(databaseUrl: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/engine/main.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, EMBEDDED_ENGINE_PORT: String(port), NODE_ENV: 'test' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('embedded engine: Camunda 8.8 REST API')) resolve();
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`engine exited with ${code} before it was ready:\n${output}`)));
-  });
-  return child;
-}
-
-function kill(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
-}
 
 describe('embedded engine after SIGKILL', () => {
   let databaseUrl: string;

@@ -1,7 +1,11 @@
 import { Camunda8 } from '@camunda8/sdk';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { startEngineServer, type EngineServer } from '../../src/engine/engine-server';
 import type { CamundaClient } from '../../src/workflow/camunda-client';
+import { freePort } from './free-port';
 import { createTestDatabase } from './test-app';
+
+export { freePort };
 
 /**
  * The engines a conformance test runs against: always the embedded one (on a fresh test database), and a real
@@ -48,4 +52,30 @@ export async function startEngineUnderTest(target: EngineTarget): Promise<Engine
   const databaseUrl = await createTestDatabase();
   const server = await startEngineServer({ databaseUrl, port: 0 });
   return { camunda: strictClient(server.url), address: server.url, server, databaseUrl, close: () => server.close() };
+}
+
+/** `npm run engine`'s entry point as a child process of its own, so it can be killed for real. */
+export async function startEngineProcess(databaseUrl: string, port: number): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/engine/main.ts'], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, EMBEDDED_ENGINE_PORT: String(port), NODE_ENV: 'test' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('embedded engine: Camunda 8.8 REST API')) resolve();
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`engine exited with ${code} before it was ready:\n${output}`)));
+  });
+  return child;
+}
+
+export function kill(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
 }

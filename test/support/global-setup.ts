@@ -1,17 +1,6 @@
 import { rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { startEmbeddedPostgres } from '../../src/database/embedded-postgres';
-
-/** A port nobody listens on now. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.once('error', reject);
-  });
-}
+import { freePort } from './free-port';
 
 /**
  * One PostgreSQL server for the whole run: DATABASE_URL when given, else a fresh embedded one in a folder and on a
