@@ -5,7 +5,7 @@ import { Interpreter, ProcessError, Txn, type Definition, type DefinitionLookup 
 import { compileBpmn, UnsupportedModelError } from './model';
 import { buildSearch, SearchError, type Column, type SearchRequest } from './search';
 import type { Instance } from './state';
-import { Keys, KeysExhausted, lockInstance, persist, transaction } from './store';
+import { Keys, KeysExhausted, lockInstance, lockInstanceOf, persist, transaction } from './store';
 import { nextOfCycle, scheduleTimer } from './timer-schedule';
 
 /**
@@ -484,10 +484,8 @@ export class Engine {
     work: (interpreter: Interpreter, instance: Instance, job: { element_instance_key: string; type: string }, tx: Txn, client: PoolClient) => Promise<void>,
   ): Promise<void> {
     const missing = () => notFound(`Expected to ${verb} job with key '${jobKey}', but no such job was found`);
-    const found = await this.pool.query<{ process_instance_key: string }>(`SELECT process_instance_key::text FROM engine_job WHERE job_key = $1`, [jobKey]);
-    if (!found.rows[0]) throw missing();
     await this.run(async (tx, client) => {
-      const instance = await this.load(tx, client, found.rows[0]!.process_instance_key);
+      const instance = await this.lockOwner(tx, client, 'engine_job', jobKey);
       const remove = verb !== 'fail';
       const { rows } = await client.query(
         remove ? `DELETE FROM engine_job WHERE job_key = $1 RETURNING element_instance_key::text, type, retries` : `SELECT element_instance_key::text, type, retries FROM engine_job WHERE job_key = $1`,
@@ -538,10 +536,8 @@ export class Engine {
 
   async completeUserTask(key: string, variables: Vars = {}): Promise<void> {
     const missing = () => notFound(`Expected to complete user task with key '${key}', but no such active task was found`);
-    const found = await this.pool.query<{ process_instance_key: string }>(`SELECT process_instance_key::text FROM engine_user_task WHERE user_task_key = $1 AND state = 'CREATED'`, [key]);
-    if (!found.rows[0]) throw missing();
     await this.run(async (tx, client) => {
-      const instance = await this.load(tx, client, found.rows[0]!.process_instance_key);
+      const instance = await this.lockOwner(tx, client, 'engine_user_task', key);
       const { rows } = await client.query(
         `UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE user_task_key = $1 AND state = 'CREATED' RETURNING element_instance_key::text`,
         [key, tx.now],
@@ -838,13 +834,23 @@ export class Engine {
     });
   }
 
+  /** The instance of a job or user task, locked, with the command's transaction. */
+  private async lockOwner(tx: Txn, client: PoolClient, owner: 'engine_job' | 'engine_user_task', key: string): Promise<Instance | undefined> {
+    return this.adopt(tx, await lockInstanceOf(client, owner, key));
+  }
+
   private async load(tx: Txn, client: PoolClient, key: string): Promise<Instance | undefined> {
     const loaded = tx.instances.get(key);
     if (loaded) return loaded;
-    const instance = await lockInstance(client, key);
-    if (instance) tx.instances.set(key, instance);
-    const startKey = instance?.state.startCorrelationKey;
-    if (instance && startKey && instance.status === 'ACTIVE') {
+    return this.adopt(tx, await lockInstance(client, key));
+  }
+
+  /** Makes a locked instance part of the command's transaction. */
+  private adopt(tx: Txn, instance: Instance | undefined): Instance | undefined {
+    if (!instance) return undefined;
+    tx.instances.set(instance.key, instance);
+    const startKey = instance.state.startCorrelationKey;
+    if (startKey && instance.status === 'ACTIVE') {
       const work = this.afterCommit.get(tx) ?? [];
       work.push(async () => {
         if (instance.status !== 'ACTIVE') await this.startFromBuffer(instance.bpmnProcessId, instance.tenantId, startKey);

@@ -71,7 +71,20 @@ interface InstanceRow {
 
 export async function lockInstance(client: PoolClient, key: string): Promise<Instance | undefined> {
   const { rows } = await client.query<InstanceRow>(`SELECT * FROM engine_process_instance WHERE process_instance_key = $1 FOR UPDATE`, [key]);
-  const row = rows[0];
+  return toInstance(rows[0]);
+}
+
+/** Locks the instance a job or user task belongs to, found and locked in one round trip. */
+export async function lockInstanceOf(client: PoolClient, owner: 'engine_job' | 'engine_user_task', key: string): Promise<Instance | undefined> {
+  const keyColumn = owner === 'engine_job' ? 'job_key' : 'user_task_key';
+  const { rows } = await client.query<InstanceRow>(
+    `SELECT * FROM engine_process_instance WHERE process_instance_key = (SELECT process_instance_key FROM ${owner} WHERE ${keyColumn} = $1) FOR UPDATE`,
+    [key],
+  );
+  return toInstance(rows[0]);
+}
+
+function toInstance(row: InstanceRow | undefined): Instance | undefined {
   if (!row) return undefined;
   return {
     key: String(row.process_instance_key),
