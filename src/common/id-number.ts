@@ -1,3 +1,5 @@
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+
 /**
  * Resident ID numbers (居民身份证号码), GB 11643-1999: 6-digit region, 8-digit birth date, 3-digit sequence,
  * check character from ISO 7064 MOD 11-2.
@@ -31,4 +33,19 @@ const ID_NUMBER_IN_TEXT = /(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2
 /** Masks every ID number found in free text (log lines, notices). */
 export function maskIdNumbersIn(text: string): string {
   return text.replace(ID_NUMBER_IN_TEXT, (match) => maskIdNumber(match));
+}
+
+/** class-validator: an 18-character resident ID number with a valid birth date and check character. */
+export function IsIdNumber(validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIdNumber',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && isValidIdNumber(value),
+        // Never echo the number: it is personal data and lands in logs.
+        defaultMessage: (args) => `${args?.property ?? 'idNumber'} must be a valid 18-character resident ID number (GB 11643: birth date and check character)`,
+      },
+    },
+    validationOptions,
+  );
 }

@@ -1,0 +1,184 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { REGION_CODE_PATTERN } from '../auth/region';
+import { IsIdNumber } from '../common/id-number';
+
+/**
+ * A household as the API receives it for an assessment. Money is integer fen, per month. Validation names each bad
+ * field (members[1].disability.grade); cross-references (an income of an unknown member) are checked by the handler.
+ */
+
+const MAX_FEN = 100_000_000_00;
+const RELATIONS = ['applicant', 'spouse', 'child', 'parent', 'sibling', 'grandparent', 'grandchild', 'other'] as const;
+const DISABILITY_TYPES = ['physical', 'visual', 'hearing', 'speech', 'intellectual', 'mental', 'multiple'] as const;
+const INCOME_CATEGORIES = ['wages', 'business', 'property', 'transfer', 'support', 'basicPension', 'other'] as const;
+const PAYER_RELATIONS = ['sibling', 'parent', 'child', 'other'] as const;
+const EXPENDITURE_CATEGORIES = ['illness', 'disability', 'schooling'] as const;
+
+/** An amount of money: integer fen, not negative. */
+function IsFen(): PropertyDecorator {
+  return applyDecorators(
+    IsInt({ message: '$property must be an integer amount in fen' }),
+    Min(0, { message: '$property must not be negative' }),
+    Max(MAX_FEN, { message: `$property must be at most ${MAX_FEN} fen` }),
+  );
+}
+
+export class DisabilityDto {
+  @ApiProperty({ enum: [1, 2, 3, 4], description: '残疾等级 disability grade (1 most severe)' })
+  @IsIn([1, 2, 3, 4], { message: 'grade must be one of 1, 2, 3, 4' })
+  grade!: 1 | 2 | 3 | 4;
+
+  @ApiProperty({ enum: DISABILITY_TYPES })
+  @IsIn(DISABILITY_TYPES, { message: `type must be one of ${DISABILITY_TYPES.join(', ')}` })
+  type!: (typeof DISABILITY_TYPES)[number];
+}
+
+export class MemberDto {
+  @ApiProperty({ example: 'm1', description: 'Reference used by incomes and expenditures' })
+  @IsString()
+  @Length(1, 40)
+  id!: string;
+
+  @ApiProperty({ example: '410821199003071236' })
+  @IsIdNumber()
+  idNumber!: string;
+
+  @ApiProperty({ example: 34 })
+  @IsInt()
+  @Min(0)
+  @Max(130)
+  age!: number;
+
+  @ApiProperty({ enum: RELATIONS })
+  @IsIn(RELATIONS, { message: `relation must be one of ${RELATIONS.join(', ')}` })
+  relation!: (typeof RELATIONS)[number];
+
+  @ApiPropertyOptional({ type: DisabilityDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => DisabilityDto)
+  disability?: DisabilityDto;
+
+  @ApiProperty({ description: '重病 serious illness' })
+  @IsBoolean()
+  seriousIllness!: boolean;
+
+  @ApiProperty({ description: '在校 in school' })
+  @IsBoolean()
+  inSchool!: boolean;
+
+  @ApiProperty({ description: '就业 employed' })
+  @IsBoolean()
+  employed!: boolean;
+}
+
+export class PayerDto {
+  @ApiProperty({ enum: PAYER_RELATIONS })
+  @IsIn(PAYER_RELATIONS, { message: `relation must be one of ${PAYER_RELATIONS.join(', ')}` })
+  relation!: (typeof PAYER_RELATIONS)[number];
+
+  @ApiProperty({ example: 62 })
+  @IsInt()
+  @Min(0)
+  @Max(130)
+  age!: number;
+}
+
+export class IncomeDto {
+  @ApiProperty({ example: 'm1' })
+  @IsString()
+  memberId!: string;
+
+  @ApiProperty({ enum: INCOME_CATEGORIES })
+  @IsIn(INCOME_CATEGORIES, { message: `category must be one of ${INCOME_CATEGORIES.join(', ')}` })
+  category!: (typeof INCOME_CATEGORIES)[number];
+
+  @ApiProperty({ example: 150000, description: 'fen per month' })
+  @IsFen()
+  monthlyFen!: number;
+
+  @ApiPropertyOptional({ type: PayerDto, description: 'Who pays support (category support)' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PayerDto)
+  payer?: PayerDto;
+}
+
+export class ExpenditureDto {
+  @ApiProperty({ example: 'm2' })
+  @IsString()
+  memberId!: string;
+
+  @ApiProperty({ enum: EXPENDITURE_CATEGORIES })
+  @IsIn(EXPENDITURE_CATEGORIES, { message: `category must be one of ${EXPENDITURE_CATEGORIES.join(', ')}` })
+  category!: (typeof EXPENDITURE_CATEGORIES)[number];
+
+  @ApiProperty({ example: 60000, description: 'fen per month' })
+  @IsFen()
+  monthlyFen!: number;
+}
+
+export class AssetsDto {
+  @ApiProperty({ example: 1000000, description: 'Deposits and other financial assets of the household, fen' })
+  @IsFen()
+  financialFen!: number;
+}
+
+export class AssessmentRequestDto {
+  @ApiProperty({ example: '410821100', description: 'Region of the case: decides the policy profile' })
+  @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-, 9- or 12-digit region code' })
+  region!: string;
+
+  @ApiPropertyOptional({ example: '2026-11-23', description: 'Acceptance date: decides the profile version (default today, Asia/Shanghai)' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a date YYYY-MM-DD' })
+  date?: string;
+
+  @ApiProperty({ enum: ['urban', 'rural'] })
+  @IsIn(['urban', 'rural'], { message: 'area must be urban or rural' })
+  area!: 'urban' | 'rural';
+
+  @ApiProperty({ type: [MemberDto] })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'members must list at least one member' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => MemberDto)
+  members!: MemberDto[];
+
+  @ApiProperty({ type: [IncomeDto] })
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => IncomeDto)
+  incomes!: IncomeDto[];
+
+  @ApiProperty({ type: [ExpenditureDto] })
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => ExpenditureDto)
+  expenditures!: ExpenditureDto[];
+
+  @ApiProperty({ type: AssetsDto })
+  @ValidateNested()
+  @Type(() => AssetsDto)
+  assets!: AssetsDto;
+}
