@@ -3,6 +3,7 @@ import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { AssessmentModule } from './assessment/assessment.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { Clock } from './common/clock';
@@ -14,6 +15,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { PolicyModule } from './policy/policy.module';
 import { WorkflowModule } from './workflow/workflow.module';
 
 export interface AppOptions {
@@ -49,6 +51,8 @@ export class AppModule {
         AuditModule,
         WorkflowModule,
         HealthModule,
+        PolicyModule,
+        AssessmentModule,
         ...(options.extraImports ?? []),
       ],
       providers: [
