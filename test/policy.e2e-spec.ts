@@ -153,3 +153,35 @@ describe('policy profiles, calendar and assessment API', () => {
     });
   });
 });
+
+describe('policy and assessment in the OpenAPI document', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it('documents the routes, and its assessment example is a valid request', async () => {
+    const server = testApp.app.getHttpServer();
+    const { body } = await request(server).get('/api/docs/openapi.json').expect(200);
+    expect(Object.keys(body.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/assessments',
+        '/api/v1/policy-profiles',
+        '/api/v1/policy-profiles/in-force',
+        '/api/v1/policy-profiles/{id}',
+        '/api/v1/calendar/working-days',
+        '/api/v1/calendar/working-days/after',
+      ]),
+    );
+    const example = body.paths['/api/v1/assessments'].post.requestBody.content['application/json'].examples.household.value;
+    const token = await testApp.token([Role.TownshipCaseworker], '410821');
+    const response = await request(server).post('/api/v1/assessments').set('Authorization', `Bearer ${token}`).send(example);
+    expect(response.status).toBe(200);
+    expect(response.body.profileId).toBe('jiaozuo');
+  });
+});

@@ -143,7 +143,10 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
     (b: { method: string; bands: { upToGapFen: number }[] }) => {
       if (b.method === 'bands' && b.bands.length === 0) return 'the bands method needs at least one band';
       const ascending = b.bands.every((band, i) => i === 0 || band.upToGapFen > b.bands[i - 1]!.upToGapFen);
-      return ascending ? undefined : 'bands must be in ascending order of upToGapFen';
+      if (!ascending) return 'bands must be in ascending order of upToGapFen';
+      // A poorer household (larger gap) never gets less: more income must never mean a larger benefit.
+      const rising = b.bands.every((band, i) => i === 0 || band.amountPerMemberFen >= b.bands[i - 1]!.amountPerMemberFen);
+      return rising ? undefined : 'band amounts must not fall as the gap grows';
     },
   ),
   gradualExitMonths: also(object({ min: integer(0, 36), max: integer(0, 36) }), (m: { min: number; max: number }) => (m.max < m.min ? 'max must not be below min' : undefined)),

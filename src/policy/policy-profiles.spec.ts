@@ -94,6 +94,11 @@ describe('policy profiles', () => {
     expect(message).toContain('jiaozuo.yaml: version jiaozuo-2022-154: sampling.value.ratioPercent must be an integer from 0 to 100 (got 130)');
   });
 
+  it('refuses band amounts that fall as the gap grows', () => {
+    const benefit = { method: 'bands' as const, bands: [{ upToGapFen: 10_000, amountPerMemberFen: 20_000 }, { upToGapFen: 20_000, amountPerMemberFen: 15_000 }], roundTo: 'fen' as const, rounding: 'down' as const, minimumFen: 0 };
+    expect(loadError({ 'national.yaml': national(citedParameters({ benefit })) })).toContain('benefit.value: band amounts must not fall as the gap grows');
+  });
+
   it('refuses a parameter without a source', () => {
     const message = loadError({ 'national.yaml': national(), 'jiaozuo.yaml': jiaozuo({ noticeDays: { value: 5 } }) });
     expect(message).toContain('noticeDays has no source (document and passage are required)');
