@@ -554,12 +554,21 @@ describe('assess: the policy cliffs of the single-person route (documented, not 
     expect([after.outcome, after.benefitFen]).toEqual(['single-person', 60_000]);
   });
 
-  it('more income of the chosen member can pass the choice to another member with a larger benefit', () => {
+});
+
+describe('assess: choosing the single-person member', () => {
+  it('chooses the qualifying member with the lowest own income (the largest benefit), so more income never moves the choice upwards', () => {
     const members = [member('a'), member('b', { disability: { grade: 2, type: 'physical' } }), member('c', { disability: { grade: 1, type: 'physical' } })];
     const before = run(household({ members, incomes: [other('a', 150_000), other('c', 50_000)] }));
     const after = run(household({ members, incomes: [other('a', 150_000), other('c', 60_000)] }));
-    expect([before.outcome, before.singlePersonMember?.memberId, before.benefitFen]).toEqual(['single-person', 'c', 10_000]);
+    expect([before.outcome, before.singlePersonMember?.memberId, before.benefitFen]).toEqual(['single-person', 'b', 60_000]);
     expect([after.outcome, after.singlePersonMember?.memberId, after.benefitFen]).toEqual(['single-person', 'b', 60_000]);
+  });
+
+  it('breaks a tie of own income by severity, then by member id', () => {
+    const members = [member('a'), member('b', { disability: { grade: 2, type: 'physical' } }), member('c', { disability: { grade: 1, type: 'physical' } })];
+    const result = run(household({ members, incomes: [other('a', 200_000)] }));
+    expect(result.singlePersonMember?.memberId).toBe('c');
   });
 });
 
@@ -703,7 +712,7 @@ describe('assess: properties', () => {
     );
   });
 
-  it('more income never yields a larger benefit (except the single-person cliffs: a new or different single-person member)', () => {
+  it('more income never yields a larger benefit (except the statutory cliff: a household eligible as a whole that becomes a single-person case)', () => {
     const moreArb = householdArb.chain((input) =>
       fc.tuple(
         fc.constant(input),
@@ -721,8 +730,8 @@ describe('assess: properties', () => {
       fc.property(moreArb, parametersArb, ([less, more], parameters) => {
         const before = run(less, parameters);
         const after = run(more, parameters);
-        const newSinglePerson = after.outcome === 'single-person' && before.singlePersonMember?.memberId !== after.singlePersonMember!.memberId;
-        if (!newSinglePerson) expect(after.benefitFen).toBeLessThanOrEqual(before.benefitFen);
+        const cliff = before.outcome === 'eligible' && after.outcome === 'single-person';
+        if (!cliff) expect(after.benefitFen).toBeLessThanOrEqual(before.benefitFen);
         expect(after.countableIncomeFen).toBeGreaterThanOrEqual(before.countableIncomeFen);
       }),
       { numRuns: 500 },

@@ -27,8 +27,9 @@ import type { AssessmentInput, DisabilityType, Expenditure, Income, IncomeCatego
  * - The asset limit gates both dibao outcomes (whole household and single-person). The marginal outcome is decided
  *   on income alone (the profile has no marginal asset limit); a reason says so when assets are above the dibao limit.
  * - Single-person household: the member is assessed as a household of one (their own incomes and expenditures, the
- *   same rules) and must have countable income below the standard. Among qualifying members the most severe is
- *   chosen (lowest qualifying disability grade, then serious illness), then the smallest member id (code-unit order).
+ *   same rules) and must have countable income below the standard. Among qualifying members the one with the lowest
+ *   own countable income (the largest benefit) is chosen, then the most severe (lowest disability grade, then serious
+ *   illness), then the smallest member id (code-unit order).
  * - Benefit, gap method: standard × size − countable income (single-person: standard − the member's own countable
  *   income), then rounded to the profile's unit (fen/jiao/yuan) and mode (up/down/half-up), then raised to
  *   `minimumFen`. Bands method: the per-capita gap (standard − rounded-down per-capita, or − the member's own income)
@@ -407,29 +408,37 @@ function chooseSinglePerson(
     reasons.push('无成员符合“单人户”条件 / No member qualifies for a single-person household');
     return undefined;
   }
-  for (const { member, reason } of candidates) {
+  // Each qualifying member is assessed as a household of one; the one whose own income is lowest (the largest
+  // benefit) is chosen, then the most severe, then by id: the notices do not say which, so the family's favour
+  // decides, and more income of one member can never pass the choice to a member with a larger benefit.
+  const assessed = candidates.map((candidate) => {
     const own: AssessmentStep[] = [];
-    const ownStep = stepper(profile, own, `单人户 ${member.id}：`);
     const count = countIncome(
-      [member],
-      incomes.filter((i) => i.memberId === member.id),
-      expenditures.filter((e) => e.memberId === member.id),
+      [candidate.member],
+      incomes.filter((i) => i.memberId === candidate.member.id),
+      expenditures.filter((e) => e.memberId === candidate.member.id),
       standard,
       profile,
-      ownStep,
+      stepper(profile, own, `单人户 ${candidate.member.id}：`),
     );
-    if (count.countableFen < standard) {
-      step('singlePersonHousehold', `${member.id} 符合“单人户”条件：${reason} / ${member.id} qualifies for a single-person household`);
-      own.forEach((s) => step(s.rule, s.description, s.amountFen));
-      step(standardRule, `单人户 ${member.id}：本人收入 ${yuan(count.countableFen)} 低于标准 ${yuan(standard)} / The member’s own income is below the standard`, count.countableFen);
-      const others = candidates.filter((c) => c.member !== member).map((c) => c.member.id);
-      if (others.length) reasons.push(`另有成员 ${others.join(', ')} 符合条件，按残疾等级、重病、成员编号选定 ${member.id} / Also qualifying: ${others.join(', ')}; ${member.id} chosen as most severe, then by id`);
-      return { memberId: member.id, reason, countableIncomeFen: count.countableFen };
-    }
-    step(standardRule, `${member.id} 符合条件（${reason}）但本人收入 ${yuan(count.countableFen)} 不低于标准 / ${member.id} qualifies but their own income is not below the standard`, count.countableFen);
+    return { ...candidate, own, countableFen: count.countableFen };
+  });
+  for (const { member, reason, countableFen } of assessed.filter((a) => a.countableFen >= standard)) {
+    step(standardRule, `${member.id} 符合条件（${reason}）但本人收入 ${yuan(countableFen)} 不低于标准 / ${member.id} qualifies but their own income is not below the standard`, countableFen);
     reasons.push(`${member.id} 本人收入不低于标准，不能按“单人户”纳入 / ${member.id}: own income is not below the standard`);
   }
-  return undefined;
+  const below = assessed.filter((a) => a.countableFen < standard).sort((a, b) => a.countableFen - b.countableFen || a.rank - b.rank || compareText(a.member.id, b.member.id));
+  const chosen = below[0];
+  if (!chosen) return undefined;
+  const { member, reason, own, countableFen } = chosen;
+  step('singlePersonHousehold', `${member.id} 符合“单人户”条件：${reason} / ${member.id} qualifies for a single-person household`);
+  own.forEach((s) => step(s.rule, s.description, s.amountFen));
+  step(standardRule, `单人户 ${member.id}：本人收入 ${yuan(countableFen)} 低于标准 ${yuan(standard)} / The member’s own income is below the standard`, countableFen);
+  const others = below.slice(1).map((c) => c.member.id);
+  if (others.length) {
+    reasons.push(`另有成员 ${others.join(', ')} 符合条件，选定本人收入最低（救助金最高）的 ${member.id} / Also qualifying: ${others.join(', ')}; ${member.id} chosen for the lowest own income (the largest benefit), then severity, then id`);
+  }
+  return { memberId: member.id, reason, countableIncomeFen: countableFen };
 }
 
 /** The member's qualifying condition and its rank (lower is more severe: disability grade, then 5 for serious illness). */

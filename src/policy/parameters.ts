@@ -140,7 +140,7 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
       rounding: oneOf('up', 'down', 'half-up'),
       minimumFen: fen,
     }),
-    (b: { method: string; bands: { upToGapFen: number }[] }) => {
+    (b: { method: string; bands: { upToGapFen: number; amountPerMemberFen: number }[] }) => {
       if (b.method === 'bands' && b.bands.length === 0) return 'the bands method needs at least one band';
       const ascending = b.bands.every((band, i) => i === 0 || band.upToGapFen > b.bands[i - 1]!.upToGapFen);
       if (!ascending) return 'bands must be in ascending order of upToGapFen';
