@@ -1,0 +1,99 @@
+/**
+ * The contract between `bpmn/dibao-application.bpmn`, its workers and the API: process id, job types, messages,
+ * candidate groups and the process variables each side reads or writes. Change one side, change it here.
+ *
+ * Deadlines are computed by workers from the policy profile and the holiday calendar and handed to the model as
+ * ISO 8601 UTC date-times (timers and user-task due dates read them); the model holds no local numbers.
+ */
+
+export const DIBAO_PROCESS_ID = 'dibao-application';
+
+export const DIBAO_JOBS = {
+  /** After acceptance: fixes the profile version in force and computes every procedure deadline. */
+  recordAcceptance: 'dibao.record-acceptance',
+  /** Missing materials listed once and all together; the deadline to supply them. */
+  requestMaterials: 'dibao.request-materials',
+  /** Materials not supplied in time: the application is closed with a written notice. */
+  closeApplication: 'dibao.close-application',
+  /** Income assessment with the profile version of acceptance. */
+  assess: 'dibao.assess',
+  /** Public notice posted (name, household size, amount only); its end date. */
+  publishNotice: 'dibao.publish-notice',
+  /** Approval after an undisputed notice: enrolment from the month after approval. */
+  enrol: 'dibao.enrol',
+  /** Refusal: written notice with every reason and the rule behind it. */
+  issueRefusal: 'dibao.issue-refusal',
+  /** Every township decision (approval or refusal) enters the county sampling pool. */
+  enterSamplingPool: 'dibao.enter-sampling-pool',
+  /** The whole-procedure deadline passed: breach recorded, county escalated. */
+  recordBreach: 'dibao.record-breach',
+} as const;
+
+export const DIBAO_MESSAGES = {
+  /** Correlation key: caseId. */
+  materialsSupplied: 'dibao.materials-supplied',
+  /** Correlation key: caseId. Only caught while the notice runs. */
+  objectionLodged: 'dibao.objection-lodged',
+  /** Correlation key: caseId. The county granted the one extension to the longer limit. */
+  deadlineExtended: 'dibao.deadline-extended',
+} as const;
+
+export const CANDIDATE_GROUPS = {
+  villageCommittee: 'village-committee',
+  townshipCaseworker: 'township-caseworker',
+  townshipLeader: 'township-leader',
+  countyCivilAffairs: 'county-civil-affairs',
+} as const;
+
+/**
+ * Variables every procedure's instance carries so that the task API can scope tasks without knowing the procedure:
+ * `regionCode` is the finest region of the case (a village's 12 digits), `subjectType` / `subjectId` name the case.
+ */
+export interface ScopedProcessVariables {
+  regionCode: string;
+  subjectType: string;
+  subjectId: string;
+}
+
+/** Variables set when the API starts the process. */
+export interface DibaoStartVariables extends ScopedProcessVariables {
+  caseId: string;
+  /** When the township must have accepted or asked for materials (computed by the API at application). */
+  acceptDueAt: string;
+  /** Region codes of the case: village (12 digits), township (9), county (6). */
+  villageCode: string;
+  townshipCode: string;
+  countyCode: string;
+  /** `household` or `single-person` (the applicant asks for a single-person household). */
+  requestType: 'household' | 'single-person';
+  relativesCase: boolean;
+  objectionRaised: boolean;
+}
+
+/** Written by `dibao.record-acceptance`. */
+export interface AcceptanceVariables {
+  profileVersionId: string;
+  acceptedAt: string;
+  investigationDueAt: string;
+  procedureDueAt: string;
+  procedureExtendedDueAt: string;
+  villageReviewRequired: boolean;
+}
+
+/** Written by `dibao.assess`. */
+export interface AssessmentVariables {
+  assessmentOutcome: 'eligible' | 'single-person' | 'marginal' | 'not-eligible';
+  benefitFen: number;
+  /** Plain-language reasons of the assessment (shown in the audit forms). */
+  assessmentReasons: string[];
+}
+
+/** Set by the township audit forms. */
+export interface DecisionVariables {
+  /** Caseworker's proposal. */
+  proposal: 'approve' | 'refuse';
+  proposalReasons: string;
+  /** Leader's or joint meeting's decision. */
+  decision: 'approve' | 'refuse';
+  decisionReasons: string;
+}
