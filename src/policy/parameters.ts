@@ -51,6 +51,12 @@ export interface PolicyParameters {
   procedureWorkingDays: number;
   procedureExtendedWorkingDays: number;
   investigationStartWorkingDays: number;
+  /** The township accepts an application, or lists every missing material at once, within these working days. */
+  acceptanceWorkingDays: number;
+  /** The applicant supplies the listed materials within these working days. */
+  materialsWorkingDays: number;
+  /** The county acts on an escalated breach within these working days. */
+  followUpWorkingDays: number;
   refusalNoticeWorkingDays: number;
   sampling: { ratioPercent: number; relativesRatioPercent: number; period: 'monthly' | 'quarterly' };
   temporaryAidReplyHours: number;
@@ -155,6 +161,9 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
   procedureWorkingDays: integer(1, 90),
   procedureExtendedWorkingDays: integer(1, 120),
   investigationStartWorkingDays: integer(1, 30),
+  acceptanceWorkingDays: integer(1, 30),
+  materialsWorkingDays: integer(1, 60),
+  followUpWorkingDays: integer(1, 30),
   refusalNoticeWorkingDays: integer(1, 30),
   sampling: object({ ratioPercent: percent, relativesRatioPercent: percent, period: oneOf('monthly', 'quarterly') }),
   temporaryAidReplyHours: integer(1, 240),
