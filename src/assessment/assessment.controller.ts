@@ -4,11 +4,11 @@ import { RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { type FieldProblem, InvalidRequestException } from '../common/problem';
+import { InvalidRequestException } from '../common/problem';
 import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { assess, type AssessmentResult } from './assess';
-import { AssessmentRequestDto } from './assessment.dto';
+import { AssessmentRequestDto, householdReferenceProblems } from './assessment.dto';
 
 const EXAMPLE = {
   region: '410821100',
@@ -40,7 +40,7 @@ export class AssessmentController {
   @ApiBody({ type: AssessmentRequestDto, examples: { household: { summary: 'A worker and a severely disabled adult child (Jiaozuo)', value: EXAMPLE } } })
   @ApiOkResponse({ description: 'Outcome, benefit in fen and every step with the parameter and source it applied.' })
   run(@Body() body: AssessmentRequestDto): AssessmentResult & { profileName: string } {
-    const problems = crossReferenceProblems(body);
+    const problems = householdReferenceProblems(body);
     if (problems.length) throw new InvalidRequestException(problems);
     const date = body.date ?? shanghaiDate(this.clock.now());
     let profile;
@@ -53,20 +53,4 @@ export class AssessmentController {
     const members = body.members.map(({ idNumber: _, ...member }) => member);
     return { ...assess({ area: body.area, members, incomes: body.incomes, expenditures: body.expenditures, assets: body.assets }, profile), profileName: profile.profileName };
   }
-}
-
-/** Member ids are unique, and every income and expenditure belongs to a listed member. */
-function crossReferenceProblems(body: AssessmentRequestDto): FieldProblem[] {
-  const ids = new Set<string>();
-  const problems: FieldProblem[] = [];
-  body.members.forEach((member, i) => {
-    if (ids.has(member.id)) problems.push({ field: `members[${i}].id`, message: `member id "${member.id}" is used twice` });
-    ids.add(member.id);
-  });
-  for (const list of ['incomes', 'expenditures'] as const) {
-    body[list].forEach((entry, i) => {
-      if (!ids.has(entry.memberId)) problems.push({ field: `${list}[${i}].memberId`, message: `no member with id "${entry.memberId}"` });
-    });
-  }
-  return problems;
 }

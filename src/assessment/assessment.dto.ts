@@ -17,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { REGION_CODE_PATTERN } from '../auth/region';
+import type { FieldProblem } from '../common/problem';
 import { IsIdNumber } from '../common/id-number';
 
 /**
@@ -181,4 +182,20 @@ export class AssessmentRequestDto {
   @ValidateNested()
   @Type(() => AssetsDto)
   assets!: AssetsDto;
+}
+
+/** Member ids are unique, and every income and expenditure belongs to a listed member. */
+export function householdReferenceProblems(body: { members: { id: string }[]; incomes: { memberId: string }[]; expenditures: { memberId: string }[] }): FieldProblem[] {
+  const ids = new Set<string>();
+  const problems: FieldProblem[] = [];
+  body.members.forEach((member, i) => {
+    if (ids.has(member.id)) problems.push({ field: `members[${i}].id`, message: `member id "${member.id}" is used twice` });
+    ids.add(member.id);
+  });
+  for (const list of ['incomes', 'expenditures'] as const) {
+    body[list].forEach((entry, i) => {
+      if (!ids.has(entry.memberId)) problems.push({ field: `${list}[${i}].memberId`, message: `no member with id "${entry.memberId}"` });
+    });
+  }
+  return problems;
 }

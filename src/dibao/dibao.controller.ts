@@ -1,0 +1,63 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
+import { Role } from '../auth/roles';
+import { Idempotent } from '../common/idempotency/idempotency.interceptor';
+import { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto } from './dibao.dto';
+import { DibaoService } from './dibao.service';
+
+const CASE_ROLES = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.Supervisor, Role.Integrator];
+
+/** Dibao applications and cases (PROCEDURES.md §1), region-scoped by the caller's token. */
+@ApiTags('dibao')
+@ApiBearerAuth()
+@Controller('dibao')
+export class DibaoController {
+  constructor(private readonly dibao: DibaoService) {}
+
+  @Post('applications')
+  @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
+  @RegionScoped('regionCode')
+  @Idempotent()
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a creating call safely: the first answer is replayed' })
+  apply(@Body() body: CreateApplicationDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') key?: string) {
+    return this.dibao.apply(body, principal, key);
+  }
+
+  @Get('cases')
+  @Roles(...CASE_ROLES)
+  @RegionScoped('region')
+  list(@Query() query: CaseListQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.dibao.list(query, principal);
+  }
+
+  /** Status, who must act now, open deadlines, notices and the timeline. */
+  @Get('cases/:id')
+  @Roles(...CASE_ROLES)
+  read(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.dibao.read(id, principal);
+  }
+
+  @Post('cases/:id/materials')
+  @HttpCode(204)
+  @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
+  async materials(@Param('id') id: string, @Body() body: MaterialsDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.dibao.supplyMaterials(id, body, principal);
+  }
+
+  /** During the public notice anyone may object, through a channel or the village committee. */
+  @Post('cases/:id/objections')
+  @HttpCode(204)
+  @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
+  async object(@Param('id') id: string, @Body() body: ObjectionDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.dibao.object(id, body, principal);
+  }
+
+  /** The one extension of the procedure deadline to the longer limit, with its reason. */
+  @Post('cases/:id/extension')
+  @HttpCode(204)
+  @Roles(Role.CountyCivilAffairs)
+  async extend(@Param('id') id: string, @Body() body: ExtensionDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.dibao.extend(id, body, principal);
+  }
+}

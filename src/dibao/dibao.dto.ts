@@ -1,0 +1,99 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { AssetsDto, ExpenditureDto, IncomeDto, MemberDto } from '../assessment/assessment.dto';
+
+const CHANNELS = ['self', 'family', 'entrusted', 'village-committee'] as const;
+const STATUSES = ['applied', 'awaiting-materials', 'accepted', 'in-notice', 'enrolled', 'refused', 'closed'] as const;
+export type DibaoStatus = (typeof STATUSES)[number];
+
+export class ApplicationMemberDto extends MemberDto {
+  @ApiProperty({ example: '张三' })
+  @IsString()
+  @Length(1, 50)
+  name!: string;
+}
+
+/** An application (法§37): by the applicant, family, someone entrusted, or the village committee on their behalf. */
+export class CreateApplicationDto {
+  @ApiProperty({ example: '410821100201', description: 'Village (12 digits) of household registration or residence' })
+  @Matches(/^\d{12}$/, { message: 'regionCode must be a 12-digit village code' })
+  regionCode!: string;
+
+  @ApiProperty({ enum: CHANNELS })
+  @IsIn(CHANNELS, { message: `channel must be one of ${CHANNELS.join(', ')}` })
+  channel!: (typeof CHANNELS)[number];
+
+  @ApiProperty({ enum: ['household', 'single-person'], description: 'Whole household, or a single-person household (单人户) request' })
+  @IsIn(['household', 'single-person'], { message: 'requestType must be household or single-person' })
+  requestType!: 'household' | 'single-person';
+
+  @ApiProperty({ enum: ['urban', 'rural'] })
+  @IsIn(['urban', 'rural'], { message: 'area must be urban or rural' })
+  area!: 'urban' | 'rural';
+
+  @ApiProperty({ type: [ApplicationMemberDto] })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'members must list at least one member' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ApplicationMemberDto)
+  members!: ApplicationMemberDto[];
+
+  @ApiProperty({ type: [IncomeDto] })
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => IncomeDto)
+  incomes!: IncomeDto[];
+
+  @ApiProperty({ type: [ExpenditureDto] })
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => ExpenditureDto)
+  expenditures!: ExpenditureDto[];
+
+  @ApiProperty({ type: AssetsDto })
+  @ValidateNested()
+  @Type(() => AssetsDto)
+  assets!: AssetsDto;
+}
+
+export class MaterialsDto {
+  @ApiProperty({ example: ['户口簿复印件', '残疾证复印件'], description: 'What was supplied' })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'materials must list what was supplied' })
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  materials!: string[];
+}
+
+export class ObjectionDto {
+  @ApiProperty({ example: '该户有一辆营运货车未申报' })
+  @IsString()
+  @Length(1, 2000)
+  text!: string;
+
+  @ApiProperty({ example: '村民（匿名）', description: 'Who lodged it (may be anonymous)' })
+  @IsString()
+  @Length(1, 100)
+  lodgedBy!: string;
+}
+
+export class ExtensionDto {
+  @ApiProperty({ example: '需跨省核对外出务工收入' })
+  @IsString()
+  @Length(5, 2000, { message: 'reason must say why the procedure needs longer (5-2000 characters)' })
+  reason!: string;
+}
+
+export class CaseListQueryDto {
+  @IsOptional()
+  @Matches(/^\d{6}(\d{3}(\d{3})?)?$/, { message: 'region must be a 6-, 9- or 12-digit region code' })
+  region?: string;
+
+  @IsOptional()
+  @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
+  status?: DibaoStatus;
+}

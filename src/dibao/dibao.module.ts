@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { DibaoController } from './dibao.controller';
+import { DibaoRepository } from './dibao.repository';
+import { DibaoService } from './dibao.service';
+import { DibaoWorkers } from './dibao.workers';
+
+@Module({
+  controllers: [DibaoController],
+  providers: [DibaoRepository, DibaoService, DibaoWorkers],
+})
+export class DibaoModule {}

@@ -1,0 +1,199 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import type { AssessmentInput, Member } from '../assessment/household';
+import type { DibaoStatus } from './dibao.dto';
+
+/** A case as the workers and the API read it. */
+export interface DibaoCase {
+  id: string;
+  caseNumber: string;
+  regionCode: string;
+  townshipCode: string;
+  countyCode: string;
+  channel: string;
+  requestType: 'household' | 'single-person';
+  area: 'urban' | 'rural';
+  status: DibaoStatus;
+  household: Omit<AssessmentInput, 'area' | 'members'>;
+  applicantName: string;
+  profileVersionId: string | null;
+  relativesCase: boolean;
+  objectionRaised: boolean;
+  benefitFen: number | null;
+  appliedAt: Date;
+  acceptedAt: Date | null;
+  decidedAt: Date | null;
+  processInstanceKey: string | null;
+}
+
+export interface DibaoMember extends Member {
+  name: string;
+  idNumber: string;
+}
+
+export interface TimelineEvent {
+  kind: string;
+  at: Date;
+  actorId: string;
+  details: Record<string, unknown>;
+}
+
+type Row = Record<string, unknown>;
+
+function toCase(r: Row): DibaoCase {
+  return {
+    id: r.id as string,
+    caseNumber: r.case_number as string,
+    regionCode: r.region_code as string,
+    townshipCode: r.township_code as string,
+    countyCode: r.county_code as string,
+    channel: r.channel as string,
+    requestType: r.request_type as DibaoCase['requestType'],
+    area: r.area as DibaoCase['area'],
+    status: r.status as DibaoStatus,
+    household: r.household as DibaoCase['household'],
+    applicantName: r.applicant_name as string,
+    profileVersionId: (r.profile_version_id as string | null) ?? null,
+    relativesCase: r.relatives_case as boolean,
+    objectionRaised: r.objection_raised as boolean,
+    benefitFen: (r.benefit_fen as number | null) ?? null,
+    appliedAt: r.applied_at as Date,
+    acceptedAt: (r.accepted_at as Date | null) ?? null,
+    decidedAt: (r.decided_at as Date | null) ?? null,
+    processInstanceKey: (r.process_instance_key as string | null) ?? null,
+  };
+}
+
+/** The dibao tables, in SQL: every write takes the caller's EntityManager so it commits with the rest of its step. */
+@Injectable()
+export class DibaoRepository {
+  constructor(@InjectDataSource() readonly dataSource: DataSource) {}
+
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  async nextCaseNumber(countyCode: string, year: number, manager: EntityManager): Promise<string> {
+    const [{ n }] = await manager.query(`SELECT nextval('dibao_case_number_seq') AS n`);
+    return `DB${countyCode}-${year}-${String(n).padStart(6, '0')}`;
+  }
+
+  async insertCase(c: Omit<DibaoCase, 'status' | 'profileVersionId' | 'benefitFen' | 'acceptedAt' | 'decidedAt' | 'processInstanceKey' | 'objectionRaised'> & { createdBy: string; idempotencyKey?: string }, members: DibaoMember[], manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO dibao_case (id, case_number, region_code, township_code, county_code, channel, request_type, area, status, household,
+         applicant_name, relatives_case, applied_at, created_by, idempotency_key)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'applied', $9, $10, $11, $12, $13, $14)`,
+      [c.id, c.caseNumber, c.regionCode, c.townshipCode, c.countyCode, c.channel, c.requestType, c.area, c.household, c.applicantName, c.relativesCase, c.appliedAt, c.createdBy, c.idempotencyKey ?? null],
+    );
+    for (const m of members) {
+      await manager.query(
+        `INSERT INTO dibao_member (case_id, member_id, name, id_number, age, relation, disability, serious_illness, in_school, employed)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [c.id, m.id, m.name, m.idNumber, m.age, m.relation, m.disability ?? null, m.seriousIllness, m.inSchool, m.employed],
+      );
+    }
+  }
+
+  async findCase(id: string, manager: EntityManager = this.dataSource.manager, lock = false): Promise<DibaoCase | undefined> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+    const rows: Row[] = await manager.query(`SELECT * FROM dibao_case WHERE id = $1${lock ? ' FOR UPDATE' : ''}`, [id]);
+    return rows[0] ? toCase(rows[0]) : undefined;
+  }
+
+  async listCases(regionPrefix: string, status: DibaoStatus | undefined, limit = 200): Promise<DibaoCase[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT * FROM dibao_case WHERE region_code LIKE $1 || '%' AND ($2::text IS NULL OR status = $2) ORDER BY applied_at DESC, id LIMIT $3`,
+      [regionPrefix, status ?? null, limit],
+    );
+    return rows.map(toCase);
+  }
+
+  async members(caseId: string, manager: EntityManager = this.dataSource.manager): Promise<DibaoMember[]> {
+    const rows: Row[] = await manager.query(`SELECT * FROM dibao_member WHERE case_id = $1 ORDER BY member_id`, [caseId]);
+    return rows.map((r) => ({
+      id: r.member_id as string,
+      name: r.name as string,
+      idNumber: r.id_number as string,
+      age: r.age as number,
+      relation: r.relation as Member['relation'],
+      disability: (r.disability as Member['disability']) ?? undefined,
+      seriousIllness: r.serious_illness as boolean,
+      inSchool: r.in_school as boolean,
+      employed: r.employed as boolean,
+    }));
+  }
+
+  async update(caseId: string, changes: Partial<Record<'status' | 'profile_version_id' | 'accepted_at' | 'decided_at' | 'benefit_fen' | 'objection_raised' | 'process_instance_key', unknown>>, manager: EntityManager): Promise<void> {
+    const columns = Object.keys(changes);
+    await manager.query(
+      `UPDATE dibao_case SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`,
+      [caseId, ...columns.map((c) => changes[c as keyof typeof changes])],
+    );
+  }
+
+  /** Records an event of the timeline; with a job key, once however often the job runs. Returns whether it was new. */
+  async event(caseId: string, kind: string, at: Date, actorId: string, details: Record<string, unknown>, manager: EntityManager, jobKey?: string): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO dibao_event (case_id, kind, at, actor_id, details, job_key) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_key) DO NOTHING RETURNING id`,
+      [caseId, kind, at, actorId, details, jobKey ?? null],
+    );
+    return inserted.length > 0;
+  }
+
+  async timeline(caseId: string): Promise<TimelineEvent[]> {
+    const rows: Row[] = await this.dataSource.query(`SELECT kind, at, actor_id, details FROM dibao_event WHERE case_id = $1 ORDER BY at, id`, [caseId]);
+    return rows.map((r) => ({ kind: r.kind as string, at: r.at as Date, actorId: r.actor_id as string, details: r.details as Record<string, unknown> }));
+  }
+
+  async insertAssessment(caseId: string, profileVersionId: string, outcome: string, benefitFen: number, result: unknown, at: Date, jobKey: string, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO dibao_assessment (case_id, profile_version_id, outcome, benefit_fen, result, assessed_at, job_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (job_key) DO NOTHING`,
+      [caseId, profileVersionId, outcome, benefitFen, JSON.stringify(result), at, jobKey],
+    );
+  }
+
+  async latestAssessment(caseId: string, manager: EntityManager = this.dataSource.manager): Promise<{ outcome: string; benefitFen: number; result: { reasons: string[]; standardFen: number; perCapitaIncomeFen: number; steps: { rule: string; description: string }[] } } | undefined> {
+    const rows: Row[] = await manager.query(`SELECT outcome, benefit_fen, result FROM dibao_assessment WHERE case_id = $1 ORDER BY assessed_at DESC, id DESC LIMIT 1`, [caseId]);
+    return rows[0] ? { outcome: rows[0].outcome as string, benefitFen: rows[0].benefit_fen as number, result: rows[0].result as never } : undefined;
+  }
+
+  async insertDecision(caseId: string, decision: 'approve' | 'refuse', reasons: string, benefitFen: number, at: Date, jobKey: string, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO dibao_decision (case_id, decision, reasons, benefit_fen, decided_at, job_key) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_key) DO NOTHING`,
+      [caseId, decision, reasons, benefitFen, at, jobKey],
+    );
+  }
+
+  async insertNotice(caseId: string, kind: string, text: string, issuedAt: Date, endsAt: Date | null, jobKey: string, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO dibao_notice (case_id, kind, text, issued_at, ends_at, job_key) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (job_key) DO NOTHING`,
+      [caseId, kind, text, issuedAt, endsAt, jobKey],
+    );
+  }
+
+  async notices(caseId: string): Promise<{ kind: string; text: string; issuedAt: Date; endsAt: Date | null }[]> {
+    const rows: Row[] = await this.dataSource.query(`SELECT kind, text, issued_at, ends_at FROM dibao_notice WHERE case_id = $1 ORDER BY issued_at, id`, [caseId]);
+    return rows.map((r) => ({ kind: r.kind as string, text: r.text as string, issuedAt: r.issued_at as Date, endsAt: (r.ends_at as Date | null) ?? null }));
+  }
+
+  async insertObjection(caseId: string, lodgedBy: string, text: string, at: Date, manager: EntityManager): Promise<void> {
+    await manager.query(`INSERT INTO dibao_objection (case_id, lodged_at, lodged_by, text) VALUES ($1, $2, $3, $4)`, [caseId, at, lodgedBy, text]);
+  }
+
+  async enrol(caseId: string, benefitFen: number, fromMonth: string, at: Date, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO dibao_enrolment (case_id, benefit_fen, from_month, enrolled_at) VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING`,
+      [caseId, benefitFen, fromMonth, at],
+    );
+  }
+
+  async enterSamplingPool(c: DibaoCase, decision: string, decidedAt: Date, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, decision, relatives_case, complaint)
+       VALUES ('dibao-case', $1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
+      [c.id, decidedAt, c.countyCode, c.townshipCode, decision, c.relativesCase, c.objectionRaised],
+    );
+  }
+}

@@ -1,0 +1,209 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ProcessDefinitionId } from '@camunda8/sdk';
+import { randomUUID } from 'node:crypto';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { regionCovers, regionPrefix } from '../auth/region';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { maskIdNumber } from '../common/id-number';
+import { type FieldProblem, InvalidRequestException } from '../common/problem';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { HolidayCalendar } from '../policy/holiday-calendar';
+import { PolicyProfiles } from '../policy/policy-profiles';
+import { shanghaiDate } from '../policy/shanghai-date';
+import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { DIBAO_MESSAGES, DIBAO_PROCESS_ID, type DibaoStartVariables } from './dibao-process';
+import { householdReferenceProblems } from '../assessment/assessment.dto';
+import type { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto } from './dibao.dto';
+import { type DibaoCase, DibaoRepository } from './dibao.repository';
+
+export const SUBJECT = 'dibao-case';
+const ENGINE_WAIT_MS = 5_000;
+
+/** Applications and cases: what integrators and caseworkers do through the API. */
+@Injectable()
+export class DibaoService {
+  constructor(
+    private readonly repository: DibaoRepository,
+    @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
+    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
+    private readonly deadlines: DeadlinesService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Records the application and starts its procedure in one step: if the engine refuses, nothing is stored. */
+  async apply(body: CreateApplicationDto, principal: Principal, idempotencyKey?: string) {
+    const problems = applicationProblems(body);
+    if (problems.length) throw new InvalidRequestException(problems);
+    const now = this.clock.now();
+    const profile = this.profiles.inForce(this.profiles.profileFor(body.regionCode).id, shanghaiDate(now));
+    const acceptance = profile.parameters.acceptanceWorkingDays;
+    const acceptDueAt = this.calendar.deadlineAfterWorkingDays(now, acceptance.value);
+    const id = randomUUID();
+    const applicant = body.members.find((m) => m.relation === 'applicant')!;
+    const c = {
+      id,
+      regionCode: body.regionCode,
+      townshipCode: body.regionCode.slice(0, 9),
+      countyCode: body.regionCode.slice(0, 6),
+      channel: body.channel,
+      requestType: body.requestType,
+      area: body.area,
+      household: { incomes: body.incomes, expenditures: body.expenditures, assets: body.assets },
+      applicantName: applicant.name,
+      // The relatives registry (issue 7) sets this at acceptance; until then no case is flagged.
+      relativesCase: false,
+      appliedAt: now,
+    };
+    return this.repository.transaction(async (manager) => {
+      const caseNumber = await this.repository.nextCaseNumber(c.countyCode, Number(shanghaiDate(now).slice(0, 4)), manager);
+      await this.repository.insertCase({ ...c, caseNumber, createdBy: principal.id, idempotencyKey }, body.members, manager);
+      await this.repository.event(id, 'applied', now, principal.id, { channel: body.channel, requestType: body.requestType }, manager);
+      await this.deadlines.open(
+        {
+          type: 'dibao.acceptance',
+          subjectType: SUBJECT,
+          subjectId: id,
+          regionCode: c.regionCode,
+          responsibleGroup: 'township-caseworker',
+          rule: `acceptanceWorkingDays = ${acceptance.value}`,
+          source: acceptance.source.document,
+          startedAt: now,
+          dueAt: acceptDueAt,
+        },
+        manager,
+      );
+      const variables: DibaoStartVariables = {
+        caseId: id,
+        regionCode: c.regionCode,
+        subjectType: SUBJECT,
+        subjectId: id,
+        villageCode: c.regionCode,
+        townshipCode: c.townshipCode,
+        countyCode: c.countyCode,
+        requestType: c.requestType,
+        relativesCase: c.relativesCase,
+        objectionRaised: false,
+        acceptDueAt: acceptDueAt.toISOString(),
+      };
+      let started;
+      try {
+        started = await this.camunda.createProcessInstance({ processDefinitionId: DIBAO_PROCESS_ID as ProcessDefinitionId, variables: { ...variables } });
+      } catch (error) {
+        throw new DomainError('engine-unavailable', `the workflow engine did not start the procedure: ${(error as Error).message}`, 503);
+      }
+      await this.repository.update(id, { process_instance_key: String(started.processInstanceKey) }, manager);
+      await this.audit.record(
+        { actor: { id: principal.id, roles: principal.roles }, regionCode: c.regionCode, action: 'dibao.applied', subjectType: SUBJECT, subjectId: id, details: { caseNumber, channel: body.channel } },
+        manager,
+      );
+      return { caseId: id, caseNumber, status: 'applied' as const, processInstanceKey: String(started.processInstanceKey), acceptDueAt: acceptDueAt.toISOString() };
+    });
+  }
+
+  /** A case the caller may see, or 404 (its existence is not revealed outside the caller's region). */
+  async visibleCase(caseId: string, principal: Principal): Promise<DibaoCase> {
+    const c = await this.repository.findCase(caseId);
+    if (!c || !regionCovers(principal.regionCode, c.regionCode)) throw new DomainError('case-not-found', `no dibao case ${caseId}`, 404);
+    return c;
+  }
+
+  /** Status, who must act now, open deadlines, notices and the timeline. ID numbers are masked. */
+  async read(caseId: string, principal: Principal) {
+    const c = await this.visibleCase(caseId, principal);
+    const [members, deadlines, timeline, notices, steps] = await Promise.all([
+      this.repository.members(c.id),
+      this.deadlines.forSubject(SUBJECT, c.id),
+      this.repository.timeline(c.id),
+      this.repository.notices(c.id),
+      this.currentSteps(c),
+    ]);
+    return {
+      ...c,
+      household: undefined,
+      members: members.map((m) => ({ ...m, idNumber: maskIdNumber(m.idNumber) })),
+      currentSteps: steps,
+      openDeadlines: deadlines.filter((d) => !d.metAt && !d.breachedAt),
+      deadlines,
+      notices,
+      timeline,
+    };
+  }
+
+  async list(query: CaseListQueryDto, principal: Principal) {
+    const region = query.region ?? principal.regionCode;
+    if (!regionCovers(principal.regionCode, region)) throw new DomainError('region-out-of-scope', `region ${region} is outside the caller's region`, 403);
+    const cases = await this.repository.listCases(regionPrefix(region), query.status);
+    return cases.map(({ household: _, ...c }) => c);
+  }
+
+  async supplyMaterials(caseId: string, body: MaterialsDto, principal: Principal): Promise<void> {
+    const c = await this.visibleCase(caseId, principal);
+    if (c.status !== 'awaiting-materials') throw new DomainError('not-awaiting-materials', `case ${c.caseNumber} is not waiting for materials (status ${c.status})`, 409);
+    await this.correlate(DIBAO_MESSAGES.materialsSupplied, c, { materialsSupplied: body.materials });
+    await this.record(c, principal, 'materials-supplied', { materials: body.materials });
+  }
+
+  /** An objection during the public notice sends the case back to investigation, village review and a fresh notice. */
+  async object(caseId: string, body: ObjectionDto, principal: Principal): Promise<void> {
+    const c = await this.visibleCase(caseId, principal);
+    if (c.status !== 'in-notice') throw new DomainError('not-in-notice', `objections are taken during the public notice; case ${c.caseNumber} is ${c.status}`, 409);
+    await this.repository.transaction(async (manager) => {
+      await this.repository.insertObjection(c.id, body.lodgedBy, body.text, this.clock.now(), manager);
+      await this.repository.update(c.id, { objection_raised: true, status: 'accepted' }, manager);
+      await this.correlate(DIBAO_MESSAGES.objectionLodged, c, { objectionRaised: true });
+      await this.record(c, principal, 'objection-lodged', { lodgedBy: body.lodgedBy }, manager);
+    });
+  }
+
+  /** The one extension of the whole-procedure deadline to the longer limit, with its reason (county only). */
+  async extend(caseId: string, body: ExtensionDto, principal: Principal): Promise<void> {
+    const c = await this.visibleCase(caseId, principal);
+    const timeline = await this.repository.timeline(c.id);
+    if (timeline.some((e) => e.kind === 'deadline-extended')) throw new DomainError('already-extended', `the deadline of case ${c.caseNumber} was extended once already`, 409);
+    if (!c.acceptedAt || ['enrolled', 'refused', 'closed'].includes(c.status)) {
+      throw new DomainError('not-extendable', `case ${c.caseNumber} has no running procedure deadline (status ${c.status})`, 409);
+    }
+    await this.correlate(DIBAO_MESSAGES.deadlineExtended, c, { extensionReason: body.reason });
+    await this.record(c, principal, 'deadline-extended', { reason: body.reason });
+  }
+
+  private async correlate(name: string, c: DibaoCase, variables: Record<string, unknown>): Promise<void> {
+    try {
+      await this.camunda.correlateMessage({ name, correlationKey: c.id, variables });
+    } catch (error) {
+      throw new DomainError('engine-refused', `the procedure of case ${c.caseNumber} is not waiting for "${name}": ${(error as Error).message}`, 409);
+    }
+  }
+
+  private async record(c: DibaoCase, principal: Principal, kind: string, details: Record<string, unknown>, manager = this.repository.dataSource.manager): Promise<void> {
+    const now = this.clock.now();
+    await this.repository.event(c.id, kind, now, principal.id, details, manager);
+    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: c.regionCode, action: `dibao.${kind}`, subjectType: SUBJECT, subjectId: c.id, details }, manager);
+  }
+
+  /** Who must act now: the open user tasks of the case's process instance. */
+  private async currentSteps(c: DibaoCase) {
+    if (!c.processInstanceKey) return [];
+    try {
+      const { items } = await this.camunda.searchUserTasks(
+        { filter: { processInstanceKey: c.processInstanceKey as never, state: 'CREATED' } },
+        { consistency: { waitUpToMs: ENGINE_WAIT_MS } },
+      );
+      return items.map((t) => ({ userTaskKey: t.userTaskKey, name: t.name, elementId: t.elementId, candidateGroups: t.candidateGroups, assignee: t.assignee ?? null, dueDate: t.dueDate ?? null }));
+    } catch {
+      // The case is readable while the engine is down; the steps are then unknown, not empty.
+      return null;
+    }
+  }
+}
+
+/** Exactly one applicant; unique member ids; incomes and expenditures of listed members. */
+function applicationProblems(body: CreateApplicationDto): FieldProblem[] {
+  const applicants = body.members.filter((m) => m.relation === 'applicant').length;
+  const problems = applicants === 1 ? [] : [{ field: 'members', message: `exactly one member must have relation "applicant" (found ${applicants})` }];
+  return [...problems, ...householdReferenceProblems(body)];
+}

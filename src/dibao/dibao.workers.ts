@@ -1,0 +1,220 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import type { EntityManager } from 'typeorm';
+import { assess } from '../assessment/assess';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { HolidayCalendar } from '../policy/holiday-calendar';
+import type { ParameterName } from '../policy/parameters';
+import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
+import { shanghaiDate } from '../policy/shanghai-date';
+import { JobWorker } from '../workflow/job-worker.decorator';
+import { type AcceptanceVariables, type AssessmentVariables, DIBAO_JOBS } from './dibao-process';
+import { type DibaoCase, DibaoRepository } from './dibao.repository';
+import { SUBJECT } from './dibao.service';
+import { closureText, missingMaterialsText, publicNoticeText, refusalNoticeText } from './notices';
+
+/** What a worker reads of a job. */
+interface Job {
+  jobKey: string;
+  variables: Record<string, unknown>;
+}
+
+const WORKER = 'system:dibao-worker';
+
+/**
+ * The service tasks of bpmn/dibao-application.bpmn. Each is idempotent: rows it writes carry the job key (unique),
+ * and state it sets is the same however often it runs; the variables it returns are recomputed from the case.
+ */
+@Injectable()
+export class DibaoWorkers {
+  constructor(
+    private readonly repository: DibaoRepository,
+    @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
+    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
+    private readonly deadlines: DeadlinesService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Fixes the profile version in force at acceptance and opens the procedure's deadlines (PROCEDURES.md §1.2–3, §1.10). */
+  @JobWorker(DIBAO_JOBS.recordAcceptance)
+  async recordAcceptance(job: Job): Promise<AcceptanceVariables> {
+    return this.onCase(job, async (c, manager) => {
+      const acceptedAt = c.acceptedAt ?? this.clock.now();
+      const profile = c.profileVersionId
+        ? this.profiles.byVersionId(c.profileVersionId)
+        : this.profiles.inForce(this.profiles.profileFor(c.regionCode).id, shanghaiDate(acceptedAt));
+      const due = (name: 'investigationStartWorkingDays' | 'procedureWorkingDays' | 'procedureExtendedWorkingDays') =>
+        this.calendar.deadlineAfterWorkingDays(acceptedAt, profile.parameters[name].value);
+      const variables: AcceptanceVariables = {
+        profileVersionId: profile.versionId,
+        acceptedAt: acceptedAt.toISOString(),
+        investigationDueAt: due('investigationStartWorkingDays').toISOString(),
+        procedureDueAt: due('procedureWorkingDays').toISOString(),
+        procedureExtendedDueAt: due('procedureExtendedWorkingDays').toISOString(),
+        villageReviewRequired: profile.parameters.villageReviewRequired.value,
+      };
+      if (!c.acceptedAt) {
+        await this.repository.update(c.id, { status: 'accepted', accepted_at: acceptedAt, profile_version_id: profile.versionId }, manager);
+        await this.deadlines.meet(SUBJECT, c.id, ['dibao.acceptance'], acceptedAt, manager);
+        await this.openDeadline(c, profile, 'dibao.investigation', 'investigationStartWorkingDays', 'township-caseworker', acceptedAt, due('investigationStartWorkingDays'), manager);
+        await this.openDeadline(c, profile, 'dibao.procedure', 'procedureWorkingDays', 'township-leader', acceptedAt, due('procedureWorkingDays'), manager);
+        await this.repository.event(c.id, 'accepted', acceptedAt, WORKER, { profileVersionId: profile.versionId, procedureDueAt: variables.procedureDueAt }, manager, job.jobKey);
+      }
+      return variables;
+    });
+  }
+
+  /** Every missing material listed once, all together (一次性告知), with the deadline to supply them. */
+  @JobWorker(DIBAO_JOBS.requestMaterials)
+  async requestMaterials(job: Job): Promise<{ materialsDueAt: string }> {
+    return this.onCase(job, async (c, manager) => {
+      const now = this.clock.now();
+      const profile = this.profileAtApplication(c);
+      const dueAt = this.calendar.deadlineAfterWorkingDays(now, profile.parameters.materialsWorkingDays.value);
+      const materials = String(job.variables.missingMaterials ?? '').trim();
+      await this.repository.update(c.id, { status: 'awaiting-materials' }, manager);
+      await this.repository.insertNotice(c.id, 'missing-materials', missingMaterialsText({ applicantName: c.applicantName, caseNumber: c.caseNumber, materials, dueAt }), now, dueAt, job.jobKey, manager);
+      await this.repository.event(c.id, 'materials-requested', now, WORKER, { materials, dueAt }, manager, job.jobKey);
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.acceptance'], now, manager);
+      return { materialsDueAt: dueAt.toISOString() };
+    });
+  }
+
+  @JobWorker(DIBAO_JOBS.closeApplication)
+  async closeApplication(job: Job): Promise<Record<string, never>> {
+    return this.onCase(job, async (c, manager) => {
+      const now = this.clock.now();
+      await this.repository.update(c.id, { status: 'closed', decided_at: now }, manager);
+      await this.repository.insertNotice(c.id, 'closure', closureText({ applicantName: c.applicantName, caseNumber: c.caseNumber, closedAt: now }), now, null, job.jobKey, manager);
+      await this.repository.event(c.id, 'closed', now, WORKER, { reason: 'materials not supplied in time' }, manager, job.jobKey);
+      return {};
+    });
+  }
+
+  /** The income assessment with the profile version of acceptance. */
+  @JobWorker(DIBAO_JOBS.assess)
+  async assess(job: Job): Promise<AssessmentVariables> {
+    return this.onCase(job, async (c, manager) => {
+      const profile = this.profiles.byVersionId(c.profileVersionId!);
+      const members = await this.repository.members(c.id, manager);
+      const result = assess({ area: c.area, members: members.map(({ name: _, idNumber: __, ...m }) => m), ...c.household }, profile);
+      const now = this.clock.now();
+      await this.repository.insertAssessment(c.id, profile.versionId, result.outcome, result.benefitFen, result, now, job.jobKey, manager);
+      await this.repository.update(c.id, { benefit_fen: result.benefitFen }, manager);
+      await this.repository.event(c.id, 'assessed', now, WORKER, { outcome: result.outcome, benefitFen: result.benefitFen }, manager, job.jobKey);
+      return { assessmentOutcome: result.outcome, benefitFen: result.benefitFen, assessmentReasons: result.reasons };
+    });
+  }
+
+  /** The public notice: name, household size and amount only, for the profile's days. */
+  @JobWorker(DIBAO_JOBS.publishNotice)
+  async publishNotice(job: Job): Promise<{ noticeEndsAt: string }> {
+    return this.onCase(job, async (c, manager) => {
+      const now = this.clock.now();
+      const profile = this.profiles.byVersionId(c.profileVersionId!);
+      const days = profile.parameters.noticeDays.value;
+      // The notice runs whole calendar days and ends at the end of its last day, Asia/Shanghai.
+      const endsAt = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ days }).endOf('day').toJSDate();
+      const members = await this.repository.members(c.id, manager);
+      const size = c.requestType === 'single-person' || job.variables.assessmentOutcome === 'single-person' ? 1 : members.length;
+      const text = publicNoticeText({ applicantName: c.applicantName, householdSize: size, benefitFen: Number(job.variables.benefitFen ?? 0), noticeDays: days, endsAt, township: `${c.townshipCode}乡镇（街道）` });
+      await this.repository.update(c.id, { status: 'in-notice' }, manager);
+      await this.repository.insertNotice(c.id, 'public', text, now, endsAt, job.jobKey, manager);
+      await this.repository.event(c.id, 'notice-published', now, WORKER, { endsAt }, manager, job.jobKey);
+      return { noticeEndsAt: endsAt.toISOString() };
+    });
+  }
+
+  /** Approval: the benefit is paid from the month after approval. */
+  @JobWorker(DIBAO_JOBS.enrol)
+  async enrol(job: Job): Promise<{ enrolledFromMonth: string }> {
+    return this.onCase(job, async (c, manager) => {
+      const now = this.clock.now();
+      const benefitFen = Number(job.variables.benefitFen);
+      const fromMonth = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
+      await this.repository.insertDecision(c.id, 'approve', String(job.variables.decisionReasons ?? ''), benefitFen, now, job.jobKey, manager);
+      await this.repository.enrol(c.id, benefitFen, fromMonth, now, manager);
+      await this.repository.update(c.id, { status: 'enrolled', decided_at: now, benefit_fen: benefitFen }, manager);
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure', 'dibao.investigation'], now, manager);
+      if (await this.repository.event(c.id, 'enrolled', now, WORKER, { benefitFen, fromMonth }, manager, job.jobKey)) {
+        await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.approved', subjectType: SUBJECT, subjectId: c.id, details: { benefitFen, fromMonth } }, manager);
+      }
+      return { enrolledFromMonth: fromMonth };
+    });
+  }
+
+  /** Refusal: written notice with every reason and the rule behind it, delivered within the profile's working days. */
+  @JobWorker(DIBAO_JOBS.issueRefusal)
+  async issueRefusal(job: Job): Promise<{ refusalNoticeDueAt: string }> {
+    return this.onCase(job, async (c, manager) => {
+      const now = this.clock.now();
+      const profile = this.profiles.byVersionId(c.profileVersionId!);
+      const dueAt = this.calendar.deadlineAfterWorkingDays(now, profile.parameters.refusalNoticeWorkingDays.value);
+      const decisionReasons = String(job.variables.decisionReasons ?? '').trim();
+      const assessment = await this.repository.latestAssessment(c.id, manager);
+      const reasons = [
+        { reason: `乡镇审批意见：${decisionReasons}`, rule: '社会救助法 §45（不予批准须书面说明理由）' },
+        ...(assessment?.result.reasons ?? []).map((reason) => ({ reason, rule: `${profile.profileName} ${profile.versionId}` })),
+      ];
+      await this.repository.insertDecision(c.id, 'refuse', decisionReasons, 0, now, job.jobKey, manager);
+      await this.repository.insertNotice(c.id, 'refusal', refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, reasons, decidedAt: now }), now, dueAt, job.jobKey, manager);
+      await this.repository.update(c.id, { status: 'refused', decided_at: now, benefit_fen: 0 }, manager);
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure', 'dibao.investigation'], now, manager);
+      await this.openDeadline(c, profile, 'dibao.refusal-notice', 'refusalNoticeWorkingDays', 'township-caseworker', now, dueAt, manager);
+      if (await this.repository.event(c.id, 'refused', now, WORKER, { reasons: reasons.map((r) => r.reason) }, manager, job.jobKey)) {
+        await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.refused', subjectType: SUBJECT, subjectId: c.id, details: { reasonCount: reasons.length } }, manager);
+      }
+      return { refusalNoticeDueAt: dueAt.toISOString() };
+    });
+  }
+
+  /** Every township decision, approval or refusal, enters the county sampling pool. */
+  @JobWorker(DIBAO_JOBS.enterSamplingPool)
+  async enterSamplingPool(job: Job): Promise<Record<string, never>> {
+    return this.onCase(job, async (c, manager) => {
+      await this.repository.enterSamplingPool(c, String(job.variables.decision), c.decidedAt ?? this.clock.now(), manager);
+      return {};
+    });
+  }
+
+  /** The whole-procedure deadline passed: the breach is recorded and the county must follow up. */
+  @JobWorker(DIBAO_JOBS.recordBreach)
+  async recordBreach(job: Job): Promise<{ followUpDueAt: string }> {
+    return this.onCase(job, async (c, manager) => {
+      const now = this.clock.now();
+      const profile = this.profiles.byVersionId(c.profileVersionId!);
+      const followUpDueAt = this.calendar.deadlineAfterWorkingDays(now, profile.parameters.followUpWorkingDays.value);
+      if (await this.deadlines.breach(SUBJECT, c.id, 'dibao.procedure', now, manager)) {
+        await this.repository.event(c.id, 'deadline-breached', now, WORKER, { escalatedTo: 'county-civil-affairs', followUpDueAt }, manager, job.jobKey);
+        await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.deadline-breached', subjectType: SUBJECT, subjectId: c.id }, manager);
+        await this.openDeadline(c, profile, 'dibao.follow-up', 'followUpWorkingDays', 'county-civil-affairs', now, followUpDueAt, manager);
+      }
+      return { followUpDueAt: followUpDueAt.toISOString() };
+    });
+  }
+
+  private async onCase<T>(job: Job, work: (c: DibaoCase, manager: EntityManager) => Promise<T>): Promise<T> {
+    const caseId = String(job.variables.caseId);
+    return this.repository.transaction(async (manager) => {
+      const c = await this.repository.findCase(caseId, manager, true);
+      // Not a business outcome: a process without its case is a defect; the job fails and becomes an incident.
+      if (!c) throw new Error(`dibao case ${caseId} of job ${job.jobKey} does not exist`);
+      return work(c, manager);
+    });
+  }
+
+  private profileAtApplication(c: DibaoCase): ResolvedProfile {
+    return this.profiles.inForce(this.profiles.profileFor(c.regionCode).id, shanghaiDate(c.appliedAt));
+  }
+
+  private async openDeadline(c: DibaoCase, profile: ResolvedProfile, type: string, parameter: ParameterName, group: string, startedAt: Date, dueAt: Date, manager: EntityManager): Promise<void> {
+    const cited = profile.parameters[parameter];
+    await this.deadlines.open(
+      { type, subjectType: SUBJECT, subjectId: c.id, regionCode: c.regionCode, responsibleGroup: group, rule: `${parameter} = ${JSON.stringify(cited.value)}`, source: cited.source.document, startedAt, dueAt },
+      manager,
+    );
+  }
+}

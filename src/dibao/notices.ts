@@ -1,0 +1,45 @@
+import { DateTime } from 'luxon';
+
+/**
+ * The texts a case produces, in Chinese. The public notice carries only name, household size and amount (法§11:
+ * no ID number, phone, bank account, address detail or diagnosis); a refusal states every reason and its rule (法§45).
+ */
+
+const yuan = (fen: number) => (fen / 100).toFixed(2);
+const day = (at: Date) => DateTime.fromJSDate(at, { zone: 'Asia/Shanghai' }).toFormat('yyyy年M月d日');
+
+export function publicNoticeText(input: { applicantName: string; householdSize: number; benefitFen: number; noticeDays: number; endsAt: Date; township: string }): string {
+  return [
+    '最低生活保障审核确认结果公示',
+    `申请人：${input.applicantName}；保障人口：${input.householdSize}人；月保障金额：${yuan(input.benefitFen)}元。`,
+    `公示期${input.noticeDays}日，至${day(input.endsAt)}止。对公示内容有异议的，请在公示期内向${input.township}反映。`,
+  ].join('\n');
+}
+
+export function refusalNoticeText(input: { applicantName: string; caseNumber: string; reasons: { reason: string; rule: string }[]; decidedAt: Date }): string {
+  return [
+    '最低生活保障申请不予批准告知书',
+    `${input.applicantName}：`,
+    `您于本乡镇（街道）提出的最低生活保障申请（编号${input.caseNumber}），经审核，于${day(input.decidedAt)}决定不予批准。理由如下：`,
+    ...input.reasons.map((r, i) => `${i + 1}. ${r.reason}（依据：${r.rule}）`),
+    '如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
+  ].join('\n');
+}
+
+export function missingMaterialsText(input: { applicantName: string; caseNumber: string; materials: string; dueAt: Date }): string {
+  return [
+    '补正材料一次性告知书',
+    `${input.applicantName}：`,
+    `您的最低生活保障申请（编号${input.caseNumber}）尚缺以下材料，请于${day(input.dueAt)}前一并补齐：`,
+    input.materials.trim(),
+    '可通过核对系统获取的信息无需您提供（社会救助法 §62）。',
+  ].join('\n');
+}
+
+export function closureText(input: { applicantName: string; caseNumber: string; closedAt: Date }): string {
+  return [
+    '最低生活保障申请终止告知书',
+    `${input.applicantName}：`,
+    `您的最低生活保障申请（编号${input.caseNumber}）因未在期限内补齐材料，于${day(input.closedAt)}终止办理。您可重新提出申请。`,
+  ].join('\n');
+}
