@@ -14,8 +14,11 @@ import { fieldProblems, InvalidRequestException, ProblemDetailsFilter } from './
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
+import { DeadlinesModule } from './deadlines/deadlines.module';
+import { DibaoModule } from './dibao/dibao.module';
 import { HealthModule } from './health/health.module';
 import { PolicyModule } from './policy/policy.module';
+import { TasksModule } from './tasks/tasks.module';
 import { WorkflowModule } from './workflow/workflow.module';
 
 export interface AppOptions {
@@ -53,6 +56,9 @@ export class AppModule {
         HealthModule,
         PolicyModule,
         AssessmentModule,
+        DeadlinesModule,
+        DibaoModule,
+        TasksModule,
         ...(options.extraImports ?? []),
       ],
       providers: [
