@@ -1,0 +1,117 @@
+import { checkSubmission, inputFields, MAX_TEXT_LENGTH, type FormSchema } from './form-rules';
+
+const form: FormSchema = {
+  components: [
+    { type: 'text', text: '# Township review' } as never,
+    { type: 'textfield', key: 'summary', label: 'Summary', validate: { required: true } },
+    { type: 'select', key: 'proposal', label: 'Proposal', values: [{ label: 'Approve', value: 'approve' }, { label: 'Refuse', value: 'refuse' }], validate: { required: true } },
+    { type: 'textarea', key: 'refusalReasons', label: 'Reasons', validate: { required: true }, conditional: { hide: '=proposal != "refuse"' } },
+    { type: 'number', key: 'householdSize', label: 'Household size', validate: { min: 1, max: 50 } },
+    { type: 'checkbox', key: 'homeVisited', label: 'Home visited', validate: { required: true } },
+    {
+      type: 'group',
+      label: 'Visit',
+      components: [
+        { type: 'datetime', subtype: 'date', key: 'visitDate', label: 'Visit date' },
+        { type: 'radio', key: 'visitedBy', label: 'Visited by', valuesKey: 'visitors' },
+        { type: 'checklist', key: 'documents', label: 'Documents', values: [{ value: 'hukou' }, { value: 'id-card' }] },
+      ],
+    },
+    { type: 'textfield', key: 'benefitFen', label: 'Benefit', readonly: true },
+    { type: 'button', key: 'submit', label: 'Submit' } as never,
+  ],
+};
+
+const valid = { summary: '  Household of three, no income  ', proposal: 'approve', homeVisited: true };
+const fields = (result: ReturnType<typeof checkSubmission>) => result.problems.map((p) => p.field);
+
+describe('form rules: which fields a form has', () => {
+  it('lists the input fields, through groups, and nothing else', () => {
+    expect(inputFields(form.components).map((f) => f.key)).toEqual([
+      'summary', 'proposal', 'refusalReasons', 'householdSize', 'homeVisited', 'visitDate', 'visitedBy', 'documents', 'benefitFen',
+    ]);
+  });
+
+  it('takes a group or dynamic list with a path as one field, carrying the conditions around it', () => {
+    const fieldsOf = inputFields([
+      { type: 'group', label: 'Outer', conditional: { hide: '=a' }, components: [{ type: 'dynamiclist', path: 'members', components: [{ type: 'textfield', key: 'name' }] }] },
+    ]);
+    expect(fieldsOf).toEqual([expect.objectContaining({ key: 'members', hiddenIf: ['=a'] })]);
+  });
+});
+
+describe('form rules: checking a submission', () => {
+  it('accepts a valid submission and trims text', () => {
+    const result = checkSubmission(form, valid);
+    expect(result.problems).toEqual([]);
+    expect(result.variables).toEqual({ summary: 'Household of three, no income', proposal: 'approve', homeVisited: true });
+  });
+
+  it('names each missing required field, a blank text counting as missing', () => {
+    const result = checkSubmission(form, { summary: '   ', homeVisited: true });
+    expect(result.problems).toEqual([
+      { field: 'variables.summary', message: 'Summary (summary) is required' },
+      { field: 'variables.proposal', message: 'Proposal (proposal) is required' },
+    ]);
+  });
+
+  it('wants a required checkbox checked', () => {
+    expect(checkSubmission(form, { ...valid, homeVisited: false }).problems).toEqual([
+      { field: 'variables.homeVisited', message: 'Home visited (homeVisited) must be checked' },
+    ]);
+  });
+
+  it('refuses a key the form does not have', () => {
+    expect(checkSubmission(form, { ...valid, approvedBy: 'me' }).problems).toEqual([
+      { field: 'variables.approvedBy', message: 'unknown field "approvedBy": the form of this task has no such field' },
+    ]);
+  });
+
+  it('refuses a value of a read-only field, and a form-less task takes no values', () => {
+    expect(fields(checkSubmission(form, { ...valid, benefitFen: '99999' }))).toEqual(['variables.benefitFen']);
+    expect(checkSubmission(null, {})).toEqual({ variables: {}, problems: [] });
+    expect(fields(checkSubmission(null, { anything: 1 }))).toEqual(['variables.anything']);
+  });
+
+  it('requires a field hidden by a condition only while it shows', () => {
+    expect(checkSubmission(form, valid).problems).toEqual([]);
+    expect(fields(checkSubmission(form, { ...valid, proposal: 'refuse' }))).toEqual(['variables.refusalReasons']);
+    expect(checkSubmission(form, { ...valid, proposal: 'refuse', refusalReasons: 'Income above the standard' }).problems).toEqual([]);
+  });
+
+  it('checks the values of choices against their options', () => {
+    const bad = checkSubmission(form, { ...valid, proposal: 'maybe', documents: ['hukou', 'passport'] });
+    expect(bad.problems).toEqual([
+      { field: 'variables.proposal', message: 'Proposal (proposal) must be one of: approve, refuse' },
+      { field: 'variables.documents', message: 'Documents (documents) must be one of: hukou, id-card' },
+    ]);
+    expect(fields(checkSubmission(form, { ...valid, documents: 'hukou' }))).toEqual(['variables.documents']);
+  });
+
+  it('reads options named by valuesKey from the process variables', () => {
+    const context = { visitors: [{ label: 'Li', value: 'li' }, { label: 'Wang', value: 'wang' }] };
+    expect(checkSubmission(form, { ...valid, visitedBy: 'wang' }, context).problems).toEqual([]);
+    expect(fields(checkSubmission(form, { ...valid, visitedBy: 'zhao' }, context))).toEqual(['variables.visitedBy']);
+  });
+
+  it('checks types: number, checkbox, text, date', () => {
+    const result = checkSubmission(form, { summary: 42, proposal: 'approve', homeVisited: 'yes', householdSize: '3', visitDate: '2025-02-30' });
+    expect(result.problems).toEqual([
+      { field: 'variables.summary', message: 'Summary (summary) must be text' },
+      { field: 'variables.householdSize', message: 'Household size (householdSize) must be a number' },
+      { field: 'variables.homeVisited', message: 'Home visited (homeVisited) must be true or false' },
+      { field: 'variables.visitDate', message: 'Visit date (visitDate) must be a date (YYYY-MM-DD)' },
+    ]);
+    expect(checkSubmission(form, { ...valid, householdSize: 3, visitDate: '2025-02-28' }).problems).toEqual([]);
+  });
+
+  it('applies the min / max of a number and caps text length', () => {
+    expect(fields(checkSubmission(form, { ...valid, householdSize: 0 }))).toEqual(['variables.householdSize']);
+    const long = checkSubmission(form, { ...valid, summary: 'x'.repeat(MAX_TEXT_LENGTH + 1) });
+    expect(long.problems).toEqual([{ field: 'variables.summary', message: `Summary (summary) must be at most ${MAX_TEXT_LENGTH} characters` }]);
+  });
+
+  it('passes an optional field sent empty through as sent', () => {
+    expect(checkSubmission(form, { ...valid, householdSize: null }).variables).toEqual({ ...valid, summary: valid.summary.trim(), householdSize: null });
+  });
+});

@@ -1,0 +1,189 @@
+import type { FieldProblem } from '../common/problem';
+import { evaluate } from '../engine/feel';
+
+/**
+ * What a user task's form (a Camunda form-js schema) lets a caseworker submit, checked before the task is
+ * completed: only the keys of the form's input fields; required fields present and not blank; each value of its
+ * field's type and, for choices, one of its options. Pure functions: the task service hands them the schema the
+ * engine links to the task and the process instance's variables.
+ */
+
+export interface FormComponent {
+  type: string;
+  key?: string;
+  /** Groups and dynamic lists with a path keep their fields' values under it. */
+  path?: string;
+  label?: string;
+  components?: FormComponent[];
+  /** Static options of a select, radio, checklist or taglist. */
+  values?: { label?: string; value: unknown }[];
+  /** Options read from this process variable instead. */
+  valuesKey?: string;
+  subtype?: string;
+  disabled?: boolean;
+  readonly?: boolean | string;
+  conditional?: { hide?: string };
+  validate?: { required?: boolean; minLength?: number; maxLength?: number; min?: number; max?: number; pattern?: string };
+}
+
+export interface FormSchema {
+  components?: FormComponent[];
+}
+
+/** An input of the form: its component, and the `conditional.hide` expressions of it and the groups around it. */
+export interface InputField {
+  key: string;
+  component: FormComponent;
+  hiddenIf: string[];
+}
+
+export interface CheckedSubmission {
+  /** The values to complete the task with (text trimmed). */
+  variables: Record<string, unknown>;
+  /** One entry per refused field, named `variables.<key>`; empty when the submission is valid. */
+  problems: FieldProblem[];
+}
+
+/** Upper bound of any text value, whatever the form says. */
+export const MAX_TEXT_LENGTH = 4000;
+
+const TEXT = new Set(['textfield', 'textarea']);
+const CHOICE = new Set(['select', 'radio']);
+const MULTI_CHOICE = new Set(['checklist', 'taglist']);
+/** Keyed components whose value the form computes or uploads: any JSON is accepted. */
+const FREE = new Set(['expression', 'filepicker']);
+const INPUT = new Set([...TEXT, ...CHOICE, ...MULTI_CHOICE, ...FREE, 'number', 'checkbox', 'datetime']);
+
+/** The input fields of a form, through groups; a group or dynamic list with a `path` is one field (object or list). */
+export function inputFields(components: FormComponent[] = [], hiddenIf: string[] = []): InputField[] {
+  return components.flatMap((component): InputField[] => {
+    const hides = component.conditional?.hide ? [...hiddenIf, component.conditional.hide] : hiddenIf;
+    if (component.path) return [{ key: component.path, component, hiddenIf: hides }];
+    if (component.components) return inputFields(component.components, hides);
+    return INPUT.has(component.type) && component.key ? [{ key: component.key, component, hiddenIf: hides }] : [];
+  });
+}
+
+/**
+ * Checks `submitted` against the form (`null`: the task has no form, so nothing may be submitted). `context` is
+ * the process instance's variables: conditions (`conditional.hide`) see them overlaid with the submitted values,
+ * and options taken from a variable (`valuesKey`) are read there.
+ */
+export function checkSubmission(schema: FormSchema | null, submitted: Record<string, unknown>, context: Record<string, unknown> = {}): CheckedSubmission {
+  const fields = new Map(inputFields(schema?.components).map((field) => [field.key, field]));
+  const problems: FieldProblem[] = [];
+  const variables: Record<string, unknown> = {};
+  const refuse = (key: string, message: string) => problems.push({ field: `variables.${key}`, message });
+
+  for (const key of Object.keys(submitted)) {
+    if (!fields.has(key)) refuse(key, `unknown field "${key}": the form of this task has no such field`);
+  }
+  const data = { ...context, ...submitted };
+  for (const [key, field] of fields) {
+    const { component } = field;
+    const sent = Object.prototype.hasOwnProperty.call(submitted, key);
+    if (sent && (component.disabled === true || component.readonly === true)) {
+      refuse(key, `${labelOf(field)} is read-only`);
+      continue;
+    }
+    const value = TEXT.has(component.type) && typeof submitted[key] === 'string' ? (submitted[key] as string).trim() : submitted[key];
+    if (isEmpty(component, value)) {
+      if (component.validate?.required && !isHidden(field, data)) {
+        refuse(key, component.type === 'checkbox' ? `${labelOf(field)} must be checked` : `${labelOf(field)} is required`);
+      } else if (sent) {
+        variables[key] = value;
+      }
+      continue;
+    }
+    const problem = valueProblem(component, value, context);
+    if (problem) refuse(key, `${labelOf(field)} ${problem}`);
+    else variables[key] = value;
+  }
+  return { variables, problems };
+}
+
+/** Absent, null, blank text, an empty list, or an unchecked checkbox. */
+function isEmpty(component: FormComponent, value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0) ||
+    (component.type === 'checkbox' && value === false)
+  );
+}
+
+/** Hidden by a condition of its own or of a group around it; a condition that fails to evaluate hides nothing. */
+function isHidden(field: InputField, data: Record<string, unknown>): boolean {
+  return field.hiddenIf.some((expression) => {
+    try {
+      return evaluate(expression, data) === true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** Why a non-empty value does not fit its component, or undefined. */
+function valueProblem(component: FormComponent, value: unknown, context: Record<string, unknown>): string | undefined {
+  const rules = component.validate ?? {};
+  if (TEXT.has(component.type)) {
+    if (typeof value !== 'string') return 'must be text';
+    const max = Math.min(rules.maxLength ?? MAX_TEXT_LENGTH, MAX_TEXT_LENGTH);
+    if (value.length > max) return `must be at most ${max} characters`;
+    if (rules.minLength !== undefined && value.length < rules.minLength) return `must be at least ${rules.minLength} characters`;
+    if (rules.pattern !== undefined && !matches(rules.pattern, value)) return `must match the pattern ${rules.pattern}`;
+    return undefined;
+  }
+  if (component.type === 'number') {
+    if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+    if (rules.min !== undefined && value < rules.min) return `must be at least ${rules.min}`;
+    if (rules.max !== undefined && value > rules.max) return `must be at most ${rules.max}`;
+    return undefined;
+  }
+  if (component.type === 'checkbox') return typeof value === 'boolean' ? undefined : 'must be true or false';
+  if (component.type === 'datetime') return dateTimeProblem(component.subtype, value);
+  if (CHOICE.has(component.type) || MULTI_CHOICE.has(component.type)) {
+    const options = optionsOf(component, context);
+    const chosen = MULTI_CHOICE.has(component.type) ? value : [value];
+    if (!Array.isArray(chosen)) return 'must be a list of options';
+    if (chosen.some((v) => v === null || typeof v === 'object')) return 'must be one of the options';
+    if (options && !chosen.every((v) => options.includes(v))) return `must be one of: ${options.map(String).join(', ')}`;
+    return undefined;
+  }
+  if (component.path) {
+    const list = component.type === 'dynamiclist';
+    if (list ? !Array.isArray(value) : typeof value !== 'object' || Array.isArray(value)) return list ? 'must be a list' : 'must be an object';
+  }
+  return undefined;
+}
+
+/** The option values of a choice: static, or from the variable named by `valuesKey`; undefined when not known here. */
+function optionsOf(component: FormComponent, context: Record<string, unknown>): unknown[] | undefined {
+  const options = component.values ?? (component.valuesKey ? context[component.valuesKey] : undefined);
+  if (!Array.isArray(options)) return undefined;
+  return options.map((option) => (option !== null && typeof option === 'object' && 'value' in option ? (option as { value: unknown }).value : option));
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?([+-]\d{2}:?\d{2}|Z)?$/;
+
+function dateTimeProblem(subtype: string | undefined, value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a date or time text';
+  if (subtype === 'time') return TIME.test(value) ? undefined : 'must be a time (HH:mm)';
+  if (subtype === 'datetime') return Number.isNaN(Date.parse(value)) ? 'must be an ISO 8601 date-time' : undefined;
+  return DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value) ? undefined : 'must be a date (YYYY-MM-DD)';
+}
+
+/** As form-js checks `validate.pattern`: unanchored; a pattern that is no valid regular expression checks nothing. */
+function matches(pattern: string, value: string): boolean {
+  try {
+    return new RegExp(pattern).test(value);
+  } catch {
+    return true;
+  }
+}
+
+function labelOf(field: InputField): string {
+  return field.component.label ? `${field.component.label} (${field.key})` : field.key;
+}

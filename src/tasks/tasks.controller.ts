@@ -1,0 +1,62 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
+import { Role } from '../auth/roles';
+import { CompleteTaskDto, TaskDetail, TaskList, TaskListQueryDto } from './tasks.dto';
+import { TasksService } from './tasks.service';
+
+/** The roles that work user tasks (their names are the models' candidate groups). */
+const WORKING_ROLES = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance];
+
+/**
+ * User tasks of every procedure, for caseworkers: theirs by candidate group or assignment, within their region.
+ * A task out of the caller's reach answers 404, as one that does not exist.
+ */
+@ApiTags('tasks')
+@ApiBearerAuth()
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Get()
+  @Roles(...WORKING_ROLES, Role.Supervisor)
+  @ApiOkResponse({ type: TaskList })
+  list(@Query() query: TaskListQueryDto, @CurrentPrincipal() principal: Principal): Promise<TaskList> {
+    return this.tasks.list(query, principal);
+  }
+
+  /** The task, the schema of its form and its process instance's variables. */
+  @Get(':key')
+  @Roles(...WORKING_ROLES, Role.Supervisor)
+  @ApiOkResponse({ type: TaskDetail })
+  read(@Param('key') key: string, @CurrentPrincipal() principal: Principal): Promise<TaskDetail> {
+    return this.tasks.read(key, principal);
+  }
+
+  /** Assigns the task to the caller; 409 when someone else holds it. */
+  @Post(':key/claim')
+  @HttpCode(204)
+  @Roles(...WORKING_ROLES)
+  @ApiNoContentResponse()
+  async claim(@Param('key') key: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.tasks.claim(key, principal);
+  }
+
+  /** Gives the caller's task back to its candidate groups. */
+  @Post(':key/unclaim')
+  @HttpCode(204)
+  @Roles(...WORKING_ROLES)
+  @ApiNoContentResponse()
+  async unclaim(@Param('key') key: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.tasks.unclaim(key, principal);
+  }
+
+  /** Completes the task with the form's values, checked against the form first (400 names each bad field). */
+  @Post(':key/complete')
+  @HttpCode(204)
+  @Roles(...WORKING_ROLES)
+  @ApiNoContentResponse()
+  async complete(@Param('key') key: string, @Body() body: CompleteTaskDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.tasks.complete(key, body.variables ?? {}, principal);
+  }
+}

@@ -1,0 +1,225 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { Role } from '../auth/roles';
+import { DomainError } from '../common/domain-error';
+import { InvalidRequestException } from '../common/problem';
+import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { checkSubmission, type FormSchema } from './form-rules';
+import { canSee, canWork, type CaseScope, parseJson, SCOPE_VARIABLES, scopesFrom } from './task-scope';
+import type { TaskDetail, TaskList, TaskListQueryDto, TaskSummary } from './tasks.dto';
+
+type UserTask = Awaited<ReturnType<CamundaClient['getUserTask']>>;
+type TaskSearch = Parameters<CamundaClient['searchUserTasks']>[0];
+type VariableSearch = Parameters<CamundaClient['searchVariables']>[0];
+
+/** Reads answer from what the engine knows now; a real cluster's search side may lag a moment behind. */
+const NOW = { consistency: { waitUpToMs: 0 } };
+/** The engine is searched this many tasks at a time, up to MAX_SCANNED per list call, region-filtered here. */
+const PAGE_SIZE = 200;
+const MAX_SCANNED = 5_000;
+const MAX_VARIABLES = 1_000;
+
+/**
+ * The caseworkers' task API over the engine's user tasks, through the SDK client only, so it works the same on the
+ * embedded engine and on a real Camunda 8.8. A task outside the caller's reach answers as if it did not exist.
+ */
+@Injectable()
+export class TasksService {
+  constructor(
+    @Inject(CAMUNDA_CLIENT) private readonly client: CamundaClient,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  /**
+   * The caller's tasks, oldest first. The engine cannot filter on our region variable the same way everywhere, so
+   * tasks are searched by candidate group (and, separately, by assignee) and filtered by region here.
+   */
+  async list(query: TaskListQueryDto, principal: Principal): Promise<TaskList> {
+    const base = { state: query.state, processInstanceKey: query.processInstanceKey, elementId: query.elementId };
+    const filters =
+      query.assignee === 'me'
+        ? [{ ...base, assignee: principal.id }]
+        : principal.roles.includes(Role.Supervisor)
+          ? [base]
+          : [{ ...base, candidateGroup: { $in: principal.roles } }, { ...base, assignee: principal.id }];
+    const scans = await Promise.all(filters.map((filter) => this.scan(filter, principal, query.limit)));
+    const unique = new Map(scans.flatMap((scan) => scan.items).map((task) => [task.userTaskKey, task]));
+    const items = [...unique.values()].sort(oldestFirst);
+    return { items: items.slice(0, query.limit), truncated: items.length > query.limit || scans.some((scan) => scan.truncated) };
+  }
+
+  /** The task, its form and its instance's variables. */
+  async read(key: string, principal: Principal): Promise<TaskDetail> {
+    const { task, scope } = await this.visibleTask(key, principal);
+    const [form, variables] = await Promise.all([this.formOf(task), this.variablesOf(task)]);
+    return { ...summary(task, scope), form, variables };
+  }
+
+  async claim(key: string, principal: Principal): Promise<void> {
+    const { task } = await this.workableTask(key, principal);
+    if (task.assignee === principal.id) return;
+    if (task.assignee) throw assignedElsewhere(task);
+    await this.engine(() => this.client.assignUserTask({ userTaskKey: task.userTaskKey, assignee: principal.id, allowOverride: false }), key);
+  }
+
+  /** Only the assignee gives a task back; an unassigned task stays so. */
+  async unclaim(key: string, principal: Principal): Promise<void> {
+    const { task } = await this.workableTask(key, principal);
+    if (!task.assignee) return;
+    if (task.assignee !== principal.id) throw assignedElsewhere(task);
+    await this.engine(() => this.client.unassignUserTask({ userTaskKey: task.userTaskKey }), key);
+  }
+
+  /**
+   * Checks the values against the task's form, completes the task and records it in the audit trail: the field
+   * names, never their values (personal data). The audit entry commits only when the engine took the completion.
+   */
+  async complete(key: string, submitted: Record<string, unknown>, principal: Principal): Promise<void> {
+    const { task, scope } = await this.workableTask(key, principal);
+    if (task.assignee && task.assignee !== principal.id) throw assignedElsewhere(task);
+    const [form, context] = await Promise.all([this.formOf(task), this.variablesOf(task)]);
+    const { variables, problems } = checkSubmission(form as FormSchema | null, submitted, context);
+    if (problems.length > 0) throw new InvalidRequestException(problems);
+    await this.dataSource.transaction(async (manager) => {
+      await this.audit.record(
+        {
+          actor: { id: principal.id, roles: principal.roles },
+          regionCode: scope.regionCode,
+          action: 'task.completed',
+          subjectType: scope.subjectType ?? 'process-instance',
+          subjectId: scope.subjectId ?? String(task.processInstanceKey),
+          details: { userTaskKey: task.userTaskKey, elementId: task.elementId, name: task.name ?? null, processInstanceKey: task.processInstanceKey, fields: Object.keys(variables) },
+        },
+        manager,
+      );
+      await this.engine(() => this.client.completeUserTask({ userTaskKey: task.userTaskKey, variables }), key);
+    });
+  }
+
+  /** Searches one filter page by page until more than `wanted` visible tasks are found or the engine has no more. */
+  private async scan(filter: Record<string, unknown>, principal: Principal, wanted: number): Promise<{ items: TaskSummary[]; truncated: boolean }> {
+    const items: TaskSummary[] = [];
+    for (let from = 0; from < MAX_SCANNED; from += PAGE_SIZE) {
+      const search = { filter, sort: [{ field: 'creationDate', order: 'ASC' }], page: { from, limit: PAGE_SIZE } } as TaskSearch;
+      const page = await this.engine(() => this.client.searchUserTasks(search, NOW));
+      const scopes = await this.scopesOf(page.items.map((task) => String(task.processInstanceKey)));
+      for (const task of page.items) {
+        const scope = scopes.get(String(task.processInstanceKey));
+        if (canSee(principal, task, scope)) items.push(summary(task, scope!));
+      }
+      if (items.length > wanted) return { items, truncated: true };
+      if (page.items.length < PAGE_SIZE) return { items, truncated: false };
+    }
+    return { items, truncated: true };
+  }
+
+  /** The scoping variables of these instances, in one search. */
+  private async scopesOf(processInstanceKeys: string[]): Promise<Map<string, CaseScope>> {
+    const keys = [...new Set(processInstanceKeys)];
+    if (keys.length === 0) return new Map();
+    const search = {
+      filter: { processInstanceKey: { $in: keys }, scopeKey: { $in: keys }, name: { $in: [...SCOPE_VARIABLES] } },
+      page: { limit: keys.length * SCOPE_VARIABLES.length },
+      truncateValues: false,
+    } as VariableSearch;
+    const { items } = await this.engine(() => this.client.searchVariables(search, NOW));
+    return scopesFrom(items);
+  }
+
+  /** The task when the caller may see it; 404 otherwise, whether it does not exist or is out of reach. */
+  private async visibleTask(key: string, principal: Principal): Promise<{ task: UserTask; scope: CaseScope }> {
+    if (!/^\d{1,25}$/.test(key)) throw taskNotFound(key);
+    const task = await this.engine(() => this.client.getUserTask({ userTaskKey: key as UserTask['userTaskKey'] }, NOW), key);
+    const scope = (await this.scopesOf([String(task.processInstanceKey)])).get(String(task.processInstanceKey));
+    if (!canSee(principal, task, scope)) throw taskNotFound(key);
+    return { task, scope: scope! };
+  }
+
+  /** A visible task the caller may work on (candidate group or assignee) and that is still open. */
+  private async workableTask(key: string, principal: Principal) {
+    const found = await this.visibleTask(key, principal);
+    if (!canWork(principal, found.task)) {
+      throw new DomainError('not-a-candidate', `user task ${key} is for ${(found.task.candidateGroups ?? []).join(', ') || 'its assignee'}, not for your roles`, 403);
+    }
+    if (found.task.state !== 'CREATED') throw new DomainError('task-not-open', `user task ${key} is ${found.task.state}, no longer open`, 409);
+    return found;
+  }
+
+  /** The schema of the task's linked form, or null when it has none. */
+  private async formOf(task: UserTask): Promise<Record<string, unknown> | null> {
+    if (!task.formKey) return null;
+    let form: { schema?: unknown } | void;
+    try {
+      // A real cluster answers 204 (no body) for a task without a form, the embedded engine 404.
+      form = await this.engine(() => this.client.getUserTaskForm({ userTaskKey: task.userTaskKey }, NOW));
+    } catch (error) {
+      if ((error as { status?: unknown }).status === 404) return null;
+      throw error;
+    }
+    // The API documents an object; some servers send the form's JSON text.
+    const schema = form && typeof form.schema === 'string' ? parseJson(form.schema) : form?.schema;
+    return schema && typeof schema === 'object' ? (schema as Record<string, unknown>) : null;
+  }
+
+  /** The variables of the task's process instance (its own scope), name → value. */
+  private async variablesOf(task: UserTask): Promise<Record<string, unknown>> {
+    const key = String(task.processInstanceKey);
+    const search = { filter: { processInstanceKey: key, scopeKey: key }, page: { limit: MAX_VARIABLES }, truncateValues: false } as VariableSearch;
+    const { items } = await this.engine(() => this.client.searchVariables(search, NOW));
+    return Object.fromEntries(items.map((variable) => [variable.name, parseJson(variable.value)]));
+  }
+
+  /**
+   * Runs an engine call: a 404 of the task (when `taskKey` is given) is task-not-found, a 409 a conflict; no answer,
+   * 5xx or 429 is engine-unavailable (503); other refusals pass as they are.
+   */
+  private async engine<T>(call: () => PromiseLike<T>, taskKey?: string): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (status === 404 && taskKey) throw taskNotFound(taskKey);
+      if (status === 409) throw new DomainError('task-conflict', `the engine refused the change: ${(error as Error).message}`, 409);
+      if (typeof status === 'number' && status < 500 && status !== 429) throw error;
+      throw new DomainError('engine-unavailable', `the workflow engine did not answer: ${(error as Error).message}`, 503);
+    }
+  }
+}
+
+function summary(task: UserTask, scope: CaseScope): TaskSummary {
+  return {
+    userTaskKey: String(task.userTaskKey),
+    name: task.name ?? null,
+    state: String(task.state),
+    elementId: String(task.elementId),
+    processDefinitionId: String(task.processDefinitionId),
+    processInstanceKey: String(task.processInstanceKey),
+    candidateGroups: task.candidateGroups ?? [],
+    assignee: task.assignee ?? null,
+    creationDate: task.creationDate ?? null,
+    dueDate: task.dueDate ?? null,
+    followUpDate: task.followUpDate ?? null,
+    priority: task.priority ?? null,
+    regionCode: scope.regionCode,
+    subjectType: scope.subjectType,
+    subjectId: scope.subjectId,
+    formKey: task.formKey ? String(task.formKey) : null,
+  };
+}
+
+function oldestFirst(a: TaskSummary, b: TaskSummary): number {
+  const byDate = (a.creationDate ?? '').localeCompare(b.creationDate ?? '');
+  return byDate || a.userTaskKey.length - b.userTaskKey.length || a.userTaskKey.localeCompare(b.userTaskKey);
+}
+
+function taskNotFound(key: string): DomainError {
+  return new DomainError('task-not-found', `user task ${key} not found`, 404);
+}
+
+function assignedElsewhere(task: UserTask): DomainError {
+  return new DomainError('task-assigned', `user task ${task.userTaskKey} is assigned to ${task.assignee}; it must be unclaimed first`, 409);
+}
