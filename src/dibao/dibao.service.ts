@@ -10,7 +10,7 @@ import { maskIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { HolidayCalendar } from '../policy/holiday-calendar';
-import { PolicyProfiles } from '../policy/policy-profiles';
+import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { DIBAO_MESSAGES, DIBAO_PROCESS_ID, type DibaoStartVariables } from './dibao-process';
@@ -39,7 +39,7 @@ export class DibaoService {
     const problems = applicationProblems(body);
     if (problems.length) throw new InvalidRequestException(problems);
     const now = this.clock.now();
-    const profile = this.profiles.inForce(this.profiles.profileFor(body.regionCode).id, shanghaiDate(now));
+    const profile = this.profileInForce(body.regionCode, now);
     const acceptance = profile.parameters.acceptanceWorkingDays;
     const acceptDueAt = this.calendar.deadlineAfterWorkingDays(now, acceptance.value);
     const id = randomUUID();
@@ -102,6 +102,15 @@ export class DibaoService {
       );
       return { caseId: id, caseNumber, status: 'applied' as const, processInstanceKey: String(started.processInstanceKey), acceptDueAt: acceptDueAt.toISOString() };
     });
+  }
+
+  private profileInForce(regionCode: string, at: Date) {
+    try {
+      return this.profiles.inForce(this.profiles.profileFor(regionCode).id, shanghaiDate(at));
+    } catch (error) {
+      if (error instanceof PolicyError) throw new DomainError('no-profile-in-force', error.message, 422);
+      throw error;
+    }
   }
 
   /** A case the caller may see, or 404 (its existence is not revealed outside the caller's region). */

@@ -1,0 +1,231 @@
+import { DataSource } from 'typeorm';
+import { Role } from '../src/auth/roles';
+import { REAL_CAMUNDA_ADDRESS } from './support/engine';
+import { type Actor, idNumber, Scenario } from './support/scenario';
+
+/**
+ * The dibao procedure end to end (PROCEDURES.md §1), as integrators and caseworkers drive it: the API creates the
+ * case, every user task is done through the task API by the right actor, and time moves by the clock (never sleep).
+ * Jiaozuo (county 410821) profile; township 410821100, village 410821100201.
+ */
+
+const VILLAGE = '410821100201';
+const integrator: Actor = { roles: [Role.Integrator], region: '410821', id: 'portal' };
+const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: '410821100', id: 'caseworker-wang' };
+const leader: Actor = { roles: [Role.TownshipLeader], region: '410821100', id: 'leader-li' };
+const villageCommittee: Actor = { roles: [Role.VillageCommittee], region: VILLAGE, id: 'village-zhao' };
+const county: Actor = { roles: [Role.CountyCivilAffairs], region: '410821', id: 'county-chen' };
+const otherTownship: Actor = { roles: [Role.TownshipCaseworker], region: '410821101', id: 'caseworker-other' };
+
+/** Monday 2026-09-14 09:00 in Shanghai (the profiles take effect with the law on 2026-07-01). */
+const START = new Date('2026-09-14T01:00:00Z');
+
+interface Household {
+  members: object[];
+  incomes: object[];
+}
+
+/** Three members; the applicant earns `wagesFen` a month; the youngest adult has a grade-1 disability. */
+function household(wagesFen: number, requestType: 'household' | 'single-person' = 'household'): Household & Record<string, unknown> {
+  return {
+    regionCode: VILLAGE,
+    channel: 'self',
+    requestType,
+    area: 'rural',
+    members: [
+      { id: 'm1', name: '张三', idNumber: idNumber(VILLAGE, '19800101'), age: 46, relation: 'applicant', seriousIllness: false, inSchool: false, employed: true },
+      { id: 'm2', name: '李梅', idNumber: idNumber(VILLAGE, '19820202'), age: 44, relation: 'spouse', seriousIllness: false, inSchool: false, employed: false },
+      {
+        id: 'm3',
+        name: '张小宝',
+        idNumber: idNumber(VILLAGE, '20020303'),
+        age: 24,
+        relation: 'child',
+        disability: { grade: 1, type: 'physical' },
+        seriousIllness: false,
+        inSchool: false,
+        employed: false,
+      },
+    ],
+    incomes: [{ memberId: 'm1', category: 'wages', monthlyFen: wagesFen }],
+    expenditures: [],
+    assets: { financialFen: 0 },
+  };
+}
+
+const targets: [string, string | undefined][] = [
+  ['embedded engine', undefined],
+  [`real Camunda 8.8${REAL_CAMUNDA_ADDRESS ? ` at ${REAL_CAMUNDA_ADDRESS}` : ' (skipped: set CAMUNDA_REST_ADDRESS to run)'}`, REAL_CAMUNDA_ADDRESS ?? ''],
+];
+
+describe.each(targets)('dibao procedure — %s', (_, address) => {
+  if (address === '') {
+    it.skip('runs only against a configured Camunda 8.8', () => undefined);
+    return;
+  }
+  let s: Scenario;
+
+  beforeEach(async () => {
+    s = await Scenario.start(START, address);
+  });
+
+  afterEach(async () => {
+    await s?.close();
+  });
+
+  const readCase = async (caseId: string, actor: Actor = caseworker) => {
+    const response = await s.get(actor, `/api/v1/dibao/cases/${caseId}`);
+    if (response.status !== 200) throw new Error(`reading case ${caseId}: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body;
+  };
+  const untilStatus = (caseId: string, status: string) => s.until(`case ${caseId} to be ${status}`, () => readCase(caseId), (c) => c.status === status);
+
+  /** The open task of the case at this element, as the actor sees it through the task API. */
+  const taskOf = async (caseId: string, elementId: string, actor: Actor) => {
+    const c = await readCase(caseId);
+    return s.until(
+      `task ${elementId} of case ${caseId}`,
+      async () => {
+        const response = await s.get(actor, `/api/v1/tasks?processInstanceKey=${c.processInstanceKey}`);
+        const items = Array.isArray(response.body) ? response.body : (response.body.items ?? []);
+        return items.find((t: { elementId: string }) => t.elementId === elementId);
+      },
+      (task) => task !== undefined,
+    );
+  };
+
+  const complete = async (caseId: string, elementId: string, actor: Actor, variables: Record<string, unknown>) => {
+    const task = await taskOf(caseId, elementId, actor);
+    const claimed = await s.post(actor, `/api/v1/tasks/${task.userTaskKey}/claim`);
+    expect(claimed.status).toBeLessThan(300);
+    const done = await s.post(actor, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables });
+    if (done.status !== 204) throw new Error(`completing ${elementId}: ${done.status} ${JSON.stringify(done.body)}`);
+  };
+
+  const apply = async (body: object = household(30_000)) => {
+    const response = await s.post(integrator, '/api/v1/dibao/applications', body, { 'Idempotency-Key': `apply-${Math.random()}` });
+    if (response.status !== 201) throw new Error(`applying: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.caseId as string;
+  };
+
+  /** Accept → investigation → (village review) → proposal → decision, as far as the decision. */
+  const toDecision = async (caseId: string, decision: 'approve' | 'refuse', options: { afterObjection?: boolean } = {}) => {
+    await complete(caseId, 'Task_investigation', caseworker, { householdConfirmed: true, investigators: '王五、赵六', investigationSummary: '入户核实，情况属实' });
+    if (options.afterObjection) await complete(caseId, 'Task_village_review', villageCommittee, { villageOpinion: 'support', villageReviewNotes: '评议通过' });
+    await complete(caseId, 'Task_proposal', caseworker, { proposal: decision, proposalReasons: '依据核算结果' });
+    await complete(caseId, options.afterObjection ? 'Task_joint_meeting' : 'Task_leader_decision', leader, { decision, decisionReasons: decision === 'approve' ? '同意纳入' : '家庭收入超过标准' });
+  };
+
+  const accept = async (caseId: string) => {
+    await complete(caseId, 'Task_accept', caseworker, { materialsComplete: true });
+    await untilStatus(caseId, 'accepted');
+  };
+
+  it('approves: application → acceptance → investigation → assessment → audit → notice → enrolment from next month', async () => {
+    const caseId = await apply();
+    let c = await readCase(caseId);
+    expect(c.currentSteps.map((step: { elementId: string }) => step.elementId)).toEqual(['Task_accept']);
+    expect(c.members[0].idNumber).toMatch(/^410821\*{8}\d{3}[\dX]$/);
+    await accept(caseId);
+    await toDecision(caseId, 'approve');
+    c = await untilStatus(caseId, 'in-notice');
+    const notice = c.notices.find((n: { kind: string }) => n.kind === 'public');
+    // 3 members, 300 yuan of wages minus the employment-cost deduction: the gap is paid.
+    expect(notice.text).toContain('申请人：张三；保障人口：3人');
+    expect(notice.text).not.toMatch(/\d{17}[\dX]|410821\*/);
+    // The notice runs the profile's 7 days; enrolment waits for its end.
+    await s.moveTo(new Date(new Date(notice.endsAt).getTime() - 60_000));
+    expect((await readCase(caseId)).status).toBe('in-notice');
+    await s.moveTo(new Date(new Date(notice.endsAt).getTime() + 1_000));
+    c = await untilStatus(caseId, 'enrolled');
+    expect(c.benefitFen).toBeGreaterThan(0);
+    expect(c.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['applied', 'accepted', 'assessed', 'notice-published', 'enrolled']));
+    const enrolled = c.timeline.find((e: { kind: string }) => e.kind === 'enrolled');
+    expect(enrolled.details.fromMonth).toBe('2026-10-01');
+    const pool = await s.app.get(DataSource).query(`SELECT decision FROM sampling_pool_entry WHERE subject_id = $1`, [caseId]);
+    expect(pool).toEqual([{ decision: 'approve' }]);
+    expect(c.openDeadlines).toEqual([]);
+  });
+
+  it('refuses only with written reasons, stating each with its rule', async () => {
+    const caseId = await apply(household(300_000));
+    await accept(caseId);
+    await complete(caseId, 'Task_investigation', caseworker, { householdConfirmed: true, investigators: '王五、赵六', investigationSummary: '入户核实' });
+    await complete(caseId, 'Task_proposal', caseworker, { proposal: 'refuse', proposalReasons: '收入超过标准' });
+    const task = await taskOf(caseId, 'Task_leader_decision', leader);
+    await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/claim`);
+    const withoutReason = await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { decision: 'refuse', decisionReasons: '  ' } });
+    expect(withoutReason.status).toBe(400);
+    expect(withoutReason.body.errors.map((e: { field: string }) => e.field)).toContain('variables.decisionReasons');
+    await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { decision: 'refuse', decisionReasons: '家庭人均收入超过低保标准' } }).then((r) => expect(r.status).toBe(204));
+    const c = await untilStatus(caseId, 'refused');
+    const refusal = c.notices.find((n: { kind: string }) => n.kind === 'refusal');
+    expect(refusal.text).toContain('1. 乡镇审批意见：家庭人均收入超过低保标准（依据：社会救助法 §45');
+    expect(refusal.text).toMatch(/2\. .+（依据：焦作市/);
+    await taskOf(caseId, 'Task_deliver_refusal', caseworker);
+  });
+
+  it('an objection during the notice sends the case back to investigation, village review, a joint meeting and a fresh notice', async () => {
+    const caseId = await apply();
+    await accept(caseId);
+    await toDecision(caseId, 'approve');
+    await untilStatus(caseId, 'in-notice');
+    const objection = await s.post(villageCommittee, `/api/v1/dibao/cases/${caseId}/objections`, { text: '该户有营运车辆未申报', lodgedBy: '村民（匿名）' });
+    expect(objection.status).toBe(204);
+    await untilStatus(caseId, 'accepted');
+    await toDecision(caseId, 'approve', { afterObjection: true });
+    const c = await untilStatus(caseId, 'in-notice');
+    expect(c.notices.filter((n: { kind: string }) => n.kind === 'public')).toHaveLength(2);
+    expect(c.objectionRaised).toBe(true);
+  });
+
+  it('admits a single-person household when the whole household is not eligible', async () => {
+    // 3 members, 2,000 yuan of wages: per capita above the rural standard, below the marginal line; m3 is severely disabled.
+    const caseId = await apply(household(200_000, 'single-person'));
+    await accept(caseId);
+    await toDecision(caseId, 'approve');
+    const c = await untilStatus(caseId, 'in-notice');
+    expect(c.timeline.find((e: { kind: string }) => e.kind === 'assessed').details.outcome).toBe('single-person');
+    expect(c.notices.find((n: { kind: string }) => n.kind === 'public').text).toContain('保障人口：1人');
+  });
+
+  it('lists missing materials once, all together, and continues when they arrive', async () => {
+    const caseId = await apply();
+    await complete(caseId, 'Task_accept', caseworker, { materialsComplete: false, missingMaterials: '户口簿复印件；残疾证复印件' });
+    let c = await untilStatus(caseId, 'awaiting-materials');
+    const requested = c.notices.filter((n: { kind: string }) => n.kind === 'missing-materials');
+    expect(requested).toHaveLength(1);
+    expect(requested[0].text).toContain('户口簿复印件；残疾证复印件');
+    expect((await s.post(integrator, `/api/v1/dibao/cases/${caseId}/materials`, { materials: ['户口簿复印件', '残疾证复印件'] })).status).toBe(204);
+    await accept(caseId);
+    c = await readCase(caseId);
+    expect(c.notices.filter((n: { kind: string }) => n.kind === 'missing-materials')).toHaveLength(1);
+  });
+
+  it('breaches and escalates the 30-working-day deadline on its exact day, holidays counted, not a day earlier', async () => {
+    // Accepted Monday 2026-09-14: 30 working days count the make-up Sunday 20 Sep and Saturday 10 Oct, skip
+    // Mid-Autumn (25–27 Sep) and National Day (1–7 Oct), and end on Friday 30 Oct 2026 at 24:00 Shanghai (16:00 UTC).
+    const caseId = await apply();
+    await accept(caseId);
+    const procedure = (await readCase(caseId)).openDeadlines.find((d: { type: string }) => d.type === 'dibao.procedure');
+    expect(procedure.dueAt).toBe('2026-10-30T15:59:59.999Z');
+    await s.moveTo(new Date('2026-10-30T15:59:00Z'));
+    let c = await readCase(caseId);
+    expect(c.timeline.map((e: { kind: string }) => e.kind)).not.toContain('deadline-breached');
+    await s.moveTo(new Date('2026-10-30T16:00:00Z'));
+    c = await s.until(`breach of ${caseId}`, () => readCase(caseId), (x) => x.timeline.some((e: { kind: string }) => e.kind === 'deadline-breached'));
+    expect(c.deadlines.find((d: { type: string }) => d.type === 'dibao.procedure').breachedAt).toBe('2026-10-30T16:00:00.000Z');
+    await taskOf(caseId, 'Task_county_follow_up', county);
+  });
+
+  it('hides a case and its tasks from a caseworker of another township', async () => {
+    const caseId = await apply();
+    expect((await s.get(otherTownship, `/api/v1/dibao/cases/${caseId}`)).status).toBe(404);
+    const task = await taskOf(caseId, 'Task_accept', caseworker);
+    const listed = await s.get(otherTownship, `/api/v1/tasks`);
+    const items = Array.isArray(listed.body) ? listed.body : (listed.body.items ?? []);
+    expect(items.map((t: { userTaskKey: string }) => t.userTaskKey)).not.toContain(task.userTaskKey);
+    expect((await s.post(otherTownship, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { materialsComplete: true } })).status).toBe(404);
+    expect((await s.get(otherTownship, `/api/v1/dibao/cases?region=410821100`)).status).toBe(403);
+  });
+});
