@@ -19,7 +19,6 @@ import type { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 
 export const SUBJECT = 'dibao-case';
-const ENGINE_WAIT_MS = 5_000;
 
 /** Applications and cases: what integrators and caseworkers do through the API. */
 @Injectable()
@@ -200,7 +199,8 @@ export class DibaoService {
     try {
       const { items } = await this.camunda.searchUserTasks(
         { filter: { processInstanceKey: c.processInstanceKey as never, state: 'CREATED' } },
-        { consistency: { waitUpToMs: ENGINE_WAIT_MS } },
+        // Current state, as far as the engine's search knows it: waiting would only delay an empty answer.
+        { consistency: { waitUpToMs: 0 } },
       );
       return items.map((t) => ({ userTaskKey: t.userTaskKey, name: t.name, elementId: t.elementId, candidateGroups: t.candidateGroups, assignee: t.assignee ?? null, dueDate: t.dueDate ?? null }));
     } catch {

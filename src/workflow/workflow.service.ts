@@ -97,7 +97,7 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
     } catch (error) {
       const delay = Math.min(30_000, 1_000 * 2 ** attempt);
       this.logger.warn(`deployment to ${this.config.ZEEBE_REST_ADDRESS} failed (attempt ${attempt}, retry in ${delay / 1000} s): ${(error as Error).message}`);
-      this.retryTimer = setTimeout(() => void this.deployAndStart(attempt + 1), delay);
+      if (!this.stopped) this.retryTimer = setTimeout(() => void this.deployAndStart(attempt + 1), delay);
       return;
     }
     this.logger.log(`deployed ${versions.map((v) => `${v.kind} ${v.id} v${v.version}`).join(', ')}`);
