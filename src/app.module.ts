@@ -15,6 +15,7 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { DeadlinesModule } from './deadlines/deadlines.module';
+import { DemoModule } from './demo/demo.module';
 import { DibaoModule } from './dibao/dibao.module';
 import { HealthModule } from './health/health.module';
 import { PolicyModule } from './policy/policy.module';
@@ -58,6 +59,7 @@ export class AppModule {
         AssessmentModule,
         DeadlinesModule,
         DibaoModule,
+        DemoModule,
         TasksModule,
         ...(options.extraImports ?? []),
       ],

@@ -117,6 +117,11 @@ export class AppConfig {
 
   @IsIntBetween(1, 720, 'a whole number of hours')
   IDEMPOTENCY_TTL_HOURS = 24;
+
+  /** Seed the demo county and cases at start-up: `on` or `off`; unset means on in development only. */
+  @IsOptional()
+  @IsIn(['on', 'off'], { message: 'must be on or off' })
+  DEMO_DATA?: 'on' | 'off' = undefined;
 }
 
 export class ConfigError extends Error {

@@ -7,5 +7,6 @@ import { DibaoWorkers } from './dibao.workers';
 @Module({
   controllers: [DibaoController],
   providers: [DibaoRepository, DibaoService, DibaoWorkers],
+  exports: [DibaoService],
 })
 export class DibaoModule {}

@@ -1,0 +1,151 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Role } from '../auth/roles';
+import type { Principal } from '../auth/principal';
+import { Clock } from '../common/clock';
+import { idNumberCheckChar } from '../common/id-number';
+import { AppConfig } from '../config/app-config';
+import type { CreateApplicationDto } from '../dibao/dibao.dto';
+import { DibaoService } from '../dibao/dibao.service';
+import { HolidayCalendar, OutsideCalendarError } from '../policy/holiday-calendar';
+import { PolicyProfiles } from '../policy/policy-profiles';
+import { shanghaiDate } from '../policy/shanghai-date';
+import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { WorkflowService } from '../workflow/workflow.service';
+
+/**
+ * Demo data for `npm start`: a county (修武县 410821, Jiaozuo profile) with two townships and three villages, a user
+ * of each role, and dibao cases at different steps, driven through the real procedure. Runs once per database.
+ */
+
+const COUNTY = '410821';
+const TOWNSHIP = '410821100';
+const VILLAGE = '410821100201';
+
+export const DEMO_USERS: { role: Role; region: string; who: string }[] = [
+  { role: Role.Integrator, region: COUNTY, who: '政务服务平台 government service portal' },
+  { role: Role.VillageCommittee, region: VILLAGE, who: '城关镇东关村委会 village committee' },
+  { role: Role.TownshipCaseworker, region: TOWNSHIP, who: '城关镇社会救助经办人 township caseworker' },
+  { role: Role.TownshipLeader, region: TOWNSHIP, who: '城关镇分管领导 township leader' },
+  { role: Role.TownshipCaseworker, region: '410821101', who: '周庄镇社会救助经办人 caseworker of another township' },
+  { role: Role.CountyCivilAffairs, region: COUNTY, who: '修武县民政局 county civil affairs' },
+  { role: Role.CountyFinance, region: COUNTY, who: '修武县财政局 county finance' },
+  { role: Role.Bank, region: COUNTY, who: '代发银行 paying bank' },
+  { role: Role.Supervisor, region: COUNTY, who: '督查 supervisor' },
+];
+
+function idNumber(birth: string, sequence: string): string {
+  const first17 = `${COUNTY}${birth}${sequence}`;
+  return `${first17}${idNumberCheckChar(first17)}`;
+}
+
+function application(name: string, birth: string, sequence: string, wagesFen: number, village = VILLAGE): CreateApplicationDto {
+  return {
+    regionCode: village,
+    channel: 'self',
+    requestType: 'household',
+    area: 'rural',
+    members: [
+      { id: 'm1', name, idNumber: idNumber(birth, sequence), age: 2026 - Number(birth.slice(0, 4)), relation: 'applicant', seriousIllness: false, inSchool: false, employed: wagesFen > 0 },
+      { id: 'm2', name: `${name[0]}小妹`, idNumber: idNumber('20100505', sequence), age: 16, relation: 'child', seriousIllness: false, inSchool: true, employed: false },
+    ],
+    incomes: wagesFen > 0 ? [{ memberId: 'm1', category: 'wages', monthlyFen: wagesFen }] : [],
+    expenditures: [],
+    assets: { financialFen: 0 },
+  } as CreateApplicationDto;
+}
+
+@Injectable()
+export class DemoSeeder implements OnApplicationBootstrap {
+  private readonly logger = new Logger(DemoSeeder.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly dibao: DibaoService,
+    private readonly workflow: WorkflowService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
+    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
+    private readonly clock: Clock,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.DEMO_DATA ? this.config.DEMO_DATA === 'on' : this.config.NODE_ENV === 'development';
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.enabled) return;
+    // In the background: the service answers while the demo cases walk through their first steps.
+    void this.seed().catch((error: unknown) => this.logger.error({ err: error }, 'demo data could not be seeded'));
+  }
+
+  async seed(): Promise<string[]> {
+    await this.workflow.ready;
+    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM dibao_case WHERE county_code = $1`, [COUNTY]);
+    const created: string[] = [];
+    if (count === 0) {
+      const portal: Principal = { id: 'demo-portal', roles: [Role.Integrator], regionCode: COUNTY };
+      const apply = async (body: CreateApplicationDto) => (await this.dibao.apply(body, portal, undefined)).caseId;
+      created.push(await apply(application('王建国', '19700315', '011', 0)));
+      const awaitingMaterials = await apply(application('刘秀英', '19650820', '021', 20_000));
+      await this.completeTask(awaitingMaterials, 'Task_accept', { materialsComplete: false, missingMaterials: '户口簿复印件；村委会出具的家庭情况证明' });
+      created.push(awaitingMaterials);
+      // Accepting a case fixes its 45-working-day limit: only possible while the holiday calendar covers it.
+      if (this.calendarCoversAcceptance()) {
+        const investigating = await apply(application('陈志强', '19781102', '031', 30_000));
+        await this.completeTask(investigating, 'Task_accept', { materialsComplete: true });
+        const deciding = await apply(application('赵桂兰', '19590607', '041', 10_000));
+        await this.completeTask(deciding, 'Task_accept', { materialsComplete: true });
+        await this.completeTask(deciding, 'Task_investigation', { householdConfirmed: true, investigators: '李明、张华', investigationSummary: '入户核实：家庭成员二人，无其他收入来源' });
+        created.push(investigating, deciding);
+      }
+    }
+    this.announce();
+    return created;
+  }
+
+  private calendarCoversAcceptance(): boolean {
+    const profile = this.profiles.inForce(this.profiles.profileFor(VILLAGE).id, shanghaiDate(this.clock.now()));
+    try {
+      this.calendar.deadlineAfterWorkingDays(this.clock.now(), profile.parameters.procedureExtendedWorkingDays.value);
+      return true;
+    } catch (error) {
+      if (!(error instanceof OutsideCalendarError)) throw error;
+      this.logger.warn(`demo cases past acceptance are not seeded: ${error.message}`);
+      process.stdout.write(`\nDemo data: no case past acceptance today — ${error.message}\n`);
+      return false;
+    }
+  }
+
+  /** Completes the case's open task at `elementId` once the procedure has reached it. */
+  private async completeTask(caseId: string, elementId: string, variables: Record<string, unknown>): Promise<void> {
+    const [{ process_instance_key: processInstanceKey }] = await this.dataSource.query(`SELECT process_instance_key FROM dibao_case WHERE id = $1`, [caseId]);
+    for (let attempt = 0; attempt < 200; attempt++) {
+      const { items } = await this.camunda.searchUserTasks(
+        { filter: { processInstanceKey, elementId, state: 'CREATED' } as never },
+        { consistency: { waitUpToMs: 0 } },
+      );
+      if (items[0]) {
+        await this.camunda.completeUserTask({ userTaskKey: items[0].userTaskKey, variables });
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`demo case ${caseId} never reached ${elementId}`);
+  }
+
+  private announce(): void {
+    const lines = [
+      '',
+      'Demo data: 修武县 Xiuwu county (410821, Jiaozuo profile), 城关镇 (410821100) with 东关村 (410821100201), 周庄镇 (410821101).',
+      'Dibao cases at acceptance, awaiting materials, at investigation and at the township audit: GET /api/v1/dibao/cases',
+      'A token for each demo user (paste after "Authorization: Bearer "):',
+      ...DEMO_USERS.map((u) => `  ${u.who.padEnd(40)} npm run -s token -- --role ${u.role} --region ${u.region} --sub demo-${u.role}`),
+      'API documentation: /api/docs',
+      '',
+    ];
+    process.stdout.write(lines.join('\n'));
+  }
+}

@@ -1,0 +1,32 @@
+import request from 'supertest';
+import { Role } from '../src/auth/roles';
+import { DemoSeeder } from '../src/demo/demo.seeder';
+import { Scenario } from './support/scenario';
+
+/** `npm start` seeds a demo county with cases at different steps of the real procedure, once per database. */
+describe('demo data', () => {
+  let s: Scenario;
+
+  beforeAll(async () => {
+    // A date whose 45-working-day limit the holiday calendar covers (2026 data only, see holidays/).
+    s = await Scenario.start(new Date('2026-09-14T01:00:00Z'));
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('walks four dibao cases to different steps, and seeds nothing the second time', async () => {
+    const seeder = s.app.get(DemoSeeder);
+    const created = await seeder.seed();
+    expect(created).toHaveLength(4);
+    const token = await s.token({ roles: [Role.CountyCivilAffairs], region: '410821' });
+    const cases = await s.until(
+      'the demo cases to reach their steps',
+      async () => (await request(s.app.getHttpServer()).get('/api/v1/dibao/cases').set('Authorization', `Bearer ${token}`)).body as { status: string }[],
+      (list) => list.filter((c) => c.status === 'accepted').length === 2 && list.some((c) => c.status === 'awaiting-materials'),
+    );
+    expect(cases.map((c) => c.status).sort()).toEqual(['accepted', 'accepted', 'applied', 'awaiting-materials']);
+    expect(await seeder.seed()).toEqual([]);
+  });
+});
