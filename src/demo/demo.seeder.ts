@@ -102,7 +102,8 @@ export class DemoSeeder implements OnApplicationBootstrap {
         created.push(investigating, deciding);
       }
     }
-    this.announce();
+    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM dibao_case WHERE county_code = $1`, [COUNTY]);
+    this.announce(total);
     return created;
   }
 
@@ -136,11 +137,11 @@ export class DemoSeeder implements OnApplicationBootstrap {
     throw new Error(`demo case ${caseId} never reached ${elementId}`);
   }
 
-  private announce(): void {
+  private announce(cases: number): void {
     const lines = [
       '',
       'Demo data: 修武县 Xiuwu county (410821, Jiaozuo profile), 城关镇 (410821100) with 东关村 (410821100201), 周庄镇 (410821101).',
-      'Dibao cases at acceptance, awaiting materials, at investigation and at the township audit: GET /api/v1/dibao/cases',
+      `${cases} demo dibao cases, each at a different step (acceptance, awaiting materials, investigation, township audit): GET /api/v1/dibao/cases`,
       'A token for each demo user (paste after "Authorization: Bearer "):',
       ...DEMO_USERS.map((u) => `  ${u.who.padEnd(40)} npm run -s token -- --role ${u.role} --region ${u.region} --sub demo-${u.role}`),
       'API documentation: /api/docs',
