@@ -142,27 +142,11 @@ export class AssetsDto {
   financialFen!: number;
 }
 
-export class AssessmentRequestDto {
-  @ApiProperty({ example: '410821100', description: 'Region of the case: decides the policy profile' })
-  @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-, 9- or 12-digit region code' })
-  region!: string;
-
-  @ApiPropertyOptional({ example: '2026-11-23', description: 'Acceptance date: decides the profile version (default today, Asia/Shanghai)' })
-  @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a date YYYY-MM-DD' })
-  date?: string;
-
+/** What a household has and spends, per month: shared by assessments and applications. */
+export abstract class HouseholdMoneyDto {
   @ApiProperty({ enum: ['urban', 'rural'] })
   @IsIn(['urban', 'rural'], { message: 'area must be urban or rural' })
   area!: 'urban' | 'rural';
-
-  @ApiProperty({ type: [MemberDto] })
-  @IsArray()
-  @ArrayMinSize(1, { message: 'members must list at least one member' })
-  @ArrayMaxSize(50)
-  @ValidateNested({ each: true })
-  @Type(() => MemberDto)
-  members!: MemberDto[];
 
   @ApiProperty({ type: [IncomeDto] })
   @IsArray()
@@ -182,6 +166,25 @@ export class AssessmentRequestDto {
   @ValidateNested()
   @Type(() => AssetsDto)
   assets!: AssetsDto;
+}
+
+export class AssessmentRequestDto extends HouseholdMoneyDto {
+  @ApiProperty({ example: '410821100', description: 'Region of the case: decides the policy profile' })
+  @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-, 9- or 12-digit region code' })
+  region!: string;
+
+  @ApiPropertyOptional({ example: '2026-11-23', description: 'Acceptance date: decides the profile version (default today, Asia/Shanghai)' })
+  @IsOptional()
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a date YYYY-MM-DD' })
+  date?: string;
+
+  @ApiProperty({ type: [MemberDto] })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'members must list at least one member' })
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => MemberDto)
+  members!: MemberDto[];
 }
 
 /** Member ids are unique, and every income and expenditure belongs to a listed member. */

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { AssetsDto, ExpenditureDto, IncomeDto, MemberDto } from '../assessment/assessment.dto';
+import { HouseholdMoneyDto, MemberDto } from '../assessment/assessment.dto';
 
 const CHANNELS = ['self', 'family', 'entrusted', 'village-committee'] as const;
 const STATUSES = ['applied', 'awaiting-materials', 'accepted', 'in-notice', 'enrolled', 'refused', 'closed'] as const;
@@ -15,7 +15,7 @@ export class ApplicationMemberDto extends MemberDto {
 }
 
 /** An application (法§37): by the applicant, family, someone entrusted, or the village committee on their behalf. */
-export class CreateApplicationDto {
+export class CreateApplicationDto extends HouseholdMoneyDto {
   @ApiProperty({ example: '410821100201', description: 'Village (12 digits) of household registration or residence' })
   @Matches(/^\d{12}$/, { message: 'regionCode must be a 12-digit village code' })
   regionCode!: string;
@@ -28,10 +28,6 @@ export class CreateApplicationDto {
   @IsIn(['household', 'single-person'], { message: 'requestType must be household or single-person' })
   requestType!: 'household' | 'single-person';
 
-  @ApiProperty({ enum: ['urban', 'rural'] })
-  @IsIn(['urban', 'rural'], { message: 'area must be urban or rural' })
-  area!: 'urban' | 'rural';
-
   @ApiProperty({ type: [ApplicationMemberDto] })
   @IsArray()
   @ArrayMinSize(1, { message: 'members must list at least one member' })
@@ -39,25 +35,6 @@ export class CreateApplicationDto {
   @ValidateNested({ each: true })
   @Type(() => ApplicationMemberDto)
   members!: ApplicationMemberDto[];
-
-  @ApiProperty({ type: [IncomeDto] })
-  @IsArray()
-  @ArrayMaxSize(500)
-  @ValidateNested({ each: true })
-  @Type(() => IncomeDto)
-  incomes!: IncomeDto[];
-
-  @ApiProperty({ type: [ExpenditureDto] })
-  @IsArray()
-  @ArrayMaxSize(500)
-  @ValidateNested({ each: true })
-  @Type(() => ExpenditureDto)
-  expenditures!: ExpenditureDto[];
-
-  @ApiProperty({ type: AssetsDto })
-  @ValidateNested()
-  @Type(() => AssetsDto)
-  assets!: AssetsDto;
 }
 
 export class MaterialsDto {
