@@ -9,6 +9,8 @@ import { AppConfig } from './config/app-config';
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<INestApplication> {
   const app = await NestFactory.create(AppModule.forRoot(config, options), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
+  // Start-up lines were buffered until the logger was ready; without this, tests (which never listen) lose every app log.
+  app.flushLogs();
   app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }] });
   const document = SwaggerModule.createDocument(
     app,

@@ -1,4 +1,4 @@
-import { Body, Controller, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, Module, Post } from '@nestjs/common';
 import { IsInt, IsString } from 'class-validator';
 import { Client } from 'pg';
 import request from 'supertest';
@@ -27,6 +27,13 @@ class ProbeController {
   create(@Body() body: ProbeDto) {
     probeExecutions += 1;
     return { id: probeExecutions, ...body };
+  }
+
+  /** A defect: a 500 whose cause must reach the log, masked like every line. */
+  @Get('defect')
+  @Roles(Role.Integrator)
+  defect(): never {
+    throw new Error(`probe defect while handling applicant ${ID_NUMBER}`);
   }
 }
 @Module({ controllers: [ProbeController] })
@@ -175,6 +182,15 @@ describe('service foundation (real app, real PostgreSQL)', () => {
   });
 
   describe('logs', () => {
+    it('logs the cause of a 500, masked, while the caller gets no detail', async () => {
+      const token = await t.token([Role.Integrator], '110105');
+      const response = await http.get('/api/v1/probe/defect').set('Authorization', `Bearer ${token}`).expect(500);
+      expect(JSON.stringify(response.body)).not.toContain('probe defect');
+      const line = t.logs.lines.find((l) => l.includes('request failed') && l.includes(response.body.requestId));
+      expect(line).toContain('probe defect while handling applicant 110105********002X');
+      expect(t.logs.text).not.toContain(ID_NUMBER);
+    });
+
     it('are JSON with a request id, echoed to the caller', async () => {
       const response = await http.get('/health').set('X-Request-Id', 'trace-abc-123');
       expect(response.headers['x-request-id']).toBe('trace-abc-123');
