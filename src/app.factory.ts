@@ -11,7 +11,12 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useLogger(app.get(Logger));
   // Start-up lines were buffered until the logger was ready; without this, tests (which never listen) lose every app log.
   app.flushLogs();
-  app.setGlobalPrefix('api/v1', { exclude: [{ path: 'health', method: RequestMethod.GET }] });
+  app.setGlobalPrefix('api/v1', {
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
+  });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

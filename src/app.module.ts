@@ -18,7 +18,9 @@ import { DeadlinesModule } from './deadlines/deadlines.module';
 import { DemoModule } from './demo/demo.module';
 import { DibaoModule } from './dibao/dibao.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
+import { SlaModule } from './sla/sla.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkflowModule } from './workflow/workflow.module';
 
@@ -55,11 +57,13 @@ export class AppModule {
         AuditModule,
         WorkflowModule,
         HealthModule,
+        MetricsModule,
         PolicyModule,
         AssessmentModule,
         DeadlinesModule,
         DibaoModule,
         DemoModule,
+        SlaModule,
         TasksModule,
         ...(options.extraImports ?? []),
       ],

@@ -118,6 +118,14 @@ export class AppConfig {
   @IsIntBetween(1, 720, 'a whole number of hours')
   IDEMPOTENCY_TTL_HOURS = 24;
 
+  /** An open deadline is "at risk" once this share (percent) of its time has passed. */
+  @IsIntBetween(1, 99, 'a whole percentage')
+  SLA_AT_RISK_PERCENT = 75;
+
+  /** How often the sweeper marks overdue deadlines the models did not (seconds). */
+  @IsIntBetween(1, 3600, 'a whole number of seconds')
+  SLA_SWEEP_SECONDS = 60;
+
   /** Seed the demo county and cases at start-up: `on` or `off`; unset means on in development only. */
   @IsOptional()
   @IsIn(['on', 'off'], { message: 'must be on or off' })

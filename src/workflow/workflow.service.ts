@@ -3,6 +3,7 @@ import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
 import { AppConfig } from '../config/app-config';
+import { Metrics } from '../metrics/metrics.service';
 import { jobTypesOf, readResources, Resource } from './bpmn-resources';
 import { CAMUNDA_CLIENT, CamundaClient } from './camunda-client';
 import { settleJob, JobActions } from './job-outcome';
@@ -45,6 +46,7 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     @Inject(CAMUNDA_CLIENT) private readonly client: CamundaClient,
+    private readonly metrics: Metrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -131,7 +133,7 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
       jobHandler: (job) =>
         settleJob(job as unknown as JobActions<'JOB_ACTION_RECEIPT'>, async () => {
           try {
-            return await handler(job);
+            return await this.metrics.timeJob(options.type, () => handler(job));
           } catch (error) {
             logger.warn({ jobKey: job.jobKey, processInstanceKey: job.processInstanceKey, err: error }, 'job handler failed');
             throw error;
