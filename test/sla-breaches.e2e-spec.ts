@@ -87,3 +87,47 @@ describe('SLA: every dibao deadline type breached', () => {
     expect(row.breached_at).toEqual(row.due_at);
   });
 });
+
+describe('SLA: engine incidents with their case', () => {
+  const VILLAGE = '410821100201';
+  let s: Scenario;
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('lists the incident of a case whose acceptance cannot be computed (no 2027 calendar), with the case', async () => {
+    // 45 working days after 21 Dec 2026 run into 2027, which the holiday calendar does not cover: the worker fails.
+    s = await Scenario.start(new Date('2026-12-21T01:00:00Z'));
+    const integrator: Actor = { roles: [Role.Integrator], region: '410821' };
+    const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: '410821100' };
+    const created = await s.post(integrator, '/api/v1/dibao/applications', {
+      regionCode: VILLAGE,
+      channel: 'self',
+      requestType: 'household',
+      area: 'rural',
+      members: [{ id: 'm1', name: '钱十一', idNumber: idNumber(VILLAGE, '19570707'), age: 69, relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
+      incomes: [],
+      expenditures: [],
+      assets: { financialFen: 0 },
+    });
+    const caseId = created.body.caseId as string;
+    const { processInstanceKey } = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
+    const task = await s.until('the accept task', async () => (await s.get(caseworker, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items[0], (t) => t !== undefined);
+    await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { materialsComplete: true } });
+    const supervisor: Actor = { roles: [Role.Supervisor], region: '410821' };
+    // Each failure retries after a back-off on the engine clock: move past it until the retries run out.
+    const incidents = await s.until(
+      'the incident',
+      async () => {
+        await s.moveTo(new Date(s.clock.current.getTime() + 60_000));
+        return (await s.get(supervisor, '/api/v1/sla/incidents')).body as { errorType: string; errorMessage: string; case: { id: string } }[];
+      },
+      (list) => list.length > 0,
+      30_000,
+    );
+    expect(incidents[0]).toMatchObject({ errorType: 'JOB_NO_RETRIES', case: { id: caseId } });
+    expect(incidents[0]!.errorMessage).toContain('outside the holiday calendar');
+    expect((await s.get({ roles: [Role.Supervisor], region: '410821101' }, '/api/v1/sla/incidents')).body).toEqual([]);
+  });
+});
