@@ -78,6 +78,8 @@ export interface AcceptanceVariables {
   procedureDueAt: string;
   procedureExtendedDueAt: string;
   villageReviewRequired: boolean;
+  /** A member is a registered relative of a caseworker or village cadre (近亲属备案). */
+  relativesCase: boolean;
 }
 
 /** Written by `dibao.assess`. */

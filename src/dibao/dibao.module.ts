@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { SamplingModule } from '../sampling/sampling.module';
 import { DibaoController } from './dibao.controller';
 import { DibaoRepository } from './dibao.repository';
 import { DibaoService } from './dibao.service';
 import { DibaoWorkers } from './dibao.workers';
 
 @Module({
+  imports: [SamplingModule],
   controllers: [DibaoController],
   providers: [DibaoRepository, DibaoService, DibaoWorkers],
   exports: [DibaoService],

@@ -124,7 +124,7 @@ export class DibaoRepository {
     }));
   }
 
-  async update(caseId: string, changes: Partial<Record<'status' | 'profile_version_id' | 'accepted_at' | 'decided_at' | 'benefit_fen' | 'objection_raised' | 'process_instance_key', unknown>>, manager: EntityManager): Promise<void> {
+  async update(caseId: string, changes: Partial<Record<'status' | 'profile_version_id' | 'accepted_at' | 'decided_at' | 'benefit_fen' | 'objection_raised' | 'process_instance_key' | 'relatives_case', unknown>>, manager: EntityManager): Promise<void> {
     const columns = Object.keys(changes);
     await manager.query(
       `UPDATE dibao_case SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`,

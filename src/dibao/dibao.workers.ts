@@ -9,6 +9,7 @@ import { HolidayCalendar } from '../policy/holiday-calendar';
 import type { ParameterName } from '../policy/parameters';
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
+import { RelativesRegistry } from '../sampling/relatives-registry';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { type AcceptanceVariables, type AssessmentVariables, DIBAO_JOBS } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
@@ -33,6 +34,7 @@ export class DibaoWorkers {
     private readonly repository: DibaoRepository,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
+    private readonly relatives: RelativesRegistry,
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -55,9 +57,12 @@ export class DibaoWorkers {
         procedureDueAt: due('procedureWorkingDays').toISOString(),
         procedureExtendedDueAt: due('procedureExtendedWorkingDays').toISOString(),
         villageReviewRequired: profile.parameters.villageReviewRequired.value,
+        relativesCase: c.relativesCase,
       };
       if (!c.acceptedAt) {
-        await this.repository.update(c.id, { status: 'accepted', accepted_at: acceptedAt, profile_version_id: profile.versionId }, manager);
+        // Every member matched against the relatives registry: a match makes a relatives' case (joint meeting, sampling stratum).
+        variables.relativesCase = await this.relatives.matchCase(c.id, c.countyCode, shanghaiDate(acceptedAt), acceptedAt, manager);
+        await this.repository.update(c.id, { status: 'accepted', accepted_at: acceptedAt, profile_version_id: profile.versionId, relatives_case: variables.relativesCase }, manager);
         await this.deadlines.meet(SUBJECT, c.id, ['dibao.acceptance'], acceptedAt, manager);
         await this.openDeadline(c, profile, 'dibao.investigation', 'investigationStartWorkingDays', 'township-caseworker', acceptedAt, due('investigationStartWorkingDays'), manager);
         await this.openDeadline(c, profile, 'dibao.procedure', 'procedureWorkingDays', 'township-leader', acceptedAt, due('procedureWorkingDays'), manager);

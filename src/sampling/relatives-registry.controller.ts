@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IsString, Matches, MaxLength } from 'class-validator';
+import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
+import { Role } from '../auth/roles';
+import { AuditService } from '../audit/audit.service';
+import { DomainError } from '../common/domain-error';
+import { InvalidRequestException } from '../common/problem';
+import { RegionQueryDto } from '../sla/sla.controller';
+import { CSV_COLUMNS, RelativesRegistry } from './relatives-registry';
+
+export class ImportDto {
+  /** The file's text: a header row naming the columns, then one relative per row. */
+  @IsString()
+  @MaxLength(5_000_000)
+  csv!: string;
+}
+
+export class EndEntryDto {
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'validTo must be a date YYYY-MM-DD' })
+  validTo!: string;
+}
+
+/** The relatives registry (近亲属备案, seed 004), kept by county civil affairs for its region. */
+@ApiTags('sampling')
+@ApiBearerAuth()
+@Controller('relatives-registry')
+@Roles(Role.CountyCivilAffairs)
+export class RelativesRegistryController {
+  constructor(
+    private readonly registry: RelativesRegistry,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Get()
+  @RegionScoped('region')
+  list(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.registry.list(query.region ?? principal.regionCode);
+  }
+
+  /** All or nothing: a file with any bad row imports nothing and reports every bad row. */
+  @Post('import')
+  async import(@Body() body: ImportDto, @CurrentPrincipal() principal: Principal) {
+    const { entries, problems } = this.registry.parseCsv(body.csv);
+    const outside = entries.findIndex((e) => !e.regionCode.startsWith(principal.regionCode.slice(0, 6)));
+    if (outside >= 0) problems.push({ row: outside + 1, field: 'region_code', message: `region_code is outside the caller's county ${principal.regionCode}` });
+    if (problems.length) {
+      throw new InvalidRequestException(problems.map((p) => ({ field: p.row ? `csv[row ${p.row}].${p.field}` : `csv.${p.field}`, message: p.message })));
+    }
+    const imported = await this.registry.insert(entries);
+    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.imported', subjectType: 'relatives-registry', subjectId: principal.regionCode, details: { imported } });
+    return { imported, columns: CSV_COLUMNS };
+  }
+
+  @Post(':id/end')
+  @HttpCode(204)
+  async end(@Param('id') id: string, @Body() body: EndEntryDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    if (!(await this.registry.end(id, body.validTo, principal.regionCode))) throw new DomainError('entry-not-found', `no registry entry ${id} in the caller's region that starts before ${body.validTo}`, 404);
+  }
+}
+

@@ -1,0 +1,71 @@
+import { DataSource } from 'typeorm';
+import { Role } from '../src/auth/roles';
+import { type Actor, idNumber, Scenario } from './support/scenario';
+
+/** The relatives registry (近亲属备案, seed 004): all-or-nothing import, and a match at acceptance makes a relatives' case. */
+describe('relatives registry', () => {
+  const VILLAGE = '410821100201';
+  const county: Actor = { roles: [Role.CountyCivilAffairs], region: '410821', id: 'county' };
+  const integrator: Actor = { roles: [Role.Integrator], region: '410821', id: 'portal' };
+  const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: '410821100', id: 'caseworker' };
+  const relative = idNumber(VILLAGE, '19900909', '555');
+  const header = 'staff_name,staff_id_number,post,region_code,relative_name,relative_id_number,relation,valid_from,valid_to';
+  const good = `王经办,${idNumber(VILLAGE, '19850101', '111')},township-caseworker,410821100,王弟弟,${relative},sibling,2026-01-01,`;
+  let s: Scenario;
+
+  beforeAll(async () => {
+    s = await Scenario.start(new Date('2026-09-14T01:00:00Z'));
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it('imports nothing from a file with bad rows, and names every bad row', async () => {
+    const csv = [header, good, `李村干,${idNumber(VILLAGE, '19700101', '222')},village-cadre,410821100201,李某,410821199009095550,cousin,2026-01-01,`, `,bad,boss,4108,,,,2026-13-01,`].join('\n');
+    const response = await s.post(county, '/api/v1/relatives-registry/import', { csv });
+    expect(response.status).toBe(400);
+    const fields = response.body.errors.map((e: { field: string }) => e.field);
+    expect(fields).toEqual(expect.arrayContaining(['csv[row 2].relative_id_number', 'csv[row 2].relation', 'csv[row 3].staff_name', 'csv[row 3].post', 'csv[row 3].region_code', 'csv[row 3].valid_from']));
+    expect(fields.filter((f: string) => f.startsWith('csv[row 1]'))).toEqual([]);
+    expect(JSON.stringify(response.body)).not.toContain('410821199009095550');
+    expect((await s.get(county, '/api/v1/relatives-registry')).body).toEqual([]);
+  });
+
+  it('flags a case at acceptance when a member is a registered relative; it then goes to the joint meeting', async () => {
+    expect((await s.post(county, '/api/v1/relatives-registry/import', { csv: [header, good].join('\n') })).body.imported).toBe(1);
+    const listed = (await s.get(county, '/api/v1/relatives-registry')).body;
+    expect(listed).toEqual([expect.objectContaining({ relativeName: '王弟弟', relativeIdNumber: maskedLike(relative), post: 'township-caseworker' })]);
+    const created = await s.post(integrator, '/api/v1/dibao/applications', {
+      regionCode: VILLAGE,
+      channel: 'self',
+      requestType: 'household',
+      area: 'rural',
+      members: [{ id: 'm1', name: '王弟弟', idNumber: relative, age: 36, relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
+      incomes: [],
+      expenditures: [],
+      assets: { financialFen: 0 },
+    });
+    const caseId = created.body.caseId as string;
+    const complete = async (elementId: string, variables: object) => {
+      const { processInstanceKey } = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
+      const task = await s.until(elementId, async () => (await s.get(caseworker, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items.find((t: { elementId: string }) => t.elementId === elementId), (t) => t !== undefined);
+      expect((await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables })).status).toBe(204);
+    };
+    await complete('Task_accept', { materialsComplete: true });
+    const c = await s.until('acceptance', async () => (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body, (x) => x.status === 'accepted');
+    expect(c.relativesCase).toBe(true);
+    const matches = await s.app.get(DataSource).query(`SELECT member_id FROM dibao_relatives_match WHERE case_id = $1`, [caseId]);
+    expect(matches).toEqual([{ member_id: 'm1' }]);
+    await complete('Task_investigation', { householdConfirmed: true, investigators: '甲、乙', investigationSummary: '核实' });
+    await complete('Task_proposal', { proposal: 'approve', proposalReasons: '符合条件' });
+    const leader: Actor = { roles: [Role.TownshipLeader], region: '410821100', id: 'leader' };
+    const { processInstanceKey } = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
+    const next = await s.until('the decision task', async () => (await s.get(leader, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items[0], (t) => t !== undefined);
+    expect(next.elementId).toBe('Task_joint_meeting');
+  });
+});
+
+function maskedLike(id: string): string {
+  return `${id.slice(0, 6)}********${id.slice(-4)}`;
+}
