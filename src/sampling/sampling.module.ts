@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { RelativesRegistry } from './relatives-registry';
 import { RelativesRegistryController } from './relatives-registry.controller';
+import { SamplingController } from './sampling.controller';
+import { SamplingService } from './sampling.service';
 
-@Module({ controllers: [RelativesRegistryController], providers: [RelativesRegistry], exports: [RelativesRegistry] })
+@Module({ controllers: [RelativesRegistryController, SamplingController], providers: [RelativesRegistry, SamplingService], exports: [RelativesRegistry, SamplingService] })
 export class SamplingModule {}

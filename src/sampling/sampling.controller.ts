@@ -1,0 +1,50 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Matches } from 'class-validator';
+import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
+import { Role } from '../auth/roles';
+import { RegionQueryDto } from '../sla/sla.controller';
+import { SamplingService } from './sampling.service';
+
+export class DrawBatchQueryDto {
+  @Matches(/^\d{6}$/, { message: 'county must be a 6-digit county code' })
+  county!: string;
+
+  @Matches(/^\d{4}-\d{2}$/, { message: 'period must be a month YYYY-MM' })
+  period!: string;
+}
+
+/** County sampling batches: list, one (population counts, selection, seed, progress), draw, verify. */
+@ApiTags('sampling')
+@ApiBearerAuth()
+@Controller('sampling/batches')
+@Roles(Role.CountyCivilAffairs, Role.Supervisor)
+export class SamplingController {
+  constructor(private readonly sampling: SamplingService) {}
+
+  @Get()
+  @RegionScoped('region')
+  list(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.sampling.list(query.region ?? principal.regionCode);
+  }
+
+  /** Draws a county's month once; the county model's timer calls the same service per period. */
+  @Post()
+  @Roles(Role.CountyCivilAffairs)
+  @RegionScoped('county')
+  draw(@Query() query: DrawBatchQueryDto) {
+    return this.sampling.drawBatch(query.county, query.period);
+  }
+
+  @Get(':id')
+  one(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.sampling.one(id, principal.regionCode);
+  }
+
+  /** Re-derives the selection from the stored seed and compares: an auditor's check. */
+  @Post(':id/verify')
+  @HttpCode(200)
+  verify(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.sampling.verify(id, principal.regionCode);
+  }
+}
