@@ -57,6 +57,8 @@ export interface PolicyParameters {
   materialsWorkingDays: number;
   /** The county acts on an escalated breach within these working days. */
   followUpWorkingDays: number;
+  /** The county completes the reviews of a sampling batch within these working days of the draw. */
+  samplingReviewWorkingDays: number;
   refusalNoticeWorkingDays: number;
   sampling: { ratioPercent: number; relativesRatioPercent: number; period: 'monthly' | 'quarterly' };
   temporaryAidReplyHours: number;
@@ -164,6 +166,7 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
   acceptanceWorkingDays: integer(1, 30),
   materialsWorkingDays: integer(1, 60),
   followUpWorkingDays: integer(1, 30),
+  samplingReviewWorkingDays: integer(1, 60),
   refusalNoticeWorkingDays: integer(1, 30),
   sampling: object({ ratioPercent: percent, relativesRatioPercent: percent, period: oneOf('monthly', 'quarterly') }),
   temporaryAidReplyHours: integer(1, 240),

@@ -3,6 +3,7 @@ import { RelativesRegistry } from './relatives-registry';
 import { RelativesRegistryController } from './relatives-registry.controller';
 import { SamplingController } from './sampling.controller';
 import { SamplingService } from './sampling.service';
+import { SamplingWorkers } from './sampling.workers';
 
-@Module({ controllers: [RelativesRegistryController, SamplingController], providers: [RelativesRegistry, SamplingService], exports: [RelativesRegistry, SamplingService] })
+@Module({ controllers: [RelativesRegistryController, SamplingController], providers: [RelativesRegistry, SamplingService, SamplingWorkers], exports: [RelativesRegistry, SamplingService] })
 export class SamplingModule {}

@@ -28,6 +28,7 @@ export const TEST_PARAMETERS: PolicyParameters = {
   acceptanceWorkingDays: 5,
   materialsWorkingDays: 10,
   followUpWorkingDays: 5,
+  samplingReviewWorkingDays: 20,
   refusalNoticeWorkingDays: 3,
   sampling: { ratioPercent: 30, relativesRatioPercent: 60, period: 'monthly' },
   temporaryAidReplyHours: 12,

@@ -1,0 +1,71 @@
+import { DataSource } from 'typeorm';
+import { Role } from '../src/auth/roles';
+import { strictClient } from './support/engine';
+import { type Actor, idNumber, Scenario } from './support/scenario';
+
+/** bpmn/county-sampling*.bpmn: a monthly timer draws each county's batch; the county reviews each selected case. */
+describe('county sampling on the engine', () => {
+  const VILLAGE = '410821100201';
+  const integrator: Actor = { roles: [Role.Integrator], region: '410821', id: 'portal' };
+  const county: Actor = { roles: [Role.CountyCivilAffairs], region: '410821', id: 'county-reviewer' };
+  let s: Scenario;
+
+  beforeAll(async () => {
+    s = await Scenario.start(new Date('2026-10-20T01:00:00Z'));
+  });
+
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  const instances = async () => {
+    const { items } = await strictClient(s.testApp.config.ZEEBE_REST_ADDRESS!).searchProcessInstances({ filter: { processDefinitionId: 'county-sampling' } }, { consistency: { waitUpToMs: 0 } });
+    return items;
+  };
+
+  it('starts once per month, draws the county’s batch, and records each county review in the audit trail', async () => {
+    // Three township decisions of October (approvals and a refusal) in the county's sampling pool.
+    const caseIds: string[] = [];
+    for (const [i, name] of ['甲', '乙', '丙'].entries()) {
+      const created = await s.post(integrator, '/api/v1/dibao/applications', {
+        regionCode: VILLAGE,
+        channel: 'self',
+        requestType: 'household',
+        area: 'rural',
+        members: [{ id: 'm1', name, idNumber: idNumber(VILLAGE, `1960010${i + 1}`), age: 66, relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
+        incomes: [],
+        expenditures: [],
+        assets: { financialFen: 0 },
+      });
+      caseIds.push(created.body.caseId);
+      await s.app.get(DataSource).query(
+        `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, decision, relatives_case, complaint)
+         VALUES ('dibao-case', $1, '2026-10-21T02:00:00Z', '410821', '410821100', $2, false, false)`,
+        [created.body.caseId, i === 2 ? 'refuse' : 'approve'],
+      );
+    }
+    expect(await instances()).toHaveLength(0);
+    await s.moveTo(new Date('2026-11-01T01:00:00Z'));
+    expect(await instances()).toHaveLength(1);
+    await s.moveTo(new Date('2026-11-20T01:00:00Z'));
+    expect(await instances()).toHaveLength(1);
+
+    const tasks = await s.until('the county review tasks', async () => (await s.get(county, '/api/v1/tasks?elementId=Task_county_review')).body.items, (items) => items.length >= 1);
+    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body;
+    expect(batch).toMatchObject({ period: '2026-10', counts: { decisions: 3 }, required: { total: 1, relatives: 0 } });
+    expect(tasks).toHaveLength(batch.selected.length);
+    for (const [i, task] of tasks.entries()) {
+      const variables = i === 0 ? { reviewOutcome: 'corrected', reviewReasons: '家庭财产核查有误' } : { reviewOutcome: 'confirmed', reviewReasons: '核查无误' };
+      expect((await s.post(county, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables })).status).toBe(204);
+    }
+    const reviewed = await s.until('the reviews', async () => (await s.get(county, `/api/v1/sampling/batches/${batch.id}`)).body, (b) => b.progress.reviewed === batch.selected.length);
+    expect(reviewed.progress).toEqual({ selected: batch.selected.length, reviewed: batch.selected.length });
+    const corrected = await s.app.get(DataSource).query(`SELECT subject_id FROM audit_event WHERE action = 'sampling.corrected'`);
+    expect(corrected).toHaveLength(1);
+    expect(caseIds).toContain(corrected[0].subject_id);
+    await s.until('the review deadline met', async () => (await s.get({ roles: [Role.Supervisor], region: '410821' }, '/api/v1/sla/deadlines?type=sampling.review&status=met')).body, (list) => list.length === 1);
+
+    await s.moveTo(new Date('2026-12-01T01:00:00Z'));
+    expect(await instances()).toHaveLength(2);
+  });
+});
