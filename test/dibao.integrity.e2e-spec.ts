@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
 import { DibaoWorkers } from '../src/dibao/dibao.workers';
-import { type Actor, idNumber, Scenario } from './support/scenario';
+import { type Actor, Scenario } from './support/scenario';
 
 /** What must hold however often a call is repeated: one case per idempotency key, one row per job. */
 describe('dibao integrity', () => {
@@ -17,16 +17,7 @@ describe('dibao integrity', () => {
     await s?.close();
   });
 
-  const body = {
-    regionCode: VILLAGE,
-    channel: 'entrusted',
-    requestType: 'household',
-    area: 'rural',
-    members: [{ id: 'm1', name: '周八', idNumber: idNumber(VILLAGE, '19600101'), age: 66, relation: 'applicant', seriousIllness: true, inSchool: false, employed: false }],
-    incomes: [],
-    expenditures: [],
-    assets: { financialFen: 0 },
-  };
+  const body: Record<string, unknown> = { ...Scenario.application(VILLAGE, '周八', '19600101'), channel: 'entrusted' };
 
   it('creates one case for a repeated application with the same idempotency key', async () => {
     const first = await s.post(integrator, '/api/v1/dibao/applications', body, { 'Idempotency-Key': 'portal-req-1' });
@@ -42,15 +33,15 @@ describe('dibao integrity', () => {
   it('refuses an application without exactly one applicant, naming the field, and stores nothing', async () => {
     const count = async () => (await s.app.get(DataSource).query(`SELECT count(*)::int AS count FROM dibao_case`))[0].count as number;
     const before = await count();
-    const response = await s.post(integrator, '/api/v1/dibao/applications', { ...body, members: [{ ...body.members[0], relation: 'spouse' }] });
+    const members = body.members as Record<string, unknown>[];
+    const response = await s.post(integrator, '/api/v1/dibao/applications', { ...body, members: [{ ...members[0], relation: 'spouse' }] });
     expect(response.status).toBe(400);
     expect(response.body.errors).toContainEqual({ field: 'members', message: 'exactly one member must have relation "applicant" (found 0)' });
     expect(await count()).toBe(before);
   });
 
   it('writes a notice once when its job runs twice', async () => {
-    const created = await s.post(integrator, '/api/v1/dibao/applications', body, { 'Idempotency-Key': 'portal-req-2' });
-    const caseId = created.body.caseId as string;
+    const caseId = await s.apply(integrator, body, 'portal-req-2');
     const workers = s.app.get(DibaoWorkers);
     const job = { jobKey: 'job-request-materials-1', variables: { caseId, missingMaterials: '户口簿' } };
     const first = await workers.requestMaterials(job);

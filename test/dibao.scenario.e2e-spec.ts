@@ -80,33 +80,13 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
   };
   const untilStatus = (caseId: string, status: string) => s.until(`case ${caseId} to be ${status}`, () => readCase(caseId), (c) => c.status === status);
 
-  /** The open task of the case at this element, as the actor sees it through the task API. */
-  const taskOf = async (caseId: string, elementId: string, actor: Actor) => {
-    const c = await readCase(caseId);
-    return s.until(
-      `task ${elementId} of case ${caseId}`,
-      async () => {
-        const response = await s.get(actor, `/api/v1/tasks?processInstanceKey=${c.processInstanceKey}`);
-        const items = Array.isArray(response.body) ? response.body : (response.body.items ?? []);
-        return items.find((t: { elementId: string }) => t.elementId === elementId);
-      },
-      (task) => task !== undefined,
-    );
-  };
-
+  const taskOf = (caseId: string, elementId: string, actor: Actor) => s.taskOf(caseId, elementId, actor);
   const complete = async (caseId: string, elementId: string, actor: Actor, variables: Record<string, unknown>) => {
     const task = await taskOf(caseId, elementId, actor);
-    const claimed = await s.post(actor, `/api/v1/tasks/${task.userTaskKey}/claim`);
-    expect(claimed.status).toBeLessThan(300);
-    const done = await s.post(actor, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables });
-    if (done.status !== 204) throw new Error(`completing ${elementId}: ${done.status} ${JSON.stringify(done.body)}`);
+    expect((await s.post(actor, `/api/v1/tasks/${task.userTaskKey}/claim`)).status).toBeLessThan(300);
+    await s.completeTask(caseId, elementId, actor, variables);
   };
-
-  const apply = async (body: object = household(30_000)) => {
-    const response = await s.post(integrator, '/api/v1/dibao/applications', body, { 'Idempotency-Key': `apply-${Math.random()}` });
-    if (response.status !== 201) throw new Error(`applying: ${response.status} ${JSON.stringify(response.body)}`);
-    return response.body.caseId as string;
-  };
+  const apply = (body: object = household(30_000)) => s.apply(integrator, body as Record<string, unknown>, `apply-${Math.random()}`);
 
   /** Accept → investigation → (village review) → proposal → decision, as far as the decision. */
   const toDecision = async (caseId: string, decision: 'approve' | 'refuse', options: { afterObjection?: boolean } = {}) => {

@@ -36,22 +36,10 @@ describe('relatives registry', () => {
     expect((await s.post(county, '/api/v1/relatives-registry/import', { csv: [header, good].join('\n') })).body.imported).toBe(1);
     const listed = (await s.get(county, '/api/v1/relatives-registry')).body;
     expect(listed).toEqual([expect.objectContaining({ relativeName: '王弟弟', relativeIdNumber: maskedLike(relative), post: 'township-caseworker' })]);
-    const created = await s.post(integrator, '/api/v1/dibao/applications', {
-      regionCode: VILLAGE,
-      channel: 'self',
-      requestType: 'household',
-      area: 'rural',
-      members: [{ id: 'm1', name: '王弟弟', idNumber: relative, age: 36, relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
-      incomes: [],
-      expenditures: [],
-      assets: { financialFen: 0 },
-    });
-    const caseId = created.body.caseId as string;
-    const complete = async (elementId: string, variables: object) => {
-      const { processInstanceKey } = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
-      const task = await s.until(elementId, async () => (await s.get(caseworker, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items.find((t: { elementId: string }) => t.elementId === elementId), (t) => t !== undefined);
-      expect((await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables })).status).toBe(204);
-    };
+    const application = Scenario.application(VILLAGE, '王弟弟', '19900909');
+    (application.members as { idNumber: string }[])[0]!.idNumber = relative;
+    const caseId = await s.apply(integrator, application);
+    const complete = (elementId: string, variables: Record<string, unknown>) => s.completeTask(caseId, elementId, caseworker, variables);
     await complete('Task_accept', { materialsComplete: true });
     const c = await s.until('acceptance', async () => (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body, (x) => x.status === 'accepted');
     expect(c.relativesCase).toBe(true);

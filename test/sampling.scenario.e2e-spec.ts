@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
 import { strictClient } from './support/engine';
-import { type Actor, idNumber, Scenario } from './support/scenario';
+import { type Actor, Scenario } from './support/scenario';
 
 /** bpmn/county-sampling*.bpmn: a monthly timer draws each county's batch; the county reviews each selected case. */
 describe('county sampling on the engine', () => {
@@ -27,21 +27,12 @@ describe('county sampling on the engine', () => {
     // Three township decisions of October (approvals and a refusal) in the county's sampling pool.
     const caseIds: string[] = [];
     for (const [i, name] of ['甲', '乙', '丙'].entries()) {
-      const created = await s.post(integrator, '/api/v1/dibao/applications', {
-        regionCode: VILLAGE,
-        channel: 'self',
-        requestType: 'household',
-        area: 'rural',
-        members: [{ id: 'm1', name, idNumber: idNumber(VILLAGE, `1960010${i + 1}`), age: 66, relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
-        incomes: [],
-        expenditures: [],
-        assets: { financialFen: 0 },
-      });
-      caseIds.push(created.body.caseId);
+      const caseId = await s.apply(integrator, Scenario.application(VILLAGE, name, `1960010${i + 1}`));
+      caseIds.push(caseId);
       await s.app.get(DataSource).query(
         `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, decision, relatives_case, complaint)
          VALUES ('dibao-case', $1, '2026-10-21T02:00:00Z', '410821', '410821100', $2, false, false)`,
-        [created.body.caseId, i === 2 ? 'refuse' : 'approve'],
+        [caseId, i === 2 ? 'refuse' : 'approve'],
       );
     }
     expect(await instances()).toHaveLength(0);

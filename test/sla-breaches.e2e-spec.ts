@@ -2,7 +2,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
 import { DeadlineSweeper } from '../src/sla/deadline-sweeper';
-import { type Actor, idNumber, Scenario } from './support/scenario';
+import { type Actor, Scenario } from './support/scenario';
 
 /**
  * Every deadline type of the dibao procedure, breached by moving the clock: the procedure limit by the model's
@@ -24,28 +24,8 @@ describe('SLA: every dibao deadline type breached', () => {
     await s?.close();
   });
 
-  const apply = async () => {
-    const response = await s.post(integrator, '/api/v1/dibao/applications', {
-      regionCode: VILLAGE,
-      channel: 'family',
-      requestType: 'household',
-      area: 'rural',
-      members: [{ id: 'm1', name: '郑十', idNumber: idNumber(VILLAGE, '19550505'), age: 71, relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
-      incomes: [],
-      expenditures: [],
-      assets: { financialFen: 0 },
-    });
-    return response.body.caseId as string;
-  };
-  const complete = async (caseId: string, elementId: string, actor: Actor, variables: object) => {
-    const { processInstanceKey } = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
-    const task = await s.until(
-      `${elementId} of ${caseId}`,
-      async () => (await s.get(actor, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items.find((t: { elementId: string }) => t.elementId === elementId),
-      (t) => t !== undefined,
-    );
-    expect((await s.post(actor, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables })).status).toBe(204);
-  };
+  const apply = () => s.apply(integrator, Scenario.application(VILLAGE, '郑十', '19550505'));
+  const complete = (caseId: string, elementId: string, actor: Actor, variables: Record<string, unknown>) => s.completeTask(caseId, elementId, actor, variables);
   const breached = async () => (await s.get(supervisor, '/api/v1/sla/deadlines?status=breached')).body as { type: string; subjectId: string }[];
 
   it('breaches acceptance, investigation, procedure, refusal notice and follow-up, once each', async () => {
@@ -101,20 +81,8 @@ describe('SLA: engine incidents with their case', () => {
     s = await Scenario.start(new Date('2026-12-21T01:00:00Z'));
     const integrator: Actor = { roles: [Role.Integrator], region: '410821' };
     const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: '410821100' };
-    const created = await s.post(integrator, '/api/v1/dibao/applications', {
-      regionCode: VILLAGE,
-      channel: 'self',
-      requestType: 'household',
-      area: 'rural',
-      members: [{ id: 'm1', name: '钱十一', idNumber: idNumber(VILLAGE, '19570707'), age: 69, relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
-      incomes: [],
-      expenditures: [],
-      assets: { financialFen: 0 },
-    });
-    const caseId = created.body.caseId as string;
-    const { processInstanceKey } = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
-    const task = await s.until('the accept task', async () => (await s.get(caseworker, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items[0], (t) => t !== undefined);
-    await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { materialsComplete: true } });
+    const caseId = await s.apply(integrator, Scenario.application(VILLAGE, '钱十一', '19570707'));
+    await s.completeTask(caseId, 'Task_accept', caseworker, { materialsComplete: true });
     const supervisor: Actor = { roles: [Role.Supervisor], region: '410821' };
     // Each failure retries after a back-off on the engine clock: move past it until the retries run out.
     const incidents = await s.until(

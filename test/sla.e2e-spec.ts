@@ -1,6 +1,6 @@
 import { Role } from '../src/auth/roles';
 import { DeadlineSweeper } from '../src/sla/deadline-sweeper';
-import { type Actor, idNumber, Scenario } from './support/scenario';
+import { type Actor, Scenario } from './support/scenario';
 
 /**
  * Supervisors' deadline views. The acceptance deadline has no timer in the model: the sweeper records its breach.
@@ -26,20 +26,7 @@ describe('SLA: deadlines, breaches, region scope', () => {
     await s?.close();
   });
 
-  const apply = async (village = VILLAGE) => {
-    const response = await s.post(integrator, '/api/v1/dibao/applications', {
-      regionCode: village,
-      channel: 'self',
-      requestType: 'household',
-      area: 'rural',
-      members: [{ id: 'm1', name: '吴九', idNumber: idNumber(village, '19580101'), age: 68, relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
-      incomes: [],
-      expenditures: [],
-      assets: { financialFen: 0 },
-    });
-    expect(response.status).toBe(201);
-    return response.body.caseId as string;
-  };
+  const apply = (village = VILLAGE) => s.apply(integrator, Scenario.application(village, '吴九', '19580101'));
   const deadlines = async (actor: Actor, query = '') => (await s.get(actor, `/api/v1/sla/deadlines?type=dibao.acceptance${query}`)).body;
 
   it('the sweeper marks an acceptance the township let pass exactly once, at its due time', async () => {
@@ -63,9 +50,7 @@ describe('SLA: deadlines, breaches, region scope', () => {
   it('a deadline met one second before it falls due is not a breach', async () => {
     const caseId = await apply();
     await s.moveTo(new Date('2026-09-20T15:59:58.999Z'));
-    const c = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
-    const task = (await s.get(caseworker, `/api/v1/tasks?processInstanceKey=${c.processInstanceKey}`)).body.items[0];
-    expect((await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { materialsComplete: true } })).status).toBe(204);
+    await s.completeTask(caseId, 'Task_accept', caseworker, { materialsComplete: true });
     await s.until('acceptance to be met', () => deadlines(countySupervisor, '&status=met'), (list) => list.length === 1);
     await s.moveTo(new Date('2026-09-21T01:00:00Z'));
     expect(await s.app.get(DeadlineSweeper).sweep()).toBe(0);

@@ -76,6 +76,45 @@ export class Scenario {
     return call.send(body);
   }
 
+  /** A one-member household applying in a village: the smallest valid application. */
+  static application(village: string, name: string, birth: string, sequence = '123'): Record<string, unknown> {
+    return {
+      regionCode: village,
+      channel: 'self',
+      requestType: 'household',
+      area: 'rural',
+      members: [{ id: 'm1', name, idNumber: idNumber(village, birth, sequence), age: 2026 - Number(birth.slice(0, 4)), relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
+      incomes: [],
+      expenditures: [],
+      assets: { financialFen: 0 },
+    };
+  }
+
+  /** Applies through the integrator API; returns the case id. */
+  async apply(actor: Actor, body: Record<string, unknown>, idempotencyKey?: string): Promise<string> {
+    const response = await this.post(actor, '/api/v1/dibao/applications', body, idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {});
+    if (response.status !== 201) throw new Error(`applying: ${response.status} ${JSON.stringify(response.body)}`);
+    return response.body.caseId as string;
+  }
+
+  /** The case's open task at `elementId`, as the actor sees it through the task API, once the procedure reaches it. */
+  async taskOf(caseId: string, elementId: string, actor: Actor): Promise<{ userTaskKey: string; elementId: string; subjectId: string }> {
+    const c = await this.get(actor, `/api/v1/dibao/cases/${caseId}`);
+    if (c.status !== 200) throw new Error(`reading case ${caseId}: ${c.status} ${JSON.stringify(c.body)}`);
+    return this.until(
+      `task ${elementId} of case ${caseId}`,
+      async () => ((await this.get(actor, `/api/v1/tasks?processInstanceKey=${c.body.processInstanceKey}`)).body.items ?? []).find((t: { elementId: string }) => t.elementId === elementId),
+      (task) => task !== undefined,
+    );
+  }
+
+  /** Completes the case's task at `elementId` through the task API, as the actor. */
+  async completeTask(caseId: string, elementId: string, actor: Actor, variables: Record<string, unknown>): Promise<void> {
+    const task = await this.taskOf(caseId, elementId, actor);
+    const done = await this.post(actor, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables });
+    if (done.status !== 204) throw new Error(`completing ${elementId}: ${done.status} ${JSON.stringify(done.body)}`);
+  }
+
   /**
    * Waits until `check` passes: workers complete jobs asynchronously after an API call returns. This polls for
    * work that is already due; it never waits for a deadline (the clock does not move while polling).
