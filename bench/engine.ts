@@ -6,7 +6,7 @@ import { Engine as BareEngine } from 'bpmn-engine';
 import { EventEmitter } from 'node:events';
 import { freePort, startEngineProcess } from '../test/support/engine';
 import { runBenchmark, withBenchDatabase } from './bench-database';
-import { Camunda8 } from '@camunda8/sdk';
+import { camundaClient } from '../src/workflow/camunda-client';
 
 const N = Number(process.env.BENCH_N ?? 2000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -56,7 +56,7 @@ async function benchEmbedded(databaseUrl: string): Promise<Result> {
   const port = await freePort();
   const engine = await startEngineProcess(databaseUrl, port);
   // The SDK as the service uses it (no contract validation: that is a test-time check, not engine work).
-  const camunda = new Camunda8({ ZEEBE_REST_ADDRESS: `http://127.0.0.1:${port}`, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_LOG_LEVEL: 'error' } as never).getOrchestrationClusterApiClient();
+  const camunda = camundaClient({ CAMUNDA_REST_ADDRESS: `http://127.0.0.1:${port}`, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_LOG_LEVEL: 'error' });
   try {
     await camunda.createDeployment({ resources: [new File([zeebeModel], 'bench.bpmn')] });
     let started = performance.now();

@@ -1,9 +1,8 @@
-import { Camunda8 } from '@camunda8/sdk';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { Role } from '../src/auth/roles';
-import type { CamundaClient } from '../src/workflow/camunda-client';
+import { type CamundaClient, camundaClient } from '../src/workflow/camunda-client';
 import { startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -49,7 +48,7 @@ describe('task API', () => {
 
   beforeAll(async () => {
     testApp = await startTestApp({}, { withEngine: true });
-    camunda = new Camunda8({ ZEEBE_REST_ADDRESS: testApp.engine!.url, CAMUNDA_AUTH_STRATEGY: 'NONE' } as never).getOrchestrationClusterApiClient();
+    camunda = camundaClient({ CAMUNDA_REST_ADDRESS: testApp.engine!.url, CAMUNDA_AUTH_STRATEGY: 'NONE' });
     const fixture = (name: string) => new File([readFileSync(join(__dirname, 'fixtures/tasks', name))], name);
     await camunda.createDeployment({ resources: [fixture('township-review.bpmn'), fixture('township-review.form')] });
     ({ instance: instanceA, task: taskA } = await startCase(`${TOWNSHIP_A}201`, 'case-a'));

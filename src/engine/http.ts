@@ -27,6 +27,16 @@ export function engineApp(engine: Engine): express.Express {
     });
   };
   const body = (req: Request) => (req.body ?? {}) as Record<string, unknown>;
+  /**
+   * An int64 field: Camunda's REST gateway (Jackson) takes a JSON number or a numeric string, and the SDK sends
+   * int64 fields as strings when its request validation is on.
+   */
+  const int64 = (value: unknown, field: string): number | undefined => {
+    if (value === undefined || value === null) return undefined;
+    const n = typeof value === 'string' && /^-?\d{1,19}$/.test(value) ? Number(value) : value;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n)) throw new EngineError(400, 'INVALID_ARGUMENT', `${field} must be an integer`);
+    return n;
+  };
   const key = (req: Request, name: string) => {
     const value = String(req.params[name]);
     if (!/^-?\d{1,25}$/.test(value)) throw new EngineError(400, 'INVALID_ARGUMENT', `${name} '${value}' is not a valid key`);
@@ -49,12 +59,12 @@ export function engineApp(engine: Engine): express.Express {
     return engine.createProcessInstance({
       processDefinitionId: b.processDefinitionId as string | undefined,
       processDefinitionKey: b.processDefinitionKey as string | undefined,
-      processDefinitionVersion: b.processDefinitionVersion as number | undefined,
+      processDefinitionVersion: int64(b.processDefinitionVersion, 'processDefinitionVersion'),
       variables: (b.variables as Record<string, unknown> | undefined) ?? {},
       tenantId: (b.tenantId as string | undefined) ?? DEFAULT_TENANT,
       awaitCompletion: b.awaitCompletion === true,
       fetchVariables: b.fetchVariables as string[] | undefined,
-      requestTimeout: Number(b.requestTimeout ?? 0),
+      requestTimeout: int64(b.requestTimeout, 'requestTimeout') ?? 0,
     });
   });
   route('post', '/process-instances/search', (req) => engine.searchProcessInstances(body(req)));
@@ -68,10 +78,10 @@ export function engineApp(engine: Engine): express.Express {
     return engine.activateJobs({
       type: String(b.type ?? ''),
       worker: b.worker as string | undefined,
-      timeout: Number(b.timeout),
-      maxJobsToActivate: Number(b.maxJobsToActivate),
+      timeout: Number(int64(b.timeout, 'timeout')),
+      maxJobsToActivate: Number(int64(b.maxJobsToActivate, 'maxJobsToActivate')),
       fetchVariable: b.fetchVariable as string[] | undefined,
-      requestTimeout: b.requestTimeout === undefined ? undefined : Number(b.requestTimeout),
+      requestTimeout: int64(b.requestTimeout, 'requestTimeout'),
       tenantIds: b.tenantIds as string[] | undefined,
     });
   });
@@ -81,9 +91,9 @@ export function engineApp(engine: Engine): express.Express {
   route('post', '/jobs/:key/failure', async (req) => {
     const b = body(req);
     await engine.failJob(key(req, 'key'), {
-      retries: b.retries as number | undefined,
+      retries: int64(b.retries, 'retries'),
       errorMessage: b.errorMessage as string | undefined,
-      retryBackOff: b.retryBackOff as number | undefined,
+      retryBackOff: int64(b.retryBackOff, 'retryBackOff'),
       variables: b.variables as Record<string, unknown> | undefined,
     });
   });
@@ -92,7 +102,8 @@ export function engineApp(engine: Engine): express.Express {
     await engine.throwJobError(key(req, 'key'), String(b.errorCode ?? ''), String(b.errorMessage ?? ''), (b.variables as Record<string, unknown> | null) ?? {});
   });
   route('patch', '/jobs/:key', async (req) => {
-    await engine.updateJob(key(req, 'key'), (body(req).changeset as { retries?: number; timeout?: number }) ?? {});
+    const changeset = (body(req).changeset ?? {}) as Record<string, unknown>;
+    await engine.updateJob(key(req, 'key'), { retries: int64(changeset.retries, 'changeset.retries'), timeout: int64(changeset.timeout, 'changeset.timeout') });
   });
 
   route('post', '/messages/publication', (req) => {
@@ -100,7 +111,7 @@ export function engineApp(engine: Engine): express.Express {
     return engine.publishMessage({
       name: String(b.name ?? ''),
       correlationKey: b.correlationKey as string | undefined,
-      timeToLive: b.timeToLive as number | undefined,
+      timeToLive: int64(b.timeToLive, 'timeToLive'),
       messageId: b.messageId as string | undefined,
       variables: b.variables as Record<string, unknown> | undefined,
       tenantId: (b.tenantId as string | undefined) ?? DEFAULT_TENANT,
@@ -142,8 +153,8 @@ export function engineApp(engine: Engine): express.Express {
   route('get', '/variables/:key', (req) => engine.getVariable(key(req, 'key')));
 
   route('put', '/clock', async (req) => {
-    const timestamp = body(req).timestamp;
-    if (typeof timestamp !== 'number') throw new EngineError(400, 'INVALID_ARGUMENT', 'timestamp must be epoch milliseconds');
+    const timestamp = int64(body(req).timestamp, 'timestamp');
+    if (timestamp === undefined) throw new EngineError(400, 'INVALID_ARGUMENT', 'timestamp must be epoch milliseconds');
     await engine.pinClock(timestamp);
   });
   route('post', '/clock/reset', async () => {

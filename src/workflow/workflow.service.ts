@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
 import { jobTypesOf, readResources, Resource } from './bpmn-resources';
-import { CAMUNDA_CLIENT, CamundaClient } from './camunda-client';
+import { CAMUNDA_CLIENT, CAMUNDA_WORKER_CLIENT, CamundaClient } from './camunda-client';
 import { settleJob, JobActions } from './job-outcome';
 import { JOB_WORKER, JobWorkerOptions } from './job-worker.decorator';
 
@@ -46,6 +46,7 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     @Inject(CAMUNDA_CLIENT) private readonly client: CamundaClient,
+    @Inject(CAMUNDA_WORKER_CLIENT) private readonly workerClient: CamundaClient,
     private readonly metrics: Metrics,
   ) {}
 
@@ -123,7 +124,7 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
 
   private startWorker({ options, handler }: DeclaredWorker): { stop(): void } {
     const logger = new Logger(`job:${options.type}`);
-    return this.client.createJobWorker({
+    return this.workerClient.createJobWorker({
       jobType: options.type,
       workerName: `doudi@${hostname()}`,
       jobTimeoutMs: options.timeoutMs ?? 60_000,

@@ -1,7 +1,6 @@
-import { Camunda8 } from '@camunda8/sdk';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startEngineServer, type EngineServer } from '../../src/engine/engine-server';
-import type { CamundaClient } from '../../src/workflow/camunda-client';
+import { type CamundaClient, camundaClient } from '../../src/workflow/camunda-client';
 import { freePort } from './free-port';
 import { createTestDatabase } from './test-app';
 
@@ -36,12 +35,7 @@ export interface EngineUnderTest {
 }
 
 export function strictClient(address: string): CamundaClient {
-  return new Camunda8({
-    ZEEBE_REST_ADDRESS: address,
-    CAMUNDA_AUTH_STRATEGY: 'NONE',
-    CAMUNDA_SDK_VALIDATION: 'req:strict,res:strict',
-    CAMUNDA_SDK_LOG_LEVEL: 'error',
-  } as never).getOrchestrationClusterApiClient();
+  return camundaClient({ CAMUNDA_REST_ADDRESS: address, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_VALIDATION: 'req:strict,res:strict', CAMUNDA_SDK_LOG_LEVEL: 'error' });
 }
 
 export async function startEngineUnderTest(target: EngineTarget): Promise<EngineUnderTest> {
