@@ -52,6 +52,38 @@ describe('relatives registry', () => {
     const next = await s.until('the decision task', async () => (await s.get(leader, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items[0], (t) => t !== undefined);
     expect(next.elementId).toBe('Task_joint_meeting');
   });
+
+  it('registers one entry as JSON, names every bad field, and ends an entry instead of editing it — both audited', async () => {
+    const entry = {
+      staffName: '赵村干',
+      staffIdNumber: idNumber(VILLAGE, '19750505', '333'),
+      post: 'village-cadre',
+      regionCode: VILLAGE,
+      relativeName: '赵女',
+      relativeIdNumber: idNumber(VILLAGE, '20000505', '444'),
+      relation: 'child',
+      validFrom: '2026-01-01',
+    };
+    const bad = await s.post(county, '/api/v1/relatives-registry', { ...entry, relativeIdNumber: '410821200005054440', relation: 'friend', validTo: '2025-01-01' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['relation', 'relativeIdNumber', 'validTo']);
+    expect(JSON.stringify(bad.body)).not.toContain('410821200005054440');
+    const outside = await s.post(county, '/api/v1/relatives-registry', { ...entry, regionCode: '410822100201' });
+    expect(outside.status).toBe(400);
+    expect(outside.body.errors.map((e: { field: string }) => e.field)).toEqual(['regionCode']);
+
+    const created = await s.post(county, '/api/v1/relatives-registry', entry);
+    expect(created.status).toBe(201);
+    const listed = (await s.get(county, '/api/v1/relatives-registry')).body.find((e: { id: string }) => e.id === created.body.id);
+    expect(listed).toMatchObject({ relativeName: '赵女', relation: 'child', validTo: null, relativeIdNumber: maskedLike(entry.relativeIdNumber) });
+
+    expect((await s.post(county, `/api/v1/relatives-registry/${created.body.id}/end`, { validTo: '2025-12-31' })).status).toBe(404);
+    expect((await s.post(county, `/api/v1/relatives-registry/${created.body.id}/end`, { validTo: '2026-06-30' })).status).toBe(204);
+    const ended = (await s.get(county, '/api/v1/relatives-registry')).body.find((e: { id: string }) => e.id === created.body.id);
+    expect(ended.validTo).toBe('2026-06-30');
+    const audited = await s.app.get(DataSource).query(`SELECT action FROM audit_event WHERE subject_id = $1 ORDER BY id`, [created.body.id]);
+    expect(audited.map((a: { action: string }) => a.action)).toEqual(['relatives-registry.created', 'relatives-registry.ended']);
+  });
 });
 
 function maskedLike(id: string): string {

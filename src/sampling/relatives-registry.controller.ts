@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsString, Matches, MaxLength } from 'class-validator';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { AuditService } from '../audit/audit.service';
@@ -19,6 +19,19 @@ export class ImportDto {
 export class EndEntryDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'validTo must be a date YYYY-MM-DD' })
   validTo!: string;
+}
+
+/** One registry entry as JSON; the registry's own checks (ID numbers, relation, dates) name the failing field. */
+export class RegistryEntryDto {
+  @IsString() @MaxLength(100) staffName!: string;
+  @IsString() @MaxLength(18) staffIdNumber!: string;
+  @IsString() post!: string;
+  @IsString() regionCode!: string;
+  @IsString() @MaxLength(100) relativeName!: string;
+  @IsString() @MaxLength(18) relativeIdNumber!: string;
+  @IsString() relation!: string;
+  @IsString() validFrom!: string;
+  @IsOptional() @IsString() validTo?: string;
 }
 
 /** The relatives registry (近亲属备案, seed 004), kept by county civil affairs for its region. */
@@ -47,15 +60,30 @@ export class RelativesRegistryController {
     if (problems.length) {
       throw new InvalidRequestException(problems.map((p) => ({ field: p.row ? `csv[row ${p.row}].${p.field}` : `csv.${p.field}`, message: p.message })));
     }
-    const imported = await this.registry.insert(entries);
+    const imported = (await this.registry.insert(entries)).length;
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.imported', subjectType: 'relatives-registry', subjectId: principal.regionCode, details: { imported } });
     return { imported, columns: CSV_COLUMNS };
+  }
+
+  /**
+   * Registers one relative: the CSV's columns as camelCase JSON fields. An entry is never edited or deleted: a
+   * correction ends the wrong entry and registers the right one, so every past match keeps the entry that caused it.
+   */
+  @Post()
+  async create(@Body() body: RegistryEntryDto, @CurrentPrincipal() principal: Principal) {
+    const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>);
+    if (entry && !entry.regionCode.startsWith(principal.regionCode.slice(0, 6))) problems.push({ row: 0, field: 'regionCode', message: `regionCode is outside the caller's county ${principal.regionCode}` });
+    if (!entry || problems.length) throw new InvalidRequestException(problems.map(({ field, message }) => ({ field, message })));
+    const [id] = await this.registry.insert([entry]);
+    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: entry.regionCode, action: 'relatives-registry.created', subjectType: 'relatives-registry-entry', subjectId: id!, details: { post: entry.post, relation: entry.relation } });
+    return { id };
   }
 
   @Post(':id/end')
   @HttpCode(204)
   async end(@Param('id') id: string, @Body() body: EndEntryDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     if (!(await this.registry.end(id, body.validTo, principal.regionCode))) throw new DomainError('entry-not-found', `no registry entry ${id} in the caller's region that starts before ${body.validTo}`, 404);
+    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.ended', subjectType: 'relatives-registry-entry', subjectId: id, details: { validTo: body.validTo } });
   }
 }
 

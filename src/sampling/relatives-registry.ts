@@ -49,6 +49,22 @@ export function entryProblems(entry: Partial<Record<(typeof CSV_COLUMNS)[number]
   return problems;
 }
 
+const camel = (column: string) => column.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+
+function entryOf(r: Partial<Record<(typeof CSV_COLUMNS)[number], string>>): RegistryEntry {
+  return {
+    staffName: r.staff_name!,
+    staffIdNumber: r.staff_id_number!,
+    post: r.post as RegistryEntry['post'],
+    regionCode: r.region_code!,
+    relativeName: r.relative_name!,
+    relativeIdNumber: r.relative_id_number!,
+    relation: r.relation!,
+    validFrom: r.valid_from!,
+    validTo: r.valid_to?.trim() || null,
+  };
+}
+
 /** The registry: kept current by import and by ending entries; consulted at every acceptance. */
 @Injectable()
 export class RelativesRegistry {
@@ -68,31 +84,29 @@ export class RelativesRegistry {
       return { entries: [], problems: [{ row: 0, field: 'header', message: `the header must name the columns ${CSV_COLUMNS.join(', ')}${missing.length ? `; missing: ${missing.join(', ')}` : ''}` }] };
     }
     const problems = records.flatMap((record, i) => entryProblems(record, i + 1));
-    const entries = records.map((r) => ({
-      staffName: r.staff_name!,
-      staffIdNumber: r.staff_id_number!,
-      post: r.post as RegistryEntry['post'],
-      regionCode: r.region_code!,
-      relativeName: r.relative_name!,
-      relativeIdNumber: r.relative_id_number!,
-      relation: r.relation!,
-      validFrom: r.valid_from!,
-      validTo: r.valid_to?.trim() || null,
-    }));
-    return { entries: problems.length ? [] : entries, problems };
+    return { entries: problems.length ? [] : records.map(entryOf), problems };
   }
 
-  async insert(entries: RegistryEntry[]): Promise<number> {
+  /** One entry given as JSON (the CSV's columns in camelCase); problems name the JSON fields. */
+  parseOne(body: Record<string, unknown>): { entry?: RegistryEntry; problems: RowProblem[] } {
+    const record = Object.fromEntries(CSV_COLUMNS.map((column) => [column, typeof body[camel(column)] === 'string' ? (body[camel(column)] as string).trim() : undefined]));
+    const problems = entryProblems(record, 0).map((p) => ({ ...p, field: camel(p.field), message: p.message.replace(p.field, camel(p.field)) }));
+    return problems.length ? { problems } : { entry: entryOf(record), problems };
+  }
+
+  /** Inserts every entry or none; returns their ids. */
+  async insert(entries: RegistryEntry[]): Promise<string[]> {
+    const ids = entries.map(() => randomUUID());
     await this.dataSource.transaction(async (manager) => {
-      for (const e of entries) {
+      for (const [i, e] of entries.entries()) {
         await manager.query(
           `INSERT INTO registry_relative (id, staff_name, staff_id_number, post, region_code, relative_name, relative_id_number, relation, valid_from, valid_to)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [randomUUID(), e.staffName, e.staffIdNumber, e.post, e.regionCode, e.relativeName, e.relativeIdNumber, e.relation, e.validFrom, e.validTo],
+          [ids[i], e.staffName, e.staffIdNumber, e.post, e.regionCode, e.relativeName, e.relativeIdNumber, e.relation, e.validFrom, e.validTo],
         );
       }
     });
-    return entries.length;
+    return ids;
   }
 
   /** Entries in a region, ID numbers masked. */
