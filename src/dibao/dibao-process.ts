@@ -29,6 +29,16 @@ export const DIBAO_JOBS = {
   recordBreach: 'dibao.record-breach',
 } as const;
 
+/** The service tasks of `bpmn/dibao-correction.bpmn`: a county sampling review corrected a township decision. */
+export const CORRECTION_JOBS = {
+  /** Chooses the path from the case as it stands: re-open a refusal, hear the family of an enrolment, or nothing. */
+  checkCorrection: 'dibao.check-correction',
+  /** A fresh procedure for a wrongly refused case. */
+  reopen: 'dibao.reopen',
+  /** After the hearing: terminate with a written notice (法§48), or keep the benefit. */
+  concludeHearing: 'dibao.conclude-hearing',
+} as const;
+
 export const DIBAO_MESSAGES = {
   /** Correlation key: caseId. */
   materialsSupplied: 'dibao.materials-supplied',
@@ -36,7 +46,28 @@ export const DIBAO_MESSAGES = {
   objectionLodged: 'dibao.objection-lodged',
   /** Correlation key: caseId. The county granted the one extension to the longer limit. */
   deadlineExtended: 'dibao.deadline-extended',
+  /** Correlation key: caseId. Starts bpmn/dibao-correction.bpmn (message start: one correction at a time per case). */
+  countyCorrection: 'dibao.county-correction',
 } as const;
+
+/** The variables of the county-correction message (sent by `sampling.send-correction`). */
+export interface CorrectionVariables extends ScopedProcessVariables {
+  caseId: string;
+  batchId: string;
+  /** The township's decision the county corrected. */
+  decision: 'approve' | 'refuse';
+  correctionReasons: string;
+}
+
+/** Written by `dibao.check-correction`. */
+export interface CorrectionPathVariables {
+  correctionPath: 'reopen' | 'hear' | 'none';
+  /** reopen: the instance of the refused procedure (cancelled if it still runs) and the new acceptance deadline. */
+  previousProcessInstanceKey?: string | null;
+  acceptDueAt?: string;
+  /** hear: when the hearing must be done (hearingWorkingDays). */
+  hearingDueAt?: string;
+}
 
 export const CANDIDATE_GROUPS = {
   villageCommittee: 'village-committee',

@@ -4,7 +4,7 @@ import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length
 import { HouseholdMoneyDto, MemberDto } from '../assessment/assessment.dto';
 
 const CHANNELS = ['self', 'family', 'entrusted', 'village-committee'] as const;
-const STATUSES = ['applied', 'awaiting-materials', 'accepted', 'in-notice', 'enrolled', 'refused', 'closed'] as const;
+const STATUSES = ['applied', 'awaiting-materials', 'accepted', 'in-notice', 'enrolled', 'refused', 'closed', 'terminated'] as const;
 export type DibaoStatus = (typeof STATUSES)[number];
 
 export class ApplicationMemberDto extends MemberDto {

@@ -3,12 +3,13 @@ import { SamplingModule } from '../sampling/sampling.module';
 import { DibaoController } from './dibao.controller';
 import { DibaoRepository } from './dibao.repository';
 import { DibaoService } from './dibao.service';
+import { DibaoCorrectionWorkers } from './dibao-correction.workers';
 import { DibaoWorkers } from './dibao.workers';
 
 @Module({
   imports: [SamplingModule],
   controllers: [DibaoController],
-  providers: [DibaoRepository, DibaoService, DibaoWorkers],
+  providers: [DibaoRepository, DibaoService, DibaoWorkers, DibaoCorrectionWorkers],
   exports: [DibaoService],
 })
 export class DibaoModule {}

@@ -141,6 +141,12 @@ export class DibaoRepository {
     return inserted.length > 0;
   }
 
+  /** The event a job recorded, if it ran before (a retried job answers what it answered the first time). */
+  async eventOfJob(jobKey: string, manager: EntityManager): Promise<TimelineEvent | undefined> {
+    const [r]: Row[] = await manager.query(`SELECT kind, at, actor_id, details FROM dibao_event WHERE job_key = $1`, [jobKey]);
+    return r ? { kind: r.kind as string, at: r.at as Date, actorId: r.actor_id as string, details: r.details as Record<string, unknown> } : undefined;
+  }
+
   async timeline(caseId: string): Promise<TimelineEvent[]> {
     const rows: Row[] = await this.dataSource.query(`SELECT kind, at, actor_id, details FROM dibao_event WHERE case_id = $1 ORDER BY at, id`, [caseId]);
     return rows.map((r) => ({ kind: r.kind as string, at: r.at as Date, actorId: r.actor_id as string, details: r.details as Record<string, unknown> }));
@@ -187,6 +193,11 @@ export class DibaoRepository {
       `INSERT INTO dibao_enrolment (case_id, benefit_fen, from_month, enrolled_at) VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING`,
       [caseId, benefitFen, fromMonth, at],
     );
+  }
+
+  /** The benefit stops: `untilMonth` is the first month no longer paid. */
+  async endEnrolment(caseId: string, untilMonth: string, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE dibao_enrolment SET until_month = $2 WHERE case_id = $1 AND until_month IS NULL`, [caseId, untilMonth]);
   }
 
   async enterSamplingPool(c: DibaoCase, decision: string, decidedAt: Date, manager: EntityManager): Promise<void> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ProcessDefinitionId } from '@camunda8/sdk';
 import { randomUUID } from 'node:crypto';
+import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
@@ -38,9 +39,8 @@ export class DibaoService {
     const problems = applicationProblems(body);
     if (problems.length) throw new InvalidRequestException(problems);
     const now = this.clock.now();
-    const profile = this.profileInForce(body.regionCode, now);
-    const acceptance = profile.parameters.acceptanceWorkingDays;
-    const acceptDueAt = this.calendar.deadlineAfterWorkingDays(now, acceptance.value);
+    // Before the case number is drawn: a region without a profile in force is refused with nothing written.
+    this.profileInForce(body.regionCode, now);
     const id = randomUUID();
     const applicant = body.members.find((m) => m.relation === 'applicant')!;
     const c = {
@@ -53,7 +53,7 @@ export class DibaoService {
       area: body.area,
       household: { incomes: body.incomes, expenditures: body.expenditures, assets: body.assets },
       applicantName: applicant.name,
-      // The relatives registry (issue 7) sets this at acceptance; until then no case is flagged.
+      // Set at acceptance, when every member is matched against the relatives registry.
       relativesCase: false,
       appliedAt: now,
     };
@@ -61,46 +61,59 @@ export class DibaoService {
       const caseNumber = await this.repository.nextCaseNumber(c.countyCode, Number(shanghaiDate(now).slice(0, 4)), manager);
       await this.repository.insertCase({ ...c, caseNumber, createdBy: principal.id, idempotencyKey }, body.members, manager);
       await this.repository.event(id, 'applied', now, principal.id, { channel: body.channel, requestType: body.requestType }, manager);
-      await this.deadlines.open(
-        {
-          type: 'dibao.acceptance',
-          subjectType: SUBJECT,
-          subjectId: id,
-          regionCode: c.regionCode,
-          responsibleGroup: 'township-caseworker',
-          rule: `acceptanceWorkingDays = ${acceptance.value}`,
-          source: acceptance.source.document,
-          startedAt: now,
-          dueAt: acceptDueAt,
-        },
-        manager,
-      );
-      const variables: DibaoStartVariables = {
-        caseId: id,
-        regionCode: c.regionCode,
-        subjectType: SUBJECT,
-        subjectId: id,
-        villageCode: c.regionCode,
-        townshipCode: c.townshipCode,
-        countyCode: c.countyCode,
-        requestType: c.requestType,
-        relativesCase: c.relativesCase,
-        objectionRaised: false,
-        acceptDueAt: acceptDueAt.toISOString(),
-      };
-      let started;
-      try {
-        started = await this.camunda.createProcessInstance({ processDefinitionId: DIBAO_PROCESS_ID as ProcessDefinitionId, variables: { ...variables } });
-      } catch (error) {
-        throw new DomainError('engine-unavailable', `the workflow engine did not start the procedure: ${(error as Error).message}`, 503);
-      }
-      await this.repository.update(id, { process_instance_key: String(started.processInstanceKey) }, manager);
+      const acceptDueAt = await this.openAcceptance(c, now, manager);
+      const processInstanceKey = await this.startProcedure(c, acceptDueAt);
+      await this.repository.update(id, { process_instance_key: processInstanceKey }, manager);
       await this.audit.record(
         { actor: { id: principal.id, roles: principal.roles }, regionCode: c.regionCode, action: 'dibao.applied', subjectType: SUBJECT, subjectId: id, details: { caseNumber, channel: body.channel } },
         manager,
       );
-      return { caseId: id, caseNumber, status: 'applied' as const, processInstanceKey: String(started.processInstanceKey), acceptDueAt: acceptDueAt.toISOString() };
+      return { caseId: id, caseNumber, status: 'applied' as const, processInstanceKey, acceptDueAt: acceptDueAt.toISOString() };
     });
+  }
+
+  /** Opens the acceptance deadline of a case entering admission (at application, or re-opened by the county). */
+  async openAcceptance(c: Pick<DibaoCase, 'id' | 'regionCode'>, now: Date, manager: EntityManager): Promise<Date> {
+    const acceptance = this.profileInForce(c.regionCode, now).parameters.acceptanceWorkingDays;
+    const acceptDueAt = this.calendar.deadlineAfterWorkingDays(now, acceptance.value);
+    await this.deadlines.open(
+      {
+        type: 'dibao.acceptance',
+        subjectType: SUBJECT,
+        subjectId: c.id,
+        regionCode: c.regionCode,
+        responsibleGroup: 'township-caseworker',
+        rule: `acceptanceWorkingDays = ${acceptance.value}`,
+        source: acceptance.source.document,
+        startedAt: now,
+        dueAt: acceptDueAt,
+      },
+      manager,
+    );
+    return acceptDueAt;
+  }
+
+  /** Starts the case's procedure on the engine; returns the instance key. */
+  async startProcedure(c: Pick<DibaoCase, 'id' | 'regionCode' | 'townshipCode' | 'countyCode' | 'requestType' | 'relativesCase'>, acceptDueAt: Date): Promise<string> {
+    const variables: DibaoStartVariables = {
+      caseId: c.id,
+      regionCode: c.regionCode,
+      subjectType: SUBJECT,
+      subjectId: c.id,
+      villageCode: c.regionCode,
+      townshipCode: c.townshipCode,
+      countyCode: c.countyCode,
+      requestType: c.requestType,
+      relativesCase: c.relativesCase,
+      objectionRaised: false,
+      acceptDueAt: acceptDueAt.toISOString(),
+    };
+    try {
+      const started = await this.camunda.createProcessInstance({ processDefinitionId: DIBAO_PROCESS_ID as ProcessDefinitionId, variables: { ...variables } });
+      return String(started.processInstanceKey);
+    } catch (error) {
+      throw new DomainError('engine-unavailable', `the workflow engine did not start the procedure: ${(error as Error).message}`, 503);
+    }
   }
 
   private profileInForce(regionCode: string, at: Date) {

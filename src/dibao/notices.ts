@@ -43,3 +43,15 @@ export function closureText(input: { applicantName: string; caseNumber: string; 
     `您的最低生活保障申请（编号${input.caseNumber}）因未在期限内补齐材料，于${day(input.closedAt)}终止办理。您可重新提出申请。`,
   ].join('\n');
 }
+
+export function terminationText(input: { applicantName: string; caseNumber: string; reasons: string[]; familyStatement: string; decidedAt: Date; untilMonth: string }): string {
+  const [year, month] = input.untilMonth.split('-').map(Number);
+  return [
+    '终止最低生活保障告知书',
+    `${input.applicantName}：`,
+    `经县级抽查复核，并听取您的陈述和申辩，于${day(input.decidedAt)}决定终止您家的最低生活保障（编号${input.caseNumber}），自${year}年${month}月起停发。理由如下：`,
+    ...input.reasons.map((r, i) => `${i + 1}. ${r}（依据：社会救助法 §48）`),
+    `您的陈述和申辩已记录在案：${input.familyStatement.trim()}`,
+    '如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
+  ].join('\n');
+}

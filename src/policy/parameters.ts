@@ -60,6 +60,7 @@ export interface PolicyParameters {
   /** The county completes the reviews of a sampling batch within these working days of the draw. */
   samplingReviewWorkingDays: number;
   refusalNoticeWorkingDays: number;
+  hearingWorkingDays: number;
   sampling: { ratioPercent: number; relativesRatioPercent: number; period: 'monthly' | 'quarterly' };
   temporaryAidReplyHours: number;
   emergencyAidHours: number;
@@ -168,6 +169,7 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
   followUpWorkingDays: integer(1, 30),
   samplingReviewWorkingDays: integer(1, 60),
   refusalNoticeWorkingDays: integer(1, 30),
+  hearingWorkingDays: integer(1, 60),
   sampling: object({ ratioPercent: percent, relativesRatioPercent: percent, period: oneOf('monthly', 'quarterly') }),
   temporaryAidReplyHours: integer(1, 240),
   emergencyAidHours: integer(1, 240),

@@ -7,6 +7,8 @@ import { Clock } from '../common/clock';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import { DIBAO_MESSAGES, type CorrectionVariables } from '../dibao/dibao-process';
+import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { monthPeriod, SamplingService } from './sampling.service';
 
@@ -17,6 +19,8 @@ interface Job {
 
 const WORKER = 'system:sampling-worker';
 const SUBJECT = 'sampling-batch';
+/** Long enough to absorb any retry of the sending job; the correction itself starts at once. */
+const CORRECTION_MESSAGE_TTL_MS = 24 * 3600 * 1000;
 
 /** The service tasks of bpmn/county-sampling*.bpmn; idempotent like every worker (a batch is drawn once per county and month). */
 @Injectable()
@@ -29,6 +33,7 @@ export class SamplingWorkers {
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
   ) {}
 
   /** The previous month (Asia/Shanghai) and the counties with township decisions in it. */
@@ -85,6 +90,37 @@ export class SamplingWorkers {
       await this.audit.record({ actor: { id: WORKER }, regionCode, action: `sampling.${outcome}`, subjectType: 'dibao-case', subjectId: caseId, details: { batchId, reasons } }, manager);
       if (c) await manager.query(`INSERT INTO dibao_event (case_id, kind, at, actor_id, details) VALUES ($1, $2, $3, $4, $5)`, [caseId, `sampling-${outcome}`, now, WORKER, { batchId, reasons }]);
     });
+    return {};
+  }
+
+  /**
+   * A correction reaches the case as the message that starts its correction (bpmn/dibao-correction.bpmn). The message
+   * id makes a repeated publication (a retried job) a no-op while the message lives.
+   */
+  @JobWorker('sampling.send-correction')
+  async sendCorrection(job: Job): Promise<Record<string, never>> {
+    const batchId = String(job.variables.batchId);
+    const caseId = String(job.variables.caseSubjectId);
+    const [entry]: { decision: 'approve' | 'refuse'; region_code: string }[] = await this.dataSource.query(
+      `SELECT p.decision, c.region_code FROM sampling_pool_entry p JOIN dibao_case c ON c.id::text = p.subject_id
+       WHERE p.subject_type = 'dibao-case' AND p.subject_id = $1 ORDER BY p.decided_at DESC LIMIT 1`,
+      [caseId],
+    );
+    if (!entry) throw new Error(`sampled case ${caseId} of batch ${batchId} is not in the sampling pool`);
+    const variables: CorrectionVariables = {
+      caseId,
+      batchId,
+      decision: entry.decision,
+      correctionReasons: String(job.variables.reviewReasons ?? '').trim(),
+      regionCode: entry.region_code,
+      subjectType: 'dibao-case',
+      subjectId: caseId,
+    };
+    try {
+      await this.camunda.publishMessage({ name: DIBAO_MESSAGES.countyCorrection, correlationKey: caseId, messageId: `${batchId}:${caseId}`, timeToLive: CORRECTION_MESSAGE_TTL_MS, variables: { ...variables } });
+    } catch (error) {
+      if ((error as { status?: unknown }).status !== 409) throw error;
+    }
     return {};
   }
 

@@ -30,6 +30,7 @@ export const TEST_PARAMETERS: PolicyParameters = {
   followUpWorkingDays: 5,
   samplingReviewWorkingDays: 20,
   refusalNoticeWorkingDays: 3,
+  hearingWorkingDays: 10,
   sampling: { ratioPercent: 30, relativesRatioPercent: 60, period: 'monthly' },
   temporaryAidReplyHours: 12,
   emergencyAidHours: 24,
