@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
+import { DeadlineSweeper } from '../src/sla/deadline-sweeper';
 import { strictClient } from './support/engine';
 import { type Actor, Scenario } from './support/scenario';
 
@@ -56,7 +57,24 @@ describe('county sampling on the engine', () => {
     expect(caseIds).toContain(corrected[0].subject_id);
     await s.until('the review deadline met', async () => (await s.get({ roles: [Role.Supervisor], region: '410821' }, '/api/v1/sla/deadlines?type=sampling.review&status=met')).body, (list) => list.length === 1);
 
+    // November's decision: December's batch draws it, and nobody reviews it in time.
+    await s.app.get(DataSource).query(
+      `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, decision, relatives_case, complaint)
+       VALUES ('dibao-case', $1, '2026-11-10T02:00:00Z', '410821', '410821100', 'refuse', false, false)`,
+      [caseIds[2]],
+    );
     await s.moveTo(new Date('2026-12-01T01:00:00Z'));
     expect(await instances()).toHaveLength(2);
+    const supervisor: Actor = { roles: [Role.Supervisor], region: '410821' };
+    const [open] = await s.until('December’s review deadline', async () => (await s.get(supervisor, '/api/v1/sla/deadlines?type=sampling.review&status=open')).body, (list) => list.length === 1);
+    const sweeper = s.app.get(DeadlineSweeper);
+    const breachedReviews = async () => (await s.get(supervisor, '/api/v1/sla/deadlines?type=sampling.review&status=breached')).body;
+    await s.moveTo(new Date(new Date(open.dueAt).getTime() - 1_000));
+    await sweeper.sweep();
+    expect(await breachedReviews()).toEqual([]);
+    await s.moveTo(new Date(new Date(open.dueAt).getTime() + 1_000));
+    await sweeper.sweep();
+    const breached = await breachedReviews();
+    expect(breached).toEqual([expect.objectContaining({ subjectType: 'sampling-batch', subjectId: open.subjectId, responsibleGroup: 'county-civil-affairs' })]);
   });
 });
