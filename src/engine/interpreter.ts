@@ -68,6 +68,12 @@ class StepFailure extends Error {
 }
 
 export class Interpreter {
+  /**
+   * Per scope, the outgoing flows of a completed element not yet taken. A branch that runs to its end at once (a
+   * parallel split whose first path ends) must not complete the scope while its sibling flows wait to be taken.
+   */
+  private readonly flowsToTake = new Map<string, number>();
+
   constructor(private readonly tx: Txn) {}
 
   // ---------------------------------------------------------------- instance lifecycle
@@ -555,7 +561,12 @@ export class Interpreter {
     }
     const scopeKey = element.scopeKey;
     this.endElement(instance, element, false);
-    for (const flowId of flows) this.takeFlow(instance, flowId, scopeKey);
+    this.flowsToTake.set(scopeKey, (this.flowsToTake.get(scopeKey) ?? 0) + flows.length);
+    for (const flowId of flows) {
+      this.flowsToTake.set(scopeKey, this.flowsToTake.get(scopeKey)! - 1);
+      this.takeFlow(instance, flowId, scopeKey);
+    }
+    if (!this.flowsToTake.get(scopeKey)) this.flowsToTake.delete(scopeKey);
     this.completeScopeIfDone(instance, scopeKey);
   }
 
@@ -638,7 +649,7 @@ export class Interpreter {
   private completeScopeIfDone(instance: Instance, scopeKey: string): void {
     const scope = instance.state.elements[scopeKey];
     if (!scope || scope.wait !== 'children') return;
-    if (this.children(instance, scopeKey).length > 0) return;
+    if (this.children(instance, scopeKey).length > 0 || this.flowsToTake.get(scopeKey)) return;
     // Inclusive joins whose other paths died out may fire now.
     for (const joinKey of Object.keys(instance.state.joins).filter((k) => k.startsWith(`${scopeKey}/`))) {
       const gateway = this.node(instance, joinKey.slice(scopeKey.length + 1));

@@ -437,6 +437,17 @@ describeEngines('conformance: tasks', (engine) => {
       await completed(camunda(), key);
     });
 
+    test('parallel: a branch that ends at once leaves the instance running in the other, with its variables', async () => {
+      const model = fixture('parallel-branch-ends.bpmn');
+      await deploy(camunda(), model);
+      const key = await createInstance(camunda(), model.id('conf-and-ends'), { caseId: 'c-1' });
+      const a = await activateOne(camunda(), model.id('conf-and-ends.a'));
+      expect(a.variables).toEqual({ caseId: 'c-1' });
+      expect((await camunda().getProcessInstance({ processInstanceKey: key as never }, { consistency: { waitUpToMs: 0 } })).state).toBe('ACTIVE');
+      await camunda().completeJob({ jobKey: a.jobKey });
+      await completed(camunda(), key);
+    });
+
     test('inclusive: every branch whose condition holds; the join waits for those only', async () => {
       const model = fixture('inclusive-gateway.bpmn');
       await deploy(camunda(), model);
