@@ -17,6 +17,7 @@ import { dataSourceOptions } from './database/data-source-options';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { DemoModule } from './demo/demo.module';
 import { DibaoModule } from './dibao/dibao.module';
+import { TemporaryAidModule } from './temporary-aid/temporary-aid.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
@@ -62,6 +63,7 @@ export class AppModule {
         AssessmentModule,
         DeadlinesModule,
         DibaoModule,
+        TemporaryAidModule,
         DemoModule,
         SlaModule,
         TasksModule,

@@ -14,6 +14,7 @@ import { HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { currentSteps } from '../workflow/current-steps';
 import { DIBAO_MESSAGES, DIBAO_PROCESS_ID, type DibaoStartVariables } from './dibao-process';
 import { householdReferenceProblems } from '../assessment/assessment.dto';
 import type { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto } from './dibao.dto';
@@ -140,7 +141,7 @@ export class DibaoService {
       this.deadlines.forSubject(SUBJECT, c.id),
       this.repository.timeline(c.id),
       this.repository.notices(c.id),
-      this.currentSteps(c),
+      currentSteps(this.camunda, c.processInstanceKey),
     ]);
     return {
       ...c,
@@ -206,21 +207,6 @@ export class DibaoService {
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: c.regionCode, action: `dibao.${kind}`, subjectType: SUBJECT, subjectId: c.id, details }, manager);
   }
 
-  /** Who must act now: the open user tasks of the case's process instance. */
-  private async currentSteps(c: DibaoCase) {
-    if (!c.processInstanceKey) return [];
-    try {
-      const { items } = await this.camunda.searchUserTasks(
-        { filter: { processInstanceKey: c.processInstanceKey as never, state: 'CREATED' } },
-        // Current state, as far as the engine's search knows it: waiting would only delay an empty answer.
-        { consistency: { waitUpToMs: 0 } },
-      );
-      return items.map((t) => ({ userTaskKey: t.userTaskKey, name: t.name, elementId: t.elementId, candidateGroups: t.candidateGroups, assignee: t.assignee ?? null, dueDate: t.dueDate ?? null }));
-    } catch {
-      // The case is readable while the engine is down; the steps are then unknown, not empty.
-      return null;
-    }
-  }
 }
 
 /** Exactly one applicant; unique member ids; incomes and expenditures of listed members. */

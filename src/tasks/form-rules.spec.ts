@@ -6,7 +6,7 @@ const form: FormSchema = {
     { type: 'textfield', key: 'summary', label: 'Summary', validate: { required: true } },
     { type: 'select', key: 'proposal', label: 'Proposal', values: [{ label: 'Approve', value: 'approve' }, { label: 'Refuse', value: 'refuse' }], validate: { required: true } },
     { type: 'textarea', key: 'refusalReasons', label: 'Reasons', validate: { required: true }, conditional: { hide: '=proposal != "refuse"' } },
-    { type: 'number', key: 'householdSize', label: 'Household size', validate: { min: 1, max: 50 } },
+    { type: 'number', key: 'householdSize', label: 'Household size', decimalDigits: 0, validate: { min: 1, max: 50 } },
     { type: 'checkbox', key: 'homeVisited', label: 'Home visited', validate: { required: true } },
     {
       type: 'group',
@@ -107,6 +107,7 @@ describe('form rules: checking a submission', () => {
 
   it('applies the min / max of a number and caps text length', () => {
     expect(fields(checkSubmission(form, { ...valid, householdSize: 0 }))).toEqual(['variables.householdSize']);
+    expect(checkSubmission(form, { ...valid, householdSize: 2.5 }).problems).toEqual([{ field: 'variables.householdSize', message: 'Household size (householdSize) must be a whole number' }]);
     const long = checkSubmission(form, { ...valid, summary: 'x'.repeat(MAX_TEXT_LENGTH + 1) });
     expect(long.problems).toEqual([{ field: 'variables.summary', message: `Summary (summary) must be at most ${MAX_TEXT_LENGTH} characters` }]);
   });

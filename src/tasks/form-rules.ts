@@ -20,6 +20,8 @@ export interface FormComponent {
   /** Options read from this process variable instead. */
   valuesKey?: string;
   subtype?: string;
+  /** Of a number field: 0 allows whole numbers only (amounts in fen). */
+  decimalDigits?: number;
   disabled?: boolean;
   readonly?: boolean | string;
   conditional?: { hide?: string };
@@ -137,6 +139,7 @@ function valueProblem(component: FormComponent, value: unknown, context: Record<
   }
   if (component.type === 'number') {
     if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+    if (component.decimalDigits === 0 && !Number.isInteger(value)) return 'must be a whole number';
     if (rules.min !== undefined && value < rules.min) return `must be at least ${rules.min}`;
     if (rules.max !== undefined && value > rules.max) return `must be at most ${rules.max}`;
     return undefined;

@@ -23,6 +23,12 @@ export function idNumber(region: string, birth: string, sequence = '123'): strin
   return `${first17}${idNumberCheckChar(first17)}`;
 }
 
+export interface Task {
+  userTaskKey: string;
+  elementId: string;
+  subjectId: string;
+}
+
 export interface Actor {
   roles: Role[];
   region: string;
@@ -98,21 +104,34 @@ export class Scenario {
   }
 
   /** The case's open task at `elementId`, as the actor sees it through the task API, once the procedure reaches it. */
-  async taskOf(caseId: string, elementId: string, actor: Actor): Promise<{ userTaskKey: string; elementId: string; subjectId: string }> {
+  async taskOf(caseId: string, elementId: string, actor: Actor): Promise<Task> {
     const c = await this.get(actor, `/api/v1/dibao/cases/${caseId}`);
     if (c.status !== 200) throw new Error(`reading case ${caseId}: ${c.status} ${JSON.stringify(c.body)}`);
+    return this.taskIn(c.body.processInstanceKey, elementId, actor);
+  }
+
+  /** The open task at `elementId` of a process instance, as the actor sees it through the task API. */
+  async taskIn(processInstanceKey: string, elementId: string, actor: Actor): Promise<Task> {
     return this.until(
-      `task ${elementId} of case ${caseId}`,
-      async () => ((await this.get(actor, `/api/v1/tasks?processInstanceKey=${c.body.processInstanceKey}`)).body.items ?? []).find((t: { elementId: string }) => t.elementId === elementId),
+      `task ${elementId} of instance ${processInstanceKey}`,
+      async () => ((await this.get(actor, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items ?? []).find((t: { elementId: string }) => t.elementId === elementId),
       (task) => task !== undefined,
     );
   }
 
   /** Completes the case's task at `elementId` through the task API, as the actor. */
   async completeTask(caseId: string, elementId: string, actor: Actor, variables: Record<string, unknown>): Promise<void> {
-    const task = await this.taskOf(caseId, elementId, actor);
+    await this.complete(await this.taskOf(caseId, elementId, actor), actor, variables);
+  }
+
+  /** Completes the instance's task at `elementId` through the task API, as the actor. */
+  async completeIn(processInstanceKey: string, elementId: string, actor: Actor, variables: Record<string, unknown>): Promise<void> {
+    await this.complete(await this.taskIn(processInstanceKey, elementId, actor), actor, variables);
+  }
+
+  private async complete(task: Task, actor: Actor, variables: Record<string, unknown>): Promise<void> {
     const done = await this.post(actor, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables });
-    if (done.status !== 204) throw new Error(`completing ${elementId}: ${done.status} ${JSON.stringify(done.body)}`);
+    if (done.status !== 204) throw new Error(`completing ${task.elementId}: ${done.status} ${JSON.stringify(done.body)}`);
   }
 
   /**
@@ -125,7 +144,7 @@ export class Scenario {
     for (;;) {
       last = await read();
       if (check(last)) return last;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last, null, 2).slice(0, 2000)}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${String(JSON.stringify(last, null, 2)).slice(0, 2000)}`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -1,0 +1,63 @@
+/**
+ * The contract between `bpmn/temporary-aid.bpmn`, its workers and the API (PROCEDURES.md §3). Deadlines are
+ * computed by the service and workers from the profile and handed to the model as ISO 8601 UTC date-times.
+ */
+import type { ScopedProcessVariables } from '../dibao/dibao-process';
+import type { AidType, Severity, Tier } from './temporary-aid-rules';
+
+export const TEMPORARY_AID_PROCESS_ID = 'temporary-aid';
+export const TEMPORARY_AID_SUBJECT = 'temporary-aid';
+
+export const TEMPORARY_AID_JOBS = {
+  /** After the township's reply: the amount (table or proposal), the approval tier, the emergency-aid deadline. */
+  propose: 'temporary-aid.propose',
+  /** A township approval is filed with the county (报县备案). */
+  fileWithCounty: 'temporary-aid.file-with-county',
+  /** Payment: rescue first from the township reserve fund (or the county directly), otherwise by the county. */
+  pay: 'temporary-aid.pay',
+  /** Refusal with written reasons. */
+  refuse: 'temporary-aid.refuse',
+  /** Closed, with any referral to other assistance recorded. */
+  close: 'temporary-aid.close',
+  /** A deadline (`deadlineType`) passed: breach recorded and escalated to the county. */
+  recordBreach: 'temporary-aid.record-breach',
+} as const;
+
+export const TEMPORARY_AID_MESSAGES = {
+  /** Correlation key: requestId. Published by the payment; closes the emergency-aid watch. */
+  aidPaid: 'temporary-aid.aid-paid',
+  /** Correlation key: requestId. The paperwork of a rescue-first payment, filed through the API. */
+  paperworkFiled: 'temporary-aid.paperwork-filed',
+} as const;
+
+export const TEMPORARY_AID_DEADLINES = {
+  reply: 'temporary-aid.reply',
+  emergencyAid: 'temporary-aid.emergency-aid',
+  paperwork: 'temporary-aid.paperwork',
+} as const;
+
+export interface TemporaryAidStartVariables extends ScopedProcessVariables {
+  requestId: string;
+  townshipCode: string;
+  countyCode: string;
+  replyDueAt: string;
+}
+
+/** What the township's reply form (temporary-aid-reply) gives. */
+export interface ReplyVariables {
+  aidType: AidType;
+  severity: Severity;
+  urgent?: boolean;
+  proposedFen?: number | null;
+  referral: string;
+  replyNotes: string;
+}
+
+/** Written by `temporary-aid.propose`. */
+export interface ProposalVariables {
+  amountFen: number;
+  tier: Tier | 'ineligible';
+  emergency: boolean;
+  aidDueAt: string | null;
+  ineligibleReasons: string[];
+}

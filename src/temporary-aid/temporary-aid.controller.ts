@@ -1,0 +1,105 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
+import { regionCovers } from '../auth/region';
+import { Role } from '../auth/roles';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { Idempotent } from '../common/idempotency/idempotency.interceptor';
+import { RegionQueryDto } from '../sla/sla.controller';
+import { ReserveFundService } from './reserve-fund.service';
+import { AidListQueryDto, CreateAidRequestDto, FundCreditDto, PaperworkDto } from './temporary-aid.dto';
+import { TemporaryAidService } from './temporary-aid.service';
+
+const READERS = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.Supervisor, Role.Integrator];
+const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Repeat a creating call safely: the first answer is replayed' };
+
+/** Temporary aid (PROCEDURES.md §3): requests from any channel, region-scoped by the caller's token. */
+@ApiTags('temporary-aid')
+@ApiBearerAuth()
+@Controller('temporary-aid')
+export class TemporaryAidController {
+  constructor(private readonly aid: TemporaryAidService) {}
+
+  @Post('requests')
+  @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
+  @RegionScoped('regionCode')
+  @Idempotent()
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  create(@Body() body: CreateAidRequestDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') key?: string) {
+    return this.aid.create(body, principal, key);
+  }
+
+  @Get('requests')
+  @Roles(...READERS)
+  @RegionScoped('region')
+  list(@Query() query: AidListQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.aid.list(query, principal);
+  }
+
+  /** Status with its deadlines, amount and tier, payments, who must act now, and the timeline. */
+  @Get('requests/:id')
+  @Roles(...READERS)
+  read(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.aid.read(id, principal);
+  }
+
+  /** The paperwork of a rescue-first payment (registration, reasons, amount, signatures), within its deadline. */
+  @Post('requests/:id/paperwork')
+  @HttpCode(204)
+  @Roles(Role.TownshipCaseworker)
+  async paperwork(@Param('id') id: string, @Body() body: PaperworkDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.aid.filePaperwork(id, body, principal);
+  }
+}
+
+/** Each township's reserve fund for rescue first: balance and ledger; the county advances and replenishes it. */
+@ApiTags('temporary-aid')
+@ApiBearerAuth()
+@Controller('reserve-funds')
+export class ReserveFundController {
+  constructor(
+    private readonly funds: ReserveFundService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @Roles(Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance, Role.Supervisor)
+  @RegionScoped('region')
+  list(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.funds.funds(query.region ?? principal.regionCode);
+  }
+
+  @Get(':township')
+  @Roles(Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance, Role.Supervisor)
+  ledger(@Param('township') township: string, @CurrentPrincipal() principal: Principal) {
+    this.inScope(township, principal);
+    return this.funds.ledger(township);
+  }
+
+  @Post(':township/advances')
+  @Roles(Role.CountyCivilAffairs)
+  @Idempotent()
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  advance(@Param('township') township: string, @Body() body: FundCreditDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') key?: string) {
+    return this.credit('advance', township, body, principal, key);
+  }
+
+  @Post(':township/replenishments')
+  @Roles(Role.CountyCivilAffairs)
+  @Idempotent()
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  replenish(@Param('township') township: string, @Body() body: FundCreditDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') key?: string) {
+    return this.credit('replenishment', township, body, principal, key);
+  }
+
+  private async credit(kind: 'advance' | 'replenishment', township: string, body: FundCreditDto, principal: Principal, key?: string) {
+    this.inScope(township, principal);
+    return this.funds.credit({ townshipCode: township, kind, amountFen: body.amountFen, note: body.note, actorId: principal.id, actorRoles: principal.roles, at: this.clock.now(), idempotencyKey: key });
+  }
+
+  private inScope(township: string, principal: Principal): void {
+    if (!/^\d{9}$/.test(township)) throw new DomainError('invalid-township', 'township must be a 9-digit township code', 400);
+    if (!regionCovers(principal.regionCode, township)) throw new DomainError('region-out-of-scope', `township ${township} is outside the caller's region`, 403);
+  }
+}

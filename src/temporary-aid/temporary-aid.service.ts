@@ -1,0 +1,136 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ProcessDefinitionId } from '@camunda8/sdk';
+import { randomUUID } from 'node:crypto';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { regionCovers, regionPrefix } from '../auth/region';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { maskIdNumber } from '../common/id-number';
+import { InvalidRequestException } from '../common/problem';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
+import { shanghaiDate } from '../policy/shanghai-date';
+import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { currentSteps } from '../workflow/current-steps';
+import { TEMPORARY_AID_DEADLINES, TEMPORARY_AID_MESSAGES, TEMPORARY_AID_PROCESS_ID, TEMPORARY_AID_SUBJECT as SUBJECT, type TemporaryAidStartVariables } from './temporary-aid-process';
+import type { AidListQueryDto, CreateAidRequestDto, PaperworkDto } from './temporary-aid.dto';
+import { type AidRequest, TemporaryAidRepository } from './temporary-aid.repository';
+
+const HOUR_MS = 3_600_000;
+
+/** Temporary-aid requests as integrators and caseworkers see them (PROCEDURES.md §3). */
+@Injectable()
+export class TemporaryAidService {
+  constructor(
+    private readonly repository: TemporaryAidRepository,
+    @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
+    private readonly deadlines: DeadlinesService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Registers the request, opens the township's reply deadline (hours of the profile) and starts the procedure. */
+  async create(body: CreateAidRequestDto, principal: Principal, idempotencyKey?: string) {
+    const now = this.clock.now();
+    const replyHours = this.profileInForce(body.regionCode, now).parameters.temporaryAidReplyHours;
+    const replyDueAt = new Date(now.getTime() + replyHours.value * HOUR_MS);
+    const id = randomUUID();
+    const townshipCode = body.regionCode.slice(0, 9);
+    const countyCode = body.regionCode.slice(0, 6);
+    return this.repository.transaction(async (manager) => {
+      const requestNumber = await this.repository.nextNumber(countyCode, Number(shanghaiDate(now).slice(0, 4)), manager);
+      await this.repository.insert(
+        { ...body, id, requestNumber, townshipCode, countyCode, unemployment: body.unemployment ?? null, requestedAt: now, createdBy: principal.id, idempotencyKey },
+        manager,
+      );
+      await this.repository.event(id, 'requested', now, principal.id, { channel: body.channel }, manager);
+      await this.deadlines.open(
+        {
+          type: TEMPORARY_AID_DEADLINES.reply,
+          subjectType: SUBJECT,
+          subjectId: id,
+          regionCode: body.regionCode,
+          responsibleGroup: 'township-caseworker',
+          rule: `temporaryAidReplyHours = ${replyHours.value}`,
+          source: replyHours.source.document,
+          startedAt: now,
+          dueAt: replyDueAt,
+        },
+        manager,
+      );
+      const variables: TemporaryAidStartVariables = { requestId: id, regionCode: body.regionCode, subjectType: SUBJECT, subjectId: id, townshipCode, countyCode, replyDueAt: replyDueAt.toISOString() };
+      let processInstanceKey: string;
+      try {
+        const started = await this.camunda.createProcessInstance({ processDefinitionId: TEMPORARY_AID_PROCESS_ID as ProcessDefinitionId, variables: { ...variables } });
+        processInstanceKey = String(started.processInstanceKey);
+      } catch (error) {
+        throw new DomainError('engine-unavailable', `the workflow engine did not start the procedure: ${(error as Error).message}`, 503);
+      }
+      await this.repository.update(id, { processInstanceKey }, manager);
+      await this.audit.record(
+        { actor: { id: principal.id, roles: principal.roles }, regionCode: body.regionCode, action: 'temporary-aid.requested', subjectType: SUBJECT, subjectId: id, details: { requestNumber, channel: body.channel } },
+        manager,
+      );
+      return { requestId: id, requestNumber, status: 'requested' as const, processInstanceKey, replyDueAt: replyDueAt.toISOString() };
+    });
+  }
+
+  async visible(id: string, principal: Principal): Promise<AidRequest> {
+    const r = await this.repository.find(id);
+    if (!r || !regionCovers(principal.regionCode, r.regionCode)) throw new DomainError('request-not-found', `no temporary-aid request ${id}`, 404);
+    return r;
+  }
+
+  /** Status, amount, tier, payments, deadlines, who must act now and the timeline; the ID number masked. */
+  async read(id: string, principal: Principal) {
+    const r = await this.visible(id, principal);
+    const [deadlines, timeline, payments, steps] = await Promise.all([
+      this.deadlines.forSubject(SUBJECT, r.id),
+      this.repository.timeline(r.id),
+      this.repository.payments(r.id),
+      currentSteps(this.camunda, r.processInstanceKey),
+    ]);
+    return { ...r, applicantIdNumber: maskIdNumber(r.applicantIdNumber), currentSteps: steps, openDeadlines: deadlines.filter((d) => !d.metAt && !d.breachedAt), deadlines, payments, timeline };
+  }
+
+  async list(query: AidListQueryDto, principal: Principal) {
+    const region = query.region ?? principal.regionCode;
+    if (!regionCovers(principal.regionCode, region)) throw new DomainError('region-out-of-scope', `region ${region} is outside the caller's region`, 403);
+    return (await this.repository.list(regionPrefix(region), query.status)).map((r) => ({ ...r, applicantIdNumber: maskIdNumber(r.applicantIdNumber) }));
+  }
+
+  /** The paperwork after a rescue-first payment: stored, its deadline met, and the procedure told (in one transaction). */
+  async filePaperwork(id: string, body: PaperworkDto, principal: Principal): Promise<void> {
+    await this.visible(id, principal);
+    await this.repository.transaction(async (manager) => {
+      const r = (await this.repository.find(id, manager, true))!;
+      if (r.tier !== 'rescue-first' || !r.paidAt) throw new DomainError('no-paperwork-due', `request ${r.requestNumber} was not paid by rescue first; its approval is its paperwork`, 409);
+      if (r.paperworkFiledAt) throw new DomainError('paperwork-filed', `the paperwork of request ${r.requestNumber} was filed already`, 409);
+      if (body.amountFen !== r.amountFen) throw new InvalidRequestException([{ field: 'amountFen', message: `amountFen must be the amount paid (${r.amountFen} fen)` }]);
+      const now = this.clock.now();
+      await this.repository.update(r.id, { paperwork: { ...body }, paperworkFiledAt: now }, manager);
+      await this.deadlines.meet(SUBJECT, r.id, [TEMPORARY_AID_DEADLINES.paperwork], now, manager);
+      await this.repository.event(r.id, 'paperwork-filed', now, principal.id, { registrationNumber: body.registrationNumber, signatures: body.signatures.length }, manager);
+      await this.audit.record(
+        { actor: { id: principal.id, roles: principal.roles }, regionCode: r.regionCode, action: 'temporary-aid.paperwork-filed', subjectType: SUBJECT, subjectId: r.id, details: { registrationNumber: body.registrationNumber } },
+        manager,
+      );
+      try {
+        await this.camunda.correlateMessage({ name: TEMPORARY_AID_MESSAGES.paperworkFiled, correlationKey: r.id, variables: {} });
+      } catch (error) {
+        throw new DomainError('engine-refused', `the procedure of request ${r.requestNumber} is not waiting for its paperwork: ${(error as Error).message}`, 409);
+      }
+    });
+  }
+
+  private profileInForce(regionCode: string, at: Date) {
+    try {
+      return this.profiles.inForce(this.profiles.profileFor(regionCode).id, shanghaiDate(at));
+    } catch (error) {
+      if (error instanceof PolicyError) throw new DomainError('no-profile-in-force', error.message, 422);
+      throw error;
+    }
+  }
+}
