@@ -16,10 +16,10 @@ describe('demo data', () => {
     await s?.close();
   });
 
-  it('walks four dibao cases to different steps, and seeds nothing the second time', async () => {
+  it('walks four dibao cases to different steps, opens a reserve fund and a temporary-aid request, and seeds nothing the second time', async () => {
     const seeder = s.app.get(DemoSeeder);
     const created = await seeder.seed();
-    expect(created).toHaveLength(4);
+    expect(created).toHaveLength(5);
     const token = await s.token({ roles: [Role.CountyCivilAffairs], region: '410821' });
     const cases = await s.until(
       'the demo cases to reach their steps',
@@ -27,6 +27,10 @@ describe('demo data', () => {
       (list) => list.filter((c) => c.status === 'accepted').length === 2 && list.some((c) => c.status === 'awaiting-materials'),
     );
     expect(cases.map((c) => c.status).sort()).toEqual(['accepted', 'accepted', 'applied', 'awaiting-materials']);
+    const aid = (await request(s.app.getHttpServer()).get('/api/v1/temporary-aid/requests').set('Authorization', `Bearer ${token}`)).body;
+    expect(aid.map((r: { status: string }) => r.status)).toEqual(['requested']);
+    const fund = (await request(s.app.getHttpServer()).get('/api/v1/reserve-funds/410821100').set('Authorization', `Bearer ${token}`)).body;
+    expect(fund.balanceFen).toBe(500_000);
     expect(await seeder.seed()).toEqual([]);
   });
 });

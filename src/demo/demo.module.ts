@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DibaoModule } from '../dibao/dibao.module';
+import { TemporaryAidModule } from '../temporary-aid/temporary-aid.module';
 import { DemoSeeder } from './demo.seeder';
 
-@Module({ imports: [DibaoModule], providers: [DemoSeeder] })
+@Module({ imports: [DibaoModule, TemporaryAidModule], providers: [DemoSeeder] })
 export class DemoModule {}

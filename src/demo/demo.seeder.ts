@@ -12,6 +12,8 @@ import { HolidayCalendar, OutsideCalendarError } from '../policy/holiday-calenda
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { ReserveFundService } from '../temporary-aid/reserve-fund.service';
+import { TemporaryAidService } from '../temporary-aid/temporary-aid.service';
 import { WorkflowService } from '../workflow/workflow.service';
 
 /**
@@ -63,6 +65,8 @@ export class DemoSeeder implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly dibao: DibaoService,
+    private readonly temporaryAid: TemporaryAidService,
+    private readonly reserveFunds: ReserveFundService,
     private readonly workflow: WorkflowService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
@@ -101,6 +105,13 @@ export class DemoSeeder implements OnApplicationBootstrap {
         await this.completeTask(deciding, 'Task_investigation', { householdConfirmed: true, investigators: '李明、张华', investigationSummary: '入户核实：家庭成员二人，无其他收入来源' });
         created.push(investigating, deciding);
       }
+      // Temporary aid: the township's reserve fund, and a fire reported tonight waiting for the township's reply.
+      await this.reserveFunds.credit({ townshipCode: TOWNSHIP, kind: 'advance', amountFen: 500_000, note: '2026年度乡镇临时救助备用金 demo', actorId: 'demo-county', actorRoles: [Role.CountyCivilAffairs], at: this.clock.now() });
+      const fire = await this.temporaryAid.create(
+        { regionCode: VILLAGE, channel: 'hotline', area: 'rural', applicantName: '孙长河', applicantIdNumber: idNumber('19720909', '051'), householdSize: 3, description: '今晚房屋失火，衣物口粮尽毁，暂住亲戚家' },
+        portal,
+      );
+      created.push(fire.requestId);
     }
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM dibao_case WHERE county_code = $1`, [COUNTY]);
     this.announce(total);
@@ -142,6 +153,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
       '',
       'Demo data: 修武县 Xiuwu county (410821, Jiaozuo profile), 城关镇 (410821100) with 东关村 (410821100201), 周庄镇 (410821101).',
       `${cases} demo dibao cases, each at a different step (acceptance, awaiting materials, investigation, township audit): GET /api/v1/dibao/cases`,
+      'A temporary-aid request waiting for the township reply (GET /api/v1/temporary-aid/requests) and the township reserve fund (GET /api/v1/reserve-funds/410821100).',
       'A token for each demo user (paste after "Authorization: Bearer "):',
       ...DEMO_USERS.map((u) => `  ${u.who.padEnd(40)} npm run -s token -- --role ${u.role} --region ${u.region} --sub demo-${u.role}`),
       'API documentation: /api/docs',

@@ -69,15 +69,17 @@ describe('instalments', () => {
   it('adds up to the amount exactly, the remainder on the last month', () => {
     expect(instalments(100_000, 3, 6)).toEqual([33_333, 33_333, 33_334]);
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 10_000_000 }), fc.integer({ min: 1, max: 6 }), (amount, months) => {
+      fc.property(fc.integer({ min: 6, max: 10_000_000 }), fc.integer({ min: 1, max: 6 }), (amount, months) => {
         const parts = instalments(amount, months, 6);
         expect(parts.reduce((a, b) => a + b, 0)).toBe(amount);
         expect(parts).toHaveLength(months);
+        expect(Math.min(...parts)).toBeGreaterThan(0);
       }),
     );
   });
 
-  it('refuses more months than the profile allows', () => {
+  it('refuses more months than the profile allows, or than there are fen', () => {
     expect(() => instalments(100_000, 7, 6)).toThrow('1 to 6');
+    expect(() => instalments(1, 2, 6)).toThrow('cannot be split');
   });
 });

@@ -8,5 +8,6 @@ import { TemporaryAidWorkers } from './temporary-aid.workers';
 @Module({
   controllers: [TemporaryAidController, ReserveFundController],
   providers: [TemporaryAidRepository, TemporaryAidService, ReserveFundService, TemporaryAidWorkers],
+  exports: [TemporaryAidService, ReserveFundService],
 })
 export class TemporaryAidModule {}
