@@ -10,7 +10,6 @@ import type { CreateApplicationDto } from '../dibao/dibao.dto';
 import { DibaoService } from '../dibao/dibao.service';
 import { HolidayCalendar, OutsideCalendarError } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
-import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { ReserveFundService } from '../temporary-aid/reserve-fund.service';
 import { TemporaryAidService } from '../temporary-aid/temporary-aid.service';
@@ -119,7 +118,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
   }
 
   private calendarCoversAcceptance(): boolean {
-    const profile = this.profiles.inForce(this.profiles.profileFor(VILLAGE).id, shanghaiDate(this.clock.now()));
+    const profile = this.profiles.inForceAt(VILLAGE, this.clock.now());
     try {
       this.calendar.deadlineAfterWorkingDays(this.clock.now(), profile.parameters.procedureExtendedWorkingDays.value);
       return true;

@@ -11,7 +11,7 @@ import { maskIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { HolidayCalendar } from '../policy/holiday-calendar';
-import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
+import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { currentSteps } from '../workflow/current-steps';
@@ -41,7 +41,7 @@ export class DibaoService {
     if (problems.length) throw new InvalidRequestException(problems);
     const now = this.clock.now();
     // Before the case number is drawn: a region without a profile in force is refused with nothing written.
-    this.profileInForce(body.regionCode, now);
+    this.profiles.inForceForRequest(body.regionCode, now);
     const id = randomUUID();
     const applicant = body.members.find((m) => m.relation === 'applicant')!;
     const c = {
@@ -75,7 +75,7 @@ export class DibaoService {
 
   /** Opens the acceptance deadline of a case entering admission (at application, or re-opened by the county). */
   async openAcceptance(c: Pick<DibaoCase, 'id' | 'regionCode'>, now: Date, manager: EntityManager): Promise<Date> {
-    const acceptance = this.profileInForce(c.regionCode, now).parameters.acceptanceWorkingDays;
+    const acceptance = this.profiles.inForceForRequest(c.regionCode, now).parameters.acceptanceWorkingDays;
     const acceptDueAt = this.calendar.deadlineAfterWorkingDays(now, acceptance.value);
     await this.deadlines.open(
       {
@@ -117,14 +117,6 @@ export class DibaoService {
     }
   }
 
-  private profileInForce(regionCode: string, at: Date) {
-    try {
-      return this.profiles.inForce(this.profiles.profileFor(regionCode).id, shanghaiDate(at));
-    } catch (error) {
-      if (error instanceof PolicyError) throw new DomainError('no-profile-in-force', error.message, 422);
-      throw error;
-    }
-  }
 
   /** A case the caller may see, or 404 (its existence is not revealed outside the caller's region). */
   async visibleCase(caseId: string, principal: Principal): Promise<DibaoCase> {

@@ -47,7 +47,7 @@ export class DibaoWorkers {
       const acceptedAt = c.acceptedAt ?? this.clock.now();
       const profile = c.profileVersionId
         ? this.profiles.byVersionId(c.profileVersionId)
-        : this.profiles.inForce(this.profiles.profileFor(c.regionCode).id, shanghaiDate(acceptedAt));
+        : this.profiles.inForceAt(c.regionCode, acceptedAt);
       const due = (name: 'investigationStartWorkingDays' | 'procedureWorkingDays' | 'procedureExtendedWorkingDays') =>
         this.calendar.deadlineAfterWorkingDays(acceptedAt, profile.parameters[name].value);
       const variables: AcceptanceVariables = {
@@ -212,7 +212,7 @@ export class DibaoWorkers {
   }
 
   private profileAtApplication(c: DibaoCase): ResolvedProfile {
-    return this.profiles.inForce(this.profiles.profileFor(c.regionCode).id, shanghaiDate(c.appliedAt));
+    return this.profiles.inForceAt(c.regionCode, c.appliedAt);
   }
 
   private async openDeadline(c: DibaoCase, profile: ResolvedProfile, type: string, parameter: ParameterName, group: string, startedAt: Date, dueAt: Date, manager: EntityManager): Promise<void> {

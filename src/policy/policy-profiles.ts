@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { DomainError } from '../common/domain-error';
+import { shanghaiDate } from './shanghai-date';
 import { checkCited, type Cited, type ParameterName, PARAMETER_NAMES, type PolicyParameters, type Source } from './parameters';
 
 /**
@@ -90,6 +92,21 @@ export class PolicyProfiles {
     const version = versionAt(profile, date);
     if (!version) throw new PolicyError(`profile "${profileId}" has no version in force on ${date} (its first takes effect ${profile.versions[0]?.effectiveFrom})`);
     return this.resolve(profile, version, date);
+  }
+
+  /** The version in force for a region at an instant (on its Asia/Shanghai date). */
+  inForceAt(regionCode: string, at: Date): ResolvedProfile {
+    return this.inForce(this.profileFor(regionCode).id, shanghaiDate(at));
+  }
+
+  /** As `inForceAt`, for a request: no version in force is a 422 the caller can read, and nothing is written. */
+  inForceForRequest(regionCode: string, at: Date): ResolvedProfile {
+    try {
+      return this.inForceAt(regionCode, at);
+    } catch (error) {
+      if (error instanceof PolicyError) throw new DomainError('no-profile-in-force', error.message, 422);
+      throw error;
+    }
   }
 
   /** The stored version a case was decided by. */

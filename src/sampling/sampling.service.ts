@@ -7,7 +7,6 @@ import { regionPrefix } from '../auth/region';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { PolicyProfiles } from '../policy/policy-profiles';
-import { shanghaiDate } from '../policy/shanghai-date';
 import { type Draw, draw, type PopulationEntry, verify } from './draw';
 
 /** A month of a county, in Asia/Shanghai: '2026-10' covers [2026-10-01 00:00, 2026-11-01 00:00) Shanghai time. */
@@ -34,7 +33,7 @@ export class SamplingService {
     const existing = await this.batchOf(countyCode, period);
     if (existing) return existing;
     const { start, end } = monthPeriod(period);
-    const profile = this.profiles.inForce(this.profiles.profileFor(countyCode).id, shanghaiDate(new Date(end.getTime() - 1)));
+    const profile = this.profiles.inForceAt(countyCode, new Date(end.getTime() - 1));
     const { ratioPercent, relativesRatioPercent } = profile.parameters.sampling.value;
     const population = await this.population(countyCode, start, end);
     const seed = randomBytes(16).toString('hex');

@@ -9,7 +9,7 @@ import { DomainError } from '../common/domain-error';
 import { maskIdNumber } from '../common/id-number';
 import { InvalidRequestException } from '../common/problem';
 import { DeadlinesService } from '../deadlines/deadlines.service';
-import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
+import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { currentSteps } from '../workflow/current-steps';
@@ -34,7 +34,7 @@ export class TemporaryAidService {
   /** Registers the request, opens the township's reply deadline (hours of the profile) and starts the procedure. */
   async create(body: CreateAidRequestDto, principal: Principal, idempotencyKey?: string) {
     const now = this.clock.now();
-    const replyHours = this.profileInForce(body.regionCode, now).parameters.temporaryAidReplyHours;
+    const replyHours = this.profiles.inForceForRequest(body.regionCode, now).parameters.temporaryAidReplyHours;
     const replyDueAt = new Date(now.getTime() + replyHours.value * HOUR_MS);
     const id = randomUUID();
     const townshipCode = body.regionCode.slice(0, 9);
@@ -125,12 +125,4 @@ export class TemporaryAidService {
     });
   }
 
-  private profileInForce(regionCode: string, at: Date) {
-    try {
-      return this.profiles.inForce(this.profiles.profileFor(regionCode).id, shanghaiDate(at));
-    } catch (error) {
-      if (error instanceof PolicyError) throw new DomainError('no-profile-in-force', error.message, 422);
-      throw error;
-    }
-  }
 }

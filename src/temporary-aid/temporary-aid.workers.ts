@@ -201,7 +201,7 @@ export class TemporaryAidWorkers {
 
   /** The profile in force where and when the emergency was reported. */
   private profileAt(r: AidRequest): ResolvedProfile {
-    return r.profileVersionId ? this.profiles.byVersionId(r.profileVersionId) : this.profiles.inForce(this.profiles.profileFor(r.regionCode).id, shanghaiDate(r.requestedAt));
+    return r.profileVersionId ? this.profiles.byVersionId(r.profileVersionId) : this.profiles.inForceAt(r.regionCode, r.requestedAt);
   }
 
   private aidDueAt(r: AidRequest, profile: ResolvedProfile): Date {
