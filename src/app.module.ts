@@ -18,6 +18,7 @@ import { DeadlinesModule } from './deadlines/deadlines.module';
 import { DemoModule } from './demo/demo.module';
 import { DibaoModule } from './dibao/dibao.module';
 import { TemporaryAidModule } from './temporary-aid/temporary-aid.module';
+import { PaymentsModule } from './payments/payments.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PolicyModule } from './policy/policy.module';
@@ -64,6 +65,7 @@ export class AppModule {
         DeadlinesModule,
         DibaoModule,
         TemporaryAidModule,
+        PaymentsModule,
         DemoModule,
         SlaModule,
         TasksModule,

@@ -1,0 +1,77 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { IsString, MaxLength } from 'class-validator';
+import type { Response } from 'express';
+import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
+import { regionCovers, regionPrefix } from '../auth/region';
+import { Role } from '../auth/roles';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { RegionQueryDto } from '../sla/sla.controller';
+import { type PaymentCycle, PayrollService } from './payroll.service';
+
+export class BankResultsDto {
+  /** CSV with the columns line_id, result (paid | failed | returned), message. */
+  @IsString()
+  @MaxLength(200_000_000)
+  csv!: string;
+}
+
+const PAYMENT_ROLES = [Role.CountyCivilAffairs, Role.CountyFinance, Role.Bank, Role.Supervisor];
+
+/** Monthly payment cycles (PROCEDURES.md §4): the calendar and progress, the bank file, the bank's results. */
+@ApiTags('payments')
+@ApiBearerAuth()
+@Controller('payment-cycles')
+@Roles(...PAYMENT_ROLES)
+export class PaymentsController {
+  constructor(
+    private readonly payroll: PayrollService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Get()
+  @RegionScoped('region')
+  list(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.payroll.cycles(regionPrefix(query.region ?? principal.regionCode));
+  }
+
+  /** One cycle with its calendar (deadlines moved off holidays), status and checked totals. */
+  @Get(':id')
+  async one(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.visible(id, principal);
+  }
+
+  /** The bank file (CSV, streamed): every line of the cycle still to pay, with the payee's full ID number. */
+  @Get(':id/bank-file')
+  @Roles(Role.CountyFinance, Role.Bank)
+  @ApiProduces('text/csv')
+  async bankFile(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
+    const cycle = await this.visible(id, principal);
+    const totals = await this.payroll.checkedTotals(cycle.id);
+    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-file-issued', subjectType: 'payment-cycle', subjectId: cycle.id, details: totals });
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="payroll-${cycle.countyCode}-${cycle.month}.csv"`);
+    res.setHeader('X-Payroll-Lines', String(totals.lineCount));
+    res.setHeader('X-Payroll-Total-Fen', String(totals.totalFen));
+    await this.payroll.writeBankFile(cycle.id, res);
+  }
+
+  /** The bank's results, all or nothing, with a per-row report; answers the reconciliation. */
+  @Post(':id/bank-results')
+  @Roles(Role.Bank, Role.CountyFinance)
+  async bankResults(@Param('id') id: string, @Body() body: BankResultsDto, @CurrentPrincipal() principal: Principal) {
+    const cycle = await this.visible(id, principal);
+    const reconciliation = await this.payroll.importResults(cycle.id, body.csv, this.clock.now());
+    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-results-imported', subjectType: 'payment-cycle', subjectId: cycle.id, details: { ...reconciliation } });
+    return reconciliation;
+  }
+
+  private async visible(id: string, principal: Principal): Promise<PaymentCycle> {
+    const cycle = await this.payroll.cycle(id);
+    if (!cycle || !regionCovers(principal.regionCode, cycle.countyCode)) throw new DomainError('cycle-not-found', `no payment cycle ${id}`, 404);
+    return cycle;
+  }
+}

@@ -1,0 +1,214 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { parse } from 'csv-parse/sync';
+import { to as copyTo } from 'pg-copy-streams';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainError } from '../common/domain-error';
+import { type FieldProblem, InvalidRequestException } from '../common/problem';
+import { HolidayCalendar } from '../policy/holiday-calendar';
+import { PolicyProfiles } from '../policy/policy-profiles';
+import { type CycleCalendar, cycleCalendar } from './payment-calendar';
+
+export interface PaymentCycle {
+  id: string;
+  countyCode: string;
+  month: string;
+  profileVersionId: string;
+  calendar: CycleCalendar;
+  status: string;
+  lineCount: number | null;
+  totalFen: number | null;
+  processInstanceKey: string | null;
+}
+
+/** The columns of the bank file, in order (README "Bank file"). */
+export const BANK_FILE_COLUMNS = ['line_id', 'county_code', 'benefit_month', 'attempt', 'payee_name', 'payee_id_number', 'amount_fen'] as const;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The payroll of a county and month, generated set-based in SQL: one line per enrolled beneficiary (the
+ * enrolment's benefit, months from `from_month` to before `until_month`), plus the next attempt of every line that
+ * failed in an earlier cycle. The unique (case, month, attempt) makes a re-run create nothing; the totals stored
+ * with the cycle are checked against the lines before the bank file is written.
+ */
+@Injectable()
+export class PayrollService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
+    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
+  ) {}
+
+  /** The county's cycle of a month (YYYY-MM), created once with its calendar; the same cycle on every call. */
+  async openCycle(countyCode: string, month: string, at: Date): Promise<PaymentCycle> {
+    const profile = this.profiles.inForce(this.profiles.profileFor(countyCode).id, `${month}-01`);
+    const calendar = cycleCalendar(this.calendar, profile.parameters.paymentCalendar.value, month);
+    await this.dataSource.query(
+      `INSERT INTO payment_cycle (id, county_code, month, profile_version_id, calendar, status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6)
+       ON CONFLICT (county_code, month) DO NOTHING`,
+      [randomUUID(), countyCode, `${month}-01`, profile.versionId, JSON.stringify(calendar), at],
+    );
+    const [row] = await this.dataSource.query(`SELECT * FROM payment_cycle WHERE county_code = $1 AND month = $2`, [countyCode, `${month}-01`]);
+    return toCycle(row);
+  }
+
+  async cycle(id: string, manager: EntityManager = this.dataSource.manager): Promise<PaymentCycle | undefined> {
+    if (!UUID.test(id)) return undefined;
+    const [row] = await manager.query(`SELECT * FROM payment_cycle WHERE id = $1`, [id]);
+    return row ? toCycle(row) : undefined;
+  }
+
+  async cycles(regionPrefix: string, limit = 120): Promise<PaymentCycle[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT * FROM payment_cycle WHERE county_code LIKE $1 || '%' ORDER BY month DESC, county_code LIMIT $2`, [regionPrefix, limit]);
+    return rows.map(toCycle);
+  }
+
+  /** Generates (or, re-run, completes) the cycle's payroll in one transaction; returns the checked totals. */
+  async generate(cycleId: string): Promise<{ lineCount: number; totalFen: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const [cycle] = await manager.query(`SELECT county_code, to_char(month, 'YYYY-MM-DD') AS month FROM payment_cycle WHERE id = $1 FOR UPDATE`, [cycleId]);
+      if (!cycle) throw new DomainError('cycle-not-found', `no payment cycle ${cycleId}`, 404);
+      await manager.query(
+        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
+         SELECT $1, e.case_id, $2::date, 1, m.name, m.id_number, e.benefit_fen
+         FROM dibao_enrolment e
+         JOIN dibao_case c ON c.id = e.case_id
+         JOIN dibao_member m ON m.case_id = e.case_id AND m.relation = 'applicant'
+         WHERE c.county_code = $3 AND e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)
+         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
+        [cycleId, cycle.month, cycle.county_code],
+      );
+      // Failed in an earlier cycle and not yet re-issued: the next attempt, in this cycle.
+      await manager.query(
+        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
+         SELECT $1, f.case_id, f.benefit_month, f.attempt + 1, f.payee_name, f.payee_id_number, f.amount_fen
+         FROM payroll_line f JOIN payment_cycle pc ON pc.id = f.cycle_id
+         WHERE pc.county_code = $3 AND pc.month < $2::date AND f.status = 'failed'
+         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
+        [cycleId, cycle.month, cycle.county_code],
+      );
+      await manager.query(
+        `UPDATE payment_cycle SET (line_count, total_fen) = (SELECT count(*), coalesce(sum(amount_fen), 0) FROM payroll_line WHERE cycle_id = $1),
+           status = CASE WHEN status = 'open' THEN 'payroll-generated' ELSE status END
+         WHERE id = $1`,
+        [cycleId],
+      );
+      return this.checkedTotals(cycleId, manager);
+    });
+  }
+
+  /** The stored totals, refused (500, an integrity fault) when the lines no longer add up to them. */
+  async checkedTotals(cycleId: string, manager: EntityManager = this.dataSource.manager): Promise<{ lineCount: number; totalFen: number }> {
+    const [row] = await manager.query(
+      `SELECT pc.line_count, pc.total_fen, l.n, l.s FROM payment_cycle pc,
+         LATERAL (SELECT count(*) AS n, coalesce(sum(amount_fen), 0) AS s FROM payroll_line WHERE cycle_id = pc.id) l
+       WHERE pc.id = $1`,
+      [cycleId],
+    );
+    if (!row || row.line_count === null) throw new DomainError('payroll-not-generated', `the payroll of cycle ${cycleId} has not been generated`, 409);
+    if (Number(row.line_count) !== Number(row.n) || Number(row.total_fen) !== Number(row.s)) {
+      throw new Error(`payroll of cycle ${cycleId} does not add up: stored ${row.line_count} lines / ${row.total_fen} fen, lines ${row.n} / ${row.s} fen`);
+    }
+    return { lineCount: Number(row.n), totalFen: Number(row.s) };
+  }
+
+  /** The bank's results, line by line: paid, failed (re-issued in the next cycle) or returned. */
+  importResults(cycleId: string, csv: string, at: Date): Promise<Reconciliation> {
+    return importBankResults(this.dataSource, cycleId, csv, at);
+  }
+
+  /**
+   * Writes the bank file (CSV, `BANK_FILE_COLUMNS`, header row, lines in id order) of the lines still to pay, streamed
+   * straight out of PostgreSQL with COPY: constant memory whatever the size.
+   */
+  async writeBankFile(cycleId: string, out: Writable): Promise<{ lineCount: number; totalFen: number }> {
+    if (!UUID.test(cycleId)) throw new DomainError('cycle-not-found', `no payment cycle ${cycleId}`, 404);
+    const totals = await this.checkedTotals(cycleId);
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      // COPY takes no parameters: the id is a checked UUID literal.
+      const copy = client.query(
+        copyTo(`COPY (SELECT l.id AS line_id, pc.county_code, to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.payee_name, l.payee_id_number, l.amount_fen
+                      FROM payroll_line l JOIN payment_cycle pc ON pc.id = l.cycle_id
+                      WHERE l.cycle_id = '${cycleId}' AND l.status = 'issued' ORDER BY l.id)
+                TO STDOUT WITH (FORMAT csv, HEADER true)`),
+      );
+      await pipeline(copy, out);
+    } finally {
+      await runner.release();
+    }
+    return totals;
+  }
+}
+
+/** The columns of a bank results file (README "Bank results"). */
+export const BANK_RESULT_COLUMNS = ['line_id', 'result', 'message'] as const;
+const RESULTS = ['paid', 'failed', 'returned'];
+
+export interface Reconciliation {
+  issued: number;
+  paid: number;
+  failed: number;
+  returned: number;
+}
+
+/** Reads and applies the bank's results: every row checked, and none applied when any row is wrong. */
+async function importBankResults(dataSource: DataSource, cycleId: string, csv: string, at: Date): Promise<Reconciliation> {
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+  } catch (error) {
+    throw new InvalidRequestException([{ field: 'csv', message: `not a CSV file: ${(error as Error).message}` }]);
+  }
+  const missing = BANK_RESULT_COLUMNS.filter((c) => c !== 'message' && !Object.keys(rows[0] ?? {}).includes(c));
+  if (!rows.length || missing.length) throw new InvalidRequestException([{ field: 'csv.header', message: `the header must name ${BANK_RESULT_COLUMNS.join(', ')}` }]);
+  return dataSource.transaction(async (manager) => {
+    const ids = rows.map((r) => (/^\d{1,18}$/.test(r.line_id ?? '') ? r.line_id! : '0'));
+    const open: { id: string }[] = await manager.query(`SELECT id::text FROM payroll_line WHERE cycle_id = $1 AND status = 'issued' AND id = ANY($2::bigint[]) FOR UPDATE`, [cycleId, ids]);
+    const issued = new Set(open.map((r) => r.id));
+    const seen = new Set<string>();
+    const problems: FieldProblem[] = [];
+    rows.forEach((r, i) => {
+      const field = (name: string) => `csv[row ${i + 1}].${name}`;
+      if (!issued.has(r.line_id ?? '')) problems.push({ field: field('line_id'), message: `line ${r.line_id} is not an unsettled line of this cycle` });
+      else if (seen.has(r.line_id!)) problems.push({ field: field('line_id'), message: `line ${r.line_id} appears twice` });
+      seen.add(r.line_id ?? '');
+      if (!RESULTS.includes(r.result ?? '')) problems.push({ field: field('result'), message: `result must be one of ${RESULTS.join(', ')}` });
+    });
+    if (problems.length) throw new InvalidRequestException(problems);
+    await manager.query(
+      `UPDATE payroll_line l SET status = r.result, bank_message = nullif(r.message, ''), settled_at = $2
+       FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(id, result, message) WHERE l.id = r.id AND l.cycle_id = $1`,
+      [cycleId, at, ids, rows.map((r) => r.result), rows.map((r) => r.message ?? '')],
+    );
+    const [counts] = await manager.query(
+      `SELECT count(*) FILTER (WHERE status = 'issued') AS issued, count(*) FILTER (WHERE status = 'paid') AS paid,
+              count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'returned') AS returned
+       FROM payroll_line WHERE cycle_id = $1`,
+      [cycleId],
+    );
+    const reconciliation = { issued: Number(counts.issued), paid: Number(counts.paid), failed: Number(counts.failed), returned: Number(counts.returned) };
+    if (reconciliation.issued === 0) await manager.query(`UPDATE payment_cycle SET status = 'reconciled' WHERE id = $1`, [cycleId]);
+    return reconciliation;
+  });
+}
+
+function toCycle(r: Record<string, unknown>): PaymentCycle {
+  return {
+    id: r.id as string,
+    countyCode: r.county_code as string,
+    month: (r.month as string).slice(0, 7),
+    profileVersionId: r.profile_version_id as string,
+    calendar: r.calendar as CycleCalendar,
+    status: r.status as string,
+    lineCount: r.line_count === null ? null : Number(r.line_count),
+    totalFen: r.total_fen === null ? null : Number(r.total_fen),
+    processInstanceKey: (r.process_instance_key as string | null) ?? null,
+  };
+}
