@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsString, MaxLength } from 'class-validator';
 import type { Response } from 'express';
@@ -9,7 +9,12 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { RegionQueryDto } from '../sla/sla.controller';
+import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { type PaymentCycle, PayrollService } from './payroll.service';
+
+/** Published when a cycle's last line is settled; buffered until the cycle's process waits for it. */
+export const BANK_RECONCILED_MESSAGE = 'payments.bank-reconciled';
+const RECONCILED_TTL_MS = 35 * 24 * 3600 * 1000;
 
 export class BankResultsDto {
   /** CSV with the columns line_id, result (paid | failed | returned), message. */
@@ -30,6 +35,7 @@ export class PaymentsController {
     private readonly payroll: PayrollService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
   ) {}
 
   @Get()
@@ -66,6 +72,14 @@ export class PaymentsController {
     const cycle = await this.visible(id, principal);
     const reconciliation = await this.payroll.importResults(cycle.id, body.csv, this.clock.now());
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-results-imported', subjectType: 'payment-cycle', subjectId: cycle.id, details: { ...reconciliation } });
+    if (reconciliation.issued === 0 && cycle.processInstanceKey) {
+      await this.camunda
+        .publishMessage({ name: BANK_RECONCILED_MESSAGE, correlationKey: cycle.id, messageId: `${cycle.id}:reconciled`, timeToLive: RECONCILED_TTL_MS, variables: { ...reconciliation } })
+        .catch((error: { status?: number }) => {
+          // Published by an earlier import that settled the last line.
+          if (error.status !== 409) throw error;
+        });
+    }
     return reconciliation;
   }
 

@@ -1,0 +1,125 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { DeadlinesService } from '../deadlines/deadlines.service';
+import { PolicyProfiles } from '../policy/policy-profiles';
+import { JobWorker } from '../workflow/job-worker.decorator';
+import { PayrollService } from './payroll.service';
+
+interface Job {
+  jobKey: string;
+  processInstanceKey: string;
+  variables: Record<string, unknown>;
+}
+
+const WORKER = 'system:payment-worker';
+const SUBJECT = 'payment-cycle';
+
+/** Each step's deadline: its type, who must act, the date in the cycle's calendar, and the status it leads to. */
+const STEPS = {
+  'data-entered': { deadline: 'payment.data', status: 'data-entered' },
+  'funds-transferred': { deadline: 'payment.funds', status: 'funds-transferred' },
+  reconciled: { deadline: 'payment.credited', status: 'reconciled' },
+} as const;
+
+/**
+ * The service tasks of bpmn/monthly-payment*.bpmn. Idempotent: the cycle is unique per county and month, the payroll
+ * unique per beneficiary, month and attempt, deadlines open once and close once.
+ */
+@Injectable()
+export class PaymentWorkers {
+  constructor(
+    private readonly payroll: PayrollService,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
+    private readonly deadlines: DeadlinesService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Next month (Asia/Shanghai) and the counties with a benefit running in it. */
+  @JobWorker('payments.list-counties')
+  async listCounties(): Promise<{ month: string; counties: string[] }> {
+    const month = DateTime.fromJSDate(this.clock.now(), { zone: 'Asia/Shanghai' }).plus({ months: 1 }).toFormat('yyyy-MM');
+    const rows: { county_code: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT c.county_code FROM dibao_enrolment e JOIN dibao_case c ON c.id = e.case_id
+       WHERE e.from_month <= $1::date AND (e.until_month IS NULL OR e.until_month > $1::date) ORDER BY c.county_code`,
+      [`${month}-01`],
+    );
+    return { month, counties: rows.map((r) => r.county_code) };
+  }
+
+  /** The cycle of the county and month, with its calendar; its three deadlines opened. */
+  @JobWorker('payments.open-cycle')
+  async openCycle(job: Job) {
+    const countyCode = String(job.variables.countyCode);
+    const cycle = await this.payroll.openCycle(countyCode, String(job.variables.month), this.clock.now());
+    const profile = this.profiles.byVersionId(cycle.profileVersionId);
+    const cited = profile.parameters.paymentCalendar;
+    const startedAt = this.clock.now();
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE payment_cycle SET process_instance_key = $2 WHERE id = $1 AND process_instance_key IS NULL`, [cycle.id, String(job.processInstanceKey)]);
+      for (const [type, group, deadline, day] of [
+        ['payment.data', 'county-civil-affairs', cycle.calendar.dataBy, cited.value.dataByDay],
+        ['payment.funds', 'county-finance', cycle.calendar.fundsBy, cited.value.fundsByDay],
+        ['payment.credited', 'bank', cycle.calendar.creditedBy, cited.value.creditedByDay],
+      ] as const) {
+        const opened: unknown[] = await manager.query(`SELECT 1 FROM deadline WHERE subject_type = $1 AND subject_id = $2 AND type = $3`, [SUBJECT, cycle.id, type]);
+        if (opened.length) continue;
+        await this.deadlines.open(
+          { type, subjectType: SUBJECT, subjectId: cycle.id, regionCode: countyCode, responsibleGroup: group, rule: `paymentCalendar day ${day}, ${cited.value.holidayDirection} working day`, source: cited.source.document, startedAt, dueAt: new Date(deadline.dueAt) },
+          manager,
+        );
+      }
+    });
+    return {
+      cycleId: cycle.id,
+      regionCode: countyCode,
+      subjectType: SUBJECT,
+      subjectId: cycle.id,
+      dataDueAt: new Date(cycle.calendar.dataBy.dueAt).toISOString(),
+      fundsDueAt: new Date(cycle.calendar.fundsBy.dueAt).toISOString(),
+      creditedDueAt: new Date(cycle.calendar.creditedBy.dueAt).toISOString(),
+    };
+  }
+
+  @JobWorker('payments.generate-payroll')
+  async generatePayroll(job: Job): Promise<{ lineCount: number; totalFen: number }> {
+    const totals = await this.payroll.generate(String(job.variables.cycleId));
+    await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: 'payments.payroll-generated', subjectType: SUBJECT, subjectId: String(job.variables.cycleId), details: totals });
+    return totals;
+  }
+
+  /** A step done: its deadline met (a breached one stays breached), the cycle's status moved on. */
+  @JobWorker('payments.record-step')
+  async recordStep(job: Job): Promise<Record<string, never>> {
+    const step = STEPS[String(job.variables.step) as keyof typeof STEPS];
+    if (!step) throw new Error(`unknown payment step ${String(job.variables.step)}`);
+    const cycleId = String(job.variables.cycleId);
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (manager) => {
+      await this.deadlines.meet(SUBJECT, cycleId, [step.deadline], now, manager);
+      const moved: unknown[] = await manager.query(`UPDATE payment_cycle SET status = $2 WHERE id = $1 AND status <> $2 RETURNING id`, [cycleId, step.status]);
+      if (moved.length) {
+        await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: `payments.${step.status}`, subjectType: SUBJECT, subjectId: cycleId, details: {} }, manager);
+      }
+    });
+    return {};
+  }
+
+  /** A step late: the breach recorded and escalated (its responsible group and the county see it in the SLA views). */
+  @JobWorker('payments.record-breach')
+  async recordBreach(job: Job): Promise<Record<string, never>> {
+    const cycleId = String(job.variables.cycleId);
+    const type = String(job.variables.deadlineType);
+    await this.dataSource.transaction(async (manager) => {
+      if (await this.deadlines.breach(SUBJECT, cycleId, type, this.clock.now(), manager)) {
+        await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: 'payments.deadline-breached', subjectType: SUBJECT, subjectId: cycleId, details: { deadline: type } }, manager);
+      }
+    });
+    return {};
+  }
+}
