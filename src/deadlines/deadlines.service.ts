@@ -48,12 +48,15 @@ export class DeadlinesService {
     );
   }
 
-  /** Marks the open deadline of this type breached and escalated; returns whether this call marked it. */
+  /**
+   * Escalates the unmet deadline of this type (marking it breached, unless the sweeper already did); returns whether
+   * this call escalated it, so the escalation's own records are written once whoever saw the breach first.
+   */
   async breach(subjectType: string, subjectId: string, type: string, at: Date, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     // TypeORM answers an UPDATE … RETURNING with [rows, count].
     const [marked] = (await manager.query(
-      `UPDATE deadline SET breached_at = $4, escalated_at = $4
-       WHERE id = (SELECT id FROM deadline WHERE subject_type = $1 AND subject_id = $2 AND type = $3 AND met_at IS NULL AND breached_at IS NULL ORDER BY started_at DESC LIMIT 1)
+      `UPDATE deadline SET breached_at = coalesce(breached_at, $4), escalated_at = $4
+       WHERE id = (SELECT id FROM deadline WHERE subject_type = $1 AND subject_id = $2 AND type = $3 AND met_at IS NULL AND escalated_at IS NULL ORDER BY started_at DESC LIMIT 1)
        RETURNING id`,
       [subjectType, subjectId, type, at],
     )) as [unknown[], number];

@@ -73,6 +73,8 @@ export class PayrollService {
     return this.dataSource.transaction(async (manager) => {
       const [cycle] = await manager.query(`SELECT county_code, to_char(month, 'YYYY-MM-DD') AS month FROM payment_cycle WHERE id = $1 FOR UPDATE`, [cycleId]);
       if (!cycle) throw new DomainError('cycle-not-found', `no payment cycle ${cycleId}`, 404);
+      // A county's enrolments joined in memory, not in batches spilled to disk (the default is 4 MB).
+      await manager.query(`SET LOCAL work_mem = '256MB'`);
       await manager.query(
         `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
          SELECT $1, e.case_id, $2::date, 1, m.name, m.id_number, e.benefit_fen
