@@ -1,7 +1,8 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
+import { PolicyProfiles } from '../src/policy/policy-profiles';
 import { seedEnrolments } from './support/enrolments';
-import { type Actor, Scenario } from './support/scenario';
+import { type Actor, idNumber, Scenario } from './support/scenario';
 
 /**
  * bpmn/monthly-payment*.bpmn on the embedded engine: the 25th starts next month's cycle per county; civil affairs
@@ -54,5 +55,57 @@ describe('monthly payment cycle on the engine', () => {
     expect((await s.post(bank, `/api/v1/payment-cycles/${cycle.id}/bank-results`, { csv: results })).body).toEqual({ issued: 0, paid: 3, failed: 0, returned: 0 });
     await s.until('the cycle reconciled', async () => (await s.get(civilAffairs, `/api/v1/payment-cycles/${cycle.id}`)).body, (c) => c.status === 'reconciled');
     await s.until('the crediting deadline met', () => deadlines('payment.credited'), (list) => list[0]?.status === 'met');
+  });
+
+  it('stops a deceased single person from the next month, and recalculates a larger household after hearing the family', async () => {
+    const db = s.app.get(DataSource);
+    const jiaozuo = s.app.get(PolicyProfiles).byVersionId('jiaozuo-2022-154');
+    const standard = jiaozuo.parameters.dibaoStandardRuralFen.value;
+    const village = `${COUNTY}100201`;
+    const household = (caseNumber: string, names: string[]) =>
+      db.query(
+        `WITH c AS (
+           INSERT INTO dibao_case (id, case_number, region_code, township_code, county_code, channel, request_type, area, status, household, applicant_name,
+                                   profile_version_id, benefit_fen, applied_at, accepted_at, decided_at, created_by)
+           VALUES (gen_random_uuid(), $1, $2, $3, $4, 'self', 'household', 'rural', 'enrolled', '{"incomes":[],"expenditures":[],"assets":{"financialFen":0}}', $5,
+                   'jiaozuo-2022-154', $6, now(), now(), now(), 'test') RETURNING id),
+         m AS (INSERT INTO dibao_member (case_id, member_id, name, id_number, age, relation, serious_illness, in_school, employed)
+               SELECT c.id, 'm' || i, n, ($7::text[])[i], 70, CASE WHEN i = 1 THEN 'applicant' ELSE 'spouse' END, false, false, false
+               FROM c, unnest($8::text[]) WITH ORDINALITY AS u(n, i))
+         INSERT INTO dibao_enrolment (case_id, benefit_fen, from_month, enrolled_at) SELECT id, $6, '2026-11-01', now() FROM c RETURNING case_id::text`,
+        [caseNumber, village, `${COUNTY}100`, COUNTY, names[0], standard * names.length, names.map((_, i) => idNumber(village, '19500101', `${caseNumber.slice(-1)}${i}1`)), names],
+      ).then((rows: { case_id: string }[]) => rows[0]!.case_id);
+    const single = await household('DEATH-1', ['独居老人']);
+    const larger = await household('DEATH-2', ['户主老王', '王妻', '王母']);
+    const idOf = async (caseId: string, memberId: string) => (await db.query(`SELECT id_number FROM dibao_member WHERE case_id = $1 AND member_id = $2`, [caseId, memberId]))[0].id_number as string;
+
+    // Reported mid-October by public security: both deaths on the 15th.
+    await s.moveTo(new Date('2026-10-16T02:00:00Z'));
+    const csv = ['id_number,name,died_on,source', `${await idOf(single, 'm1')},独居老人,2026-10-15,public-security`, `${await idOf(larger, 'm1')},户主老王,2026-10-15,health`].join('\n');
+    const bad = await s.post(civilAffairs, '/api/v1/death-records/import', { csv: `${csv}\n110101190001011234,某,2099-01-01,hospital` });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['csv[row 3].id_number', 'csv[row 3].died_on', 'csv[row 3].source']);
+    expect((await s.post(civilAffairs, '/api/v1/death-records/import', { csv })).body).toEqual({ imported: 2, known: 0 });
+
+    // The 25th: November's cycle compares the death records before the payroll.
+    await s.moveTo(new Date('2026-10-25T00:00:00Z'));
+    const november = await s.until('the November cycle', async () => (await s.get(civilAffairs, '/api/v1/payment-cycles')).body.find((c: { month: string }) => c.month === '2026-11'), (c) => c?.lineCount !== null && c?.lineCount !== undefined);
+    const lines = await db.query(`SELECT case_id::text, payee_name, amount_fen FROM payroll_line WHERE cycle_id = $1`, [november.id]);
+    expect(lines.map((l: { case_id: string }) => l.case_id)).not.toContain(single);
+    expect(lines.find((l: { case_id: string }) => l.case_id === larger)).toMatchObject({ payee_name: '王妻', amount_fen: standard * 3 });
+    const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: `${COUNTY}100`, id: 'caseworker' };
+    const ended = (await s.get(caseworker, `/api/v1/dibao/cases/${single}`)).body;
+    expect(ended.status).toBe('terminated');
+    expect(ended.notices.find((n: { kind: string }) => n.kind === 'termination').text).toContain('自2026-11起停发');
+
+    // The larger household: heard first, then recalculated for two, from December, in writing.
+    const hearing = await s.until('the hearing', async () => (await s.get(caseworker, '/api/v1/tasks?elementId=Task_hearing')).body.items, (items) => items.some((t: { subjectId: string }) => t.subjectId === larger));
+    const task = hearing.find((t: { subjectId: string }) => t.subjectId === larger);
+    expect((await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: {} })).status).toBe(400);
+    expect((await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { familyStatement: '老伴和老母亲同住，无其他收入' } })).status).toBe(204);
+    const recalculated = await s.until('the recalculation', async () => (await s.get(caseworker, `/api/v1/dibao/cases/${larger}`)).body, (c) => c.benefitFen === standard * 2);
+    expect(recalculated.status).toBe('enrolled');
+    expect(recalculated.notices.find((n: { kind: string }) => n.kind === 'recalculation').text).toContain('自2026-12起执行');
+    expect(recalculated.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['member-died', 'recalculated']));
   });
 });

@@ -4,12 +4,13 @@ import { DibaoController } from './dibao.controller';
 import { DibaoRepository } from './dibao.repository';
 import { DibaoService } from './dibao.service';
 import { DibaoCorrectionWorkers } from './dibao-correction.workers';
+import { DibaoRecalculationWorkers } from './dibao-recalculation.workers';
 import { DibaoWorkers } from './dibao.workers';
 
 @Module({
   imports: [SamplingModule],
   controllers: [DibaoController],
-  providers: [DibaoRepository, DibaoService, DibaoWorkers, DibaoCorrectionWorkers],
+  providers: [DibaoRepository, DibaoService, DibaoWorkers, DibaoCorrectionWorkers, DibaoRecalculationWorkers],
   exports: [DibaoService],
 })
 export class DibaoModule {}

@@ -30,6 +30,8 @@ export interface DibaoCase {
 export interface DibaoMember extends Member {
   name: string;
   idNumber: string;
+  /** Set by the monthly death-record comparison. */
+  diedOn?: string;
 }
 
 export interface TimelineEvent {
@@ -121,6 +123,7 @@ export class DibaoRepository {
       seriousIllness: r.serious_illness as boolean,
       inSchool: r.in_school as boolean,
       employed: r.employed as boolean,
+      ...(r.died_on ? { diedOn: r.died_on as string } : {}),
     }));
   }
 

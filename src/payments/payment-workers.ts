@@ -7,7 +7,13 @@ import { Clock } from '../common/clock';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
+import { HolidayCalendar } from '../policy/holiday-calendar';
+import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { PayrollService } from './payroll.service';
+
+/** Correlation key: caseId. Starts bpmn/dibao-recalculation.bpmn for a household with living members left. */
+export const MEMBER_DIED_MESSAGE = 'dibao.member-died';
+const MEMBER_DIED_TTL_MS = 24 * 3600 * 1000;
 
 interface Job {
   jobKey: string;
@@ -38,6 +44,8 @@ export class PaymentWorkers {
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
+    @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
   ) {}
 
   /** Next month (Asia/Shanghai) and the counties with a benefit running in it. */
@@ -84,6 +92,76 @@ export class PaymentWorkers {
       fundsDueAt: new Date(cycle.calendar.fundsBy.dueAt).toISOString(),
       creditedDueAt: new Date(cycle.calendar.creditedBy.dueAt).toISOString(),
     };
+  }
+
+  /**
+   * The monthly comparison with the death records (seed 004). Each member found is marked with the date of death and
+   * is no longer paid. A household with nobody left ends from the month after the death, with a written notice; a
+   * larger one is recalculated after hearing the family (the message starts bpmn/dibao-recalculation.bpmn).
+   */
+  @JobWorker('payments.check-deaths')
+  async checkDeaths(job: Job): Promise<{ deathsFound: number }> {
+    const countyCode = String(job.variables.countyCode);
+    const now = this.clock.now();
+    const deathsFound = await this.dataSource.transaction(async (manager) => {
+      // TypeORM answers an UPDATE … RETURNING with [rows, count].
+      const [found] = (await manager.query(
+        `UPDATE dibao_member m SET died_on = d.died_on
+         FROM death_record d, dibao_case c, dibao_enrolment e
+         WHERE d.id_number = m.id_number AND m.died_on IS NULL AND c.id = m.case_id AND e.case_id = m.case_id
+           AND c.county_code = $1 AND c.status = 'enrolled' AND e.until_month IS NULL
+         RETURNING m.case_id::text, m.member_id, m.name, to_char(d.died_on, 'YYYY-MM-DD') AS died_on`,
+        [countyCode],
+      )) as [{ case_id: string; member_id: string; name: string; died_on: string }[], number];
+      for (const death of found) {
+        const [c] = await manager.query(
+          `SELECT c.region_code, c.applicant_name, c.case_number,
+                  (SELECT count(*)::int FROM dibao_member m WHERE m.case_id = c.id AND m.died_on IS NULL) AS living
+           FROM dibao_case c WHERE c.id = $1 FOR UPDATE`,
+          [death.case_id],
+        );
+        await manager.query(`INSERT INTO dibao_event (case_id, kind, at, actor_id, details) VALUES ($1, 'member-died', $2, $3, $4)`, [death.case_id, now, WORKER, { memberId: death.member_id, diedOn: death.died_on }]);
+        await this.audit.record({ actor: { id: WORKER }, regionCode: c.region_code, action: 'dibao.member-died', subjectType: 'dibao-case', subjectId: death.case_id, details: { memberId: death.member_id } }, manager);
+        if (c.living > 0) continue;
+        // Nobody left: the benefit ends with the month of the death (paid up to it, not after).
+        const untilMonth = DateTime.fromISO(death.died_on, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
+        await manager.query(`UPDATE dibao_enrolment SET until_month = greatest($2::date, from_month + interval '1 month') WHERE case_id = $1`, [death.case_id, untilMonth]);
+        await manager.query(`UPDATE dibao_case SET status = 'terminated', decided_at = $2 WHERE id = $1`, [death.case_id, now]);
+        const text = [
+          '终止最低生活保障告知书',
+          `${c.applicant_name}家属：`,
+          `经与死亡登记信息比对，${death.name}已于${death.died_on}去世。其最低生活保障（编号${c.case_number}）自${untilMonth.slice(0, 7)}起停发（社会救助法 §48）。`,
+          '如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
+        ].join('\n');
+        await manager.query(`INSERT INTO dibao_notice (case_id, kind, text, issued_at, ends_at, job_key) VALUES ($1, 'termination', $2, $3, NULL, $4) ON CONFLICT (job_key) DO NOTHING`, [death.case_id, text, now, `${job.jobKey}:${death.case_id}`]);
+      }
+      return found.length;
+    });
+    // Every death in a household with members left whose recalculation has not been done: also those a failed
+    // earlier run of this job found (the message id keeps a repeated publication from starting a second one).
+    const pending: { case_id: string; member_id: string; name: string; died_on: string; region_code: string; profile_version_id: string }[] = await this.dataSource.query(
+      `SELECT m.case_id::text, m.member_id, m.name, to_char(m.died_on, 'YYYY-MM-DD') AS died_on, c.region_code, c.profile_version_id
+       FROM dibao_member m JOIN dibao_case c ON c.id = m.case_id
+       WHERE c.county_code = $1 AND c.status = 'enrolled' AND m.died_on IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM dibao_event ev WHERE ev.case_id = m.case_id AND ev.kind = 'recalculated' AND ev.details->>'memberId' = m.member_id)`,
+      [countyCode],
+    );
+    for (const p of pending) {
+      const hearingDueAt = this.calendar.deadlineAfterWorkingDays(now, this.profiles.byVersionId(p.profile_version_id).parameters.hearingWorkingDays.value);
+      const r = { caseId: p.case_id, memberId: p.member_id, regionCode: p.region_code, deceasedName: p.name, diedOn: p.died_on, hearingDueAt: hearingDueAt.toISOString() };
+      await this.camunda
+        .publishMessage({
+          name: MEMBER_DIED_MESSAGE,
+          correlationKey: r.caseId,
+          messageId: `${r.caseId}:${r.memberId}`,
+          timeToLive: MEMBER_DIED_TTL_MS,
+          variables: { caseId: r.caseId, regionCode: r.regionCode, subjectType: 'dibao-case', subjectId: r.caseId, deceasedMemberId: r.memberId, deceasedName: r.deceasedName, diedOn: r.diedOn, hearingDueAt: r.hearingDueAt },
+        })
+        .catch((error: { status?: number }) => {
+          if (error.status !== 409) throw error;
+        });
+    }
+    return { deathsFound };
   }
 
   @JobWorker('payments.generate-payroll')

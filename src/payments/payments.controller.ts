@@ -1,6 +1,9 @@
 import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { IsString, MaxLength } from 'class-validator';
+import { IsIn, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsIdNumber } from '../common/id-number';
+import { shanghaiDate } from '../policy/shanghai-date';
+import { DeathRecordsService } from './death-records.service';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
@@ -16,8 +19,8 @@ import { type PaymentCycle, PayrollService } from './payroll.service';
 export const BANK_RECONCILED_MESSAGE = 'payments.bank-reconciled';
 const RECONCILED_TTL_MS = 35 * 24 * 3600 * 1000;
 
-export class BankResultsDto {
-  /** CSV with the columns line_id, result (paid | failed | returned), message. */
+/** A CSV file's text (bank results: line_id, result, message; death records: id_number, name, died_on, source). */
+export class CsvFileDto {
   @IsString()
   @MaxLength(200_000_000)
   csv!: string;
@@ -68,7 +71,7 @@ export class PaymentsController {
   /** The bank's results, all or nothing, with a per-row report; answers the reconciliation. */
   @Post(':id/bank-results')
   @Roles(Role.Bank, Role.CountyFinance)
-  async bankResults(@Param('id') id: string, @Body() body: BankResultsDto, @CurrentPrincipal() principal: Principal) {
+  async bankResults(@Param('id') id: string, @Body() body: CsvFileDto, @CurrentPrincipal() principal: Principal) {
     const cycle = await this.visible(id, principal);
     const reconciliation = await this.payroll.importResults(cycle.id, body.csv, this.clock.now());
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-results-imported', subjectType: 'payment-cycle', subjectId: cycle.id, details: { ...reconciliation } });
@@ -87,5 +90,49 @@ export class PaymentsController {
     const cycle = await this.payroll.cycle(id);
     if (!cycle || !regionCovers(principal.regionCode, cycle.countyCode)) throw new DomainError('cycle-not-found', `no payment cycle ${id}`, 404);
     return cycle;
+  }
+}
+
+export class DeathRecordDto {
+  @IsIdNumber()
+  idNumber!: string;
+
+  @IsString()
+  @Length(1, 50)
+  name!: string;
+
+  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'diedOn must be a date YYYY-MM-DD' })
+  diedOn!: string;
+
+  @IsIn(['public-security', 'health', 'civil-affairs'], { message: 'source must be one of public-security, health, civil-affairs' })
+  source!: string;
+}
+
+/** Death records for the monthly comparison (seed 004): by CSV file (all or nothing, per-row report) or one at a time. */
+@ApiTags('payments')
+@ApiBearerAuth()
+@Controller('death-records')
+@Roles(Role.CountyCivilAffairs)
+export class DeathRecordsController {
+  constructor(
+    private readonly records: DeathRecordsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post('import')
+  async import(@Body() body: CsvFileDto, @CurrentPrincipal() principal: Principal) {
+    const now = this.clock.now();
+    const result = await this.records.importCsv(body.csv, principal.id, now, shanghaiDate(now));
+    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'death-records.imported', subjectType: 'death-records', subjectId: principal.regionCode, details: result });
+    return result;
+  }
+
+  @Post()
+  async create(@Body() body: DeathRecordDto, @CurrentPrincipal() principal: Principal) {
+    const now = this.clock.now();
+    const result = await this.records.create(body, principal.id, now, shanghaiDate(now));
+    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'death-records.created', subjectType: 'death-records', subjectId: principal.regionCode, details: result });
+    return result;
   }
 }

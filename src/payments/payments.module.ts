@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
-import { PaymentsController } from './payments.controller';
+import { DeathRecordsService } from './death-records.service';
+import { DeathRecordsController, PaymentsController } from './payments.controller';
 import { PaymentWorkers } from './payment-workers';
 import { PayrollService } from './payroll.service';
 
-@Module({ controllers: [PaymentsController], providers: [PayrollService, PaymentWorkers], exports: [PayrollService] })
+@Module({ controllers: [PaymentsController, DeathRecordsController], providers: [PayrollService, PaymentWorkers, DeathRecordsService], exports: [PayrollService] })
 export class PaymentsModule {}

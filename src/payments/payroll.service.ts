@@ -77,10 +77,16 @@ export class PayrollService {
       await manager.query(`SET LOCAL work_mem = '256MB'`);
       await manager.query(
         `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, e.case_id, $2::date, 1, m.name, m.id_number, e.benefit_fen
+         SELECT $1, e.case_id, $2::date, 1, p.name, p.id_number, e.benefit_fen
          FROM dibao_enrolment e
          JOIN dibao_case c ON c.id = e.case_id
-         JOIN dibao_member m ON m.case_id = e.case_id AND m.relation = 'applicant'
+         JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'
+         -- The payee: the applicant while alive in the month; else the first living member (the lookup runs only then).
+         CROSS JOIN LATERAL (
+           (SELECT a.name, a.id_number WHERE a.died_on IS NULL OR a.died_on >= $2::date)
+           UNION ALL
+           (SELECT m.name, m.id_number FROM dibao_member m WHERE m.case_id = e.case_id AND (m.died_on IS NULL OR m.died_on >= $2::date) ORDER BY m.member_id LIMIT 1)
+           LIMIT 1) p
          WHERE c.county_code = $3 AND e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)
          ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
         [cycleId, cycle.month, cycle.county_code],

@@ -1,0 +1,84 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DateTime } from 'luxon';
+import { assess } from '../assessment/assess';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { PolicyProfiles } from '../policy/policy-profiles';
+import { JobWorker } from '../workflow/job-worker.decorator';
+import { DibaoRepository } from './dibao.repository';
+import { SUBJECT } from './dibao.service';
+
+interface Job {
+  jobKey: string;
+  variables: Record<string, unknown>;
+}
+
+const WORKER = 'system:dibao-recalculation-worker';
+const yuan = (fen: number) => (fen / 100).toFixed(2);
+
+/**
+ * bpmn/dibao-recalculation.bpmn: after a member's death and the family's hearing, the household is assessed again
+ * for its living members with the profile version of its decision; the new benefit applies from the next month
+ * (nothing if no longer eligible), with a written notice (法§48).
+ */
+@Injectable()
+export class DibaoRecalculationWorkers {
+  constructor(
+    private readonly repository: DibaoRepository,
+    @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  @JobWorker('dibao.recalculate')
+  async recalculate(job: Job): Promise<{ newBenefitFen: number }> {
+    const caseId = String(job.variables.caseId);
+    return this.repository.transaction(async (manager) => {
+      const c = await this.repository.findCase(caseId, manager, true);
+      if (!c) throw new Error(`dibao case ${caseId} of job ${job.jobKey} does not exist`);
+      const before = await this.repository.eventOfJob(job.jobKey, manager);
+      if (before) return { newBenefitFen: Number(before.details.newBenefitFen) };
+      const now = this.clock.now();
+      const all = await this.repository.members(c.id, manager);
+      const dead = new Set(all.filter((m) => m.diedOn).map((m) => m.id));
+      const living = all.filter((m) => !dead.has(m.id)).map(({ name: _, idNumber: __, diedOn: ___, ...m }) => m);
+      const household = {
+        ...c.household,
+        incomes: c.household.incomes.filter((i) => !dead.has(i.memberId)),
+        expenditures: c.household.expenditures.filter((e) => !dead.has(e.memberId)),
+      };
+      const profile = this.profiles.byVersionId(c.profileVersionId!);
+      const result = assess({ area: c.area, members: living, ...household }, profile);
+      // From the next month whose payroll is not generated yet: a generated month is paid as it was generated.
+      const nextMonth = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
+      const [{ from_month: fromMonth }] = await manager.query(
+        `SELECT to_char(greatest($2::date, coalesce(max(month) + interval '1 month', $2::date)), 'YYYY-MM-DD') AS from_month
+         FROM payment_cycle WHERE county_code = $1 AND line_count IS NOT NULL`,
+        [c.countyCode, nextMonth],
+      );
+      const oldBenefit = c.benefitFen ?? 0;
+      const newBenefit = result.benefitFen;
+      if (newBenefit > 0) {
+        await manager.query(`UPDATE dibao_enrolment SET benefit_fen = $2 WHERE case_id = $1`, [c.id, newBenefit]);
+        await this.repository.update(c.id, { benefit_fen: newBenefit }, manager);
+      } else {
+        await this.repository.endEnrolment(c.id, fromMonth, manager);
+        await this.repository.update(c.id, { status: 'terminated', benefit_fen: 0, decided_at: now }, manager);
+      }
+      await this.repository.insertAssessment(c.id, profile.versionId, result.outcome, newBenefit, result, now, job.jobKey, manager);
+      const deceased = String(job.variables.deceasedName ?? '');
+      const text = [
+        '最低生活保障调整告知书',
+        `${c.applicantName}家庭：`,
+        `因家庭成员${deceased}于${String(job.variables.diedOn ?? '')}去世，经听取您家陈述，按在世${living.length}人重新核算，` +
+          (newBenefit > 0 ? `月保障金额由${yuan(oldBenefit)}元调整为${yuan(newBenefit)}元，自${fromMonth.slice(0, 7)}起执行。` : `家庭已不符合保障条件，最低生活保障自${fromMonth.slice(0, 7)}起停发。`),
+        `您的陈述已记录在案：${String(job.variables.familyStatement ?? '').trim()}`,
+        '依据：社会救助法 §48。如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
+      ].join('\n');
+      await this.repository.insertNotice(c.id, newBenefit > 0 ? 'recalculation' : 'termination', text, now, null, job.jobKey, manager);
+      await this.repository.event(c.id, 'recalculated', now, WORKER, { memberId: String(job.variables.deceasedMemberId), oldBenefitFen: oldBenefit, newBenefitFen: newBenefit, fromMonth }, manager, job.jobKey);
+      await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.recalculated', subjectType: SUBJECT, subjectId: c.id, details: { oldBenefitFen: oldBenefit, newBenefitFen: newBenefit } }, manager);
+      return { newBenefitFen: newBenefit };
+    });
+  }
+}

@@ -1,0 +1,65 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { parse } from 'csv-parse/sync';
+import { DataSource } from 'typeorm';
+import { isValidIdNumber } from '../common/id-number';
+import { type FieldProblem, InvalidRequestException } from '../common/problem';
+
+export const DEATH_RECORD_COLUMNS = ['id_number', 'name', 'died_on', 'source'] as const;
+const SOURCES = ['public-security', 'health', 'civil-affairs'];
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+type Row = Partial<Record<(typeof DEATH_RECORD_COLUMNS)[number], string>>;
+
+/** Problems of one record; `field` names the failing column. ID numbers are never echoed. */
+function recordProblems(r: Row, today: string): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  if (!isValidIdNumber(r.id_number ?? '')) problems.push({ field: 'id_number', message: 'id_number is not a valid resident ID number' });
+  if (!r.name?.trim()) problems.push({ field: 'name', message: 'name is required' });
+  if (!DATE.test(r.died_on ?? '') || Number.isNaN(Date.parse(r.died_on!)) || r.died_on! > today) problems.push({ field: 'died_on', message: 'died_on must be a date YYYY-MM-DD, not in the future' });
+  if (!SOURCES.includes(r.source ?? '')) problems.push({ field: 'source', message: `source must be one of ${SOURCES.join(', ')}` });
+  return problems;
+}
+
+/**
+ * Death records from public security, health and civil affairs (seed 004: 每月与公安、卫健部门比对). Imported all or
+ * nothing with a per-row report; a record already known (same ID number and source) is kept as it was.
+ */
+@Injectable()
+export class DeathRecordsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** A CSV file (`DEATH_RECORD_COLUMNS`): every bad row named, nothing imported unless all rows are good. */
+  async importCsv(csv: string, actorId: string, at: Date, today: string): Promise<{ imported: number; known: number }> {
+    let rows: Row[];
+    try {
+      rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
+    } catch (error) {
+      throw new InvalidRequestException([{ field: 'csv', message: `not a CSV file: ${(error as Error).message}` }]);
+    }
+    const missing = DEATH_RECORD_COLUMNS.filter((c) => !Object.keys(rows[0] ?? {}).includes(c));
+    if (!rows.length || missing.length) throw new InvalidRequestException([{ field: 'csv.header', message: `the header must name ${DEATH_RECORD_COLUMNS.join(', ')}` }]);
+    const problems: FieldProblem[] = rows.flatMap((r, i) => recordProblems(r, today).map((p) => ({ field: `csv[row ${i + 1}].${p.field}`, message: p.message })));
+    if (problems.length) throw new InvalidRequestException(problems);
+    return this.insert(rows as Required<Row>[], actorId, at);
+  }
+
+  /** One record as JSON (`idNumber`, `name`, `diedOn`, `source`). */
+  async create(body: { idNumber: string; name: string; diedOn: string; source: string }, actorId: string, at: Date, today: string) {
+    const row = { id_number: body.idNumber, name: body.name, died_on: body.diedOn, source: body.source };
+    const camel: Record<string, string> = { id_number: 'idNumber', name: 'name', died_on: 'diedOn', source: 'source' };
+    const problems = recordProblems(row, today);
+    if (problems.length) throw new InvalidRequestException(problems.map((p) => ({ field: camel[p.field]!, message: p.message.replace(p.field, camel[p.field]!) })));
+    return this.insert([row], actorId, at);
+  }
+
+  private async insert(rows: Required<Row>[], actorId: string, at: Date): Promise<{ imported: number; known: number }> {
+    const inserted: unknown[] = await this.dataSource.query(
+      `INSERT INTO death_record (id_number, name, died_on, source, imported_at, imported_by)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[]) AS r, LATERAL (SELECT $5::timestamptz, $6::text) x
+       ON CONFLICT (id_number, source) DO NOTHING RETURNING id`,
+      [rows.map((r) => r.id_number), rows.map((r) => r.name.trim()), rows.map((r) => r.died_on), rows.map((r) => r.source), at, actorId],
+    );
+    return { imported: inserted.length, known: rows.length - inserted.length };
+  }
+}
