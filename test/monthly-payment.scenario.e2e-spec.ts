@@ -1,5 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
+import { DateTime } from 'luxon';
+import { PayrollService } from '../src/payments/payroll.service';
 import { PolicyProfiles } from '../src/policy/policy-profiles';
 import { seedEnrolments } from './support/enrolments';
 import { type Actor, idNumber, Scenario } from './support/scenario';
@@ -26,6 +28,23 @@ describe('monthly payment cycle on the engine', () => {
 
   const task = (actor: Actor, elementId: string) =>
     s.until(`task ${elementId}`, async () => (await s.get(actor, `/api/v1/tasks?elementId=${elementId}`)).body.items, (items) => items.length === 1).then((items) => items[0]);
+  /** An enrolled household of the Jiaozuo profile (no income), its benefit from `fromMonth`. */
+  const household = (caseNumber: string, names: string[], county = COUNTY, fromMonth = '2026-11-01') => {
+    const village = `${county}100201`;
+    const standard = s.app.get(PolicyProfiles).byVersionId('jiaozuo-2022-154').parameters.dibaoStandardRuralFen.value;
+    return s.app.get(DataSource).query(
+      `WITH c AS (
+         INSERT INTO dibao_case (id, case_number, region_code, township_code, county_code, channel, request_type, area, status, household, applicant_name,
+                                 profile_version_id, benefit_fen, applied_at, accepted_at, decided_at, created_by)
+         VALUES (gen_random_uuid(), $1, $2, $3, $4, 'self', 'household', 'rural', 'enrolled', '{"incomes":[],"expenditures":[],"assets":{"financialFen":0}}', $5,
+                 'jiaozuo-2022-154', $6, now(), now(), now(), 'test') RETURNING id),
+       m AS (INSERT INTO dibao_member (case_id, member_id, name, id_number, age, relation, serious_illness, in_school, employed)
+             SELECT c.id, 'm' || i, n, ($7::text[])[i], 70, CASE WHEN i = 1 THEN 'applicant' ELSE 'spouse' END, false, false, false
+             FROM c, unnest($8::text[]) WITH ORDINALITY AS u(n, i))
+       INSERT INTO dibao_enrolment (case_id, benefit_fen, from_month, enrolled_at) SELECT id, $6, $9::date, now() FROM c RETURNING case_id::text`,
+      [caseNumber, village, `${county}100`, county, names[0], standard * names.length, names.map((_, i) => idNumber(village, '19500101', `${caseNumber.slice(-1)}${i}1`)), names, fromMonth],
+    ).then((rows: { case_id: string }[]) => rows[0]!.case_id);
+  };
   const deadlines = async (type: string) => (await s.get(supervisor, `/api/v1/sla/deadlines?type=${type}`)).body as { status: string; dueAt: string; subjectId: string }[];
 
   it('runs October 2026: data by 30 September (National Day), a late transfer breached on the 8th, reconciled by the bank', async () => {
@@ -61,20 +80,6 @@ describe('monthly payment cycle on the engine', () => {
     const db = s.app.get(DataSource);
     const jiaozuo = s.app.get(PolicyProfiles).byVersionId('jiaozuo-2022-154');
     const standard = jiaozuo.parameters.dibaoStandardRuralFen.value;
-    const village = `${COUNTY}100201`;
-    const household = (caseNumber: string, names: string[]) =>
-      db.query(
-        `WITH c AS (
-           INSERT INTO dibao_case (id, case_number, region_code, township_code, county_code, channel, request_type, area, status, household, applicant_name,
-                                   profile_version_id, benefit_fen, applied_at, accepted_at, decided_at, created_by)
-           VALUES (gen_random_uuid(), $1, $2, $3, $4, 'self', 'household', 'rural', 'enrolled', '{"incomes":[],"expenditures":[],"assets":{"financialFen":0}}', $5,
-                   'jiaozuo-2022-154', $6, now(), now(), now(), 'test') RETURNING id),
-         m AS (INSERT INTO dibao_member (case_id, member_id, name, id_number, age, relation, serious_illness, in_school, employed)
-               SELECT c.id, 'm' || i, n, ($7::text[])[i], 70, CASE WHEN i = 1 THEN 'applicant' ELSE 'spouse' END, false, false, false
-               FROM c, unnest($8::text[]) WITH ORDINALITY AS u(n, i))
-         INSERT INTO dibao_enrolment (case_id, benefit_fen, from_month, enrolled_at) SELECT id, $6, '2026-11-01', now() FROM c RETURNING case_id::text`,
-        [caseNumber, village, `${COUNTY}100`, COUNTY, names[0], standard * names.length, names.map((_, i) => idNumber(village, '19500101', `${caseNumber.slice(-1)}${i}1`)), names],
-      ).then((rows: { case_id: string }[]) => rows[0]!.case_id);
     const single = await household('DEATH-1', ['独居老人']);
     const larger = await household('DEATH-2', ['户主老王', '王妻', '王母']);
     const idOf = async (caseId: string, memberId: string) => (await db.query(`SELECT id_number FROM dibao_member WHERE case_id = $1 AND member_id = $2`, [caseId, memberId]))[0].id_number as string;
@@ -107,5 +112,44 @@ describe('monthly payment cycle on the engine', () => {
     expect(recalculated.status).toBe('enrolled');
     expect(recalculated.notices.find((n: { kind: string }) => n.kind === 'recalculation').text).toContain('自2026-12起执行');
     expect(recalculated.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['member-died', 'recalculated']));
+  });
+
+  it('keeps paying a household whose income rose through work for its gradual-exit months, then stops, with a written notice', async () => {
+    const county = '410822';
+    const caseId = await household('EXIT-1', ['李就业', '李妻'], county);
+    const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: `${county}100`, id: 'caseworker-li' };
+    const review = (incomes: object[], financialFen = 0) =>
+      s.post(caseworker, `/api/v1/dibao/cases/${caseId}/reviews`, { incomes, expenditures: [], assets: { financialFen }, reviewNotes: '入户复核' });
+    const unknownMember = await review([{ memberId: 'm9', category: 'wages', monthlyFen: 1 }]);
+    expect(unknownMember.status).toBe(400);
+    expect(unknownMember.body.errors.map((e: { field: string }) => e.field)).toEqual(['incomes[0].memberId']);
+    // Rich in savings, not in work: ending the benefit needs a hearing first.
+    expect((await review([], 100_000_000)).status).toBe(409);
+    const exit = await review([{ memberId: 'm1', category: 'wages', monthlyFen: 600_000 }]);
+    expect(exit.status).toBe(200);
+    const months = s.app.get(PolicyProfiles).inForce('jiaozuo', '2026-10-25').parameters.gradualExitMonths.value.min;
+    expect(exit.body).toMatchObject({ outcome: 'gradual-exit', fromMonth: '2026-11-01' });
+    const lastPaid = DateTime.fromISO('2026-11-01').plus({ months: months - 1 }).toFormat('yyyy-MM');
+    const stopped = DateTime.fromISO('2026-11-01').plus({ months }).toFormat('yyyy-MM');
+    expect(exit.body.untilMonth).toBe(`${stopped}-01`);
+    const c = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
+    expect(c.notices.find((n: { kind: string }) => n.kind === 'gradual-exit').text).toContain(`自${stopped}起停发`);
+    expect((await review([{ memberId: 'm1', category: 'wages', monthlyFen: 600_000 }])).status).toBe(409);
+
+    // The payroll pays every month of the exit period and none after (later months' cycles inserted as the timer would open them).
+    const payroll = s.app.get(PayrollService);
+    const db = s.app.get(DataSource);
+    const paidIn = async (month: string) => {
+      const [{ id }] = await db.query(
+        `INSERT INTO payment_cycle (id, county_code, month, profile_version_id, calendar, status, created_at) VALUES (gen_random_uuid(), $1, $2, 'jiaozuo-2022-154', '{}', 'open', now())
+         ON CONFLICT (county_code, month) DO UPDATE SET status = payment_cycle.status RETURNING id::text`,
+        [county, `${month}-01`],
+      );
+      await payroll.generate(id);
+      return (await db.query(`SELECT 1 FROM payroll_line WHERE cycle_id = $1 AND case_id = $2`, [id, caseId])).length === 1;
+    };
+    expect(await paidIn('2026-11')).toBe(true);
+    expect(await paidIn(lastPaid)).toBe(true);
+    expect(await paidIn(stopped)).toBe(false);
   });
 });

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import { assess } from '../assessment/assess';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -49,13 +48,7 @@ export class DibaoRecalculationWorkers {
       };
       const profile = this.profiles.byVersionId(c.profileVersionId!);
       const result = assess({ area: c.area, members: living, ...household }, profile);
-      // From the next month whose payroll is not generated yet: a generated month is paid as it was generated.
-      const nextMonth = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
-      const [{ from_month: fromMonth }] = await manager.query(
-        `SELECT to_char(greatest($2::date, coalesce(max(month) + interval '1 month', $2::date)), 'YYYY-MM-DD') AS from_month
-         FROM payment_cycle WHERE county_code = $1 AND line_count IS NOT NULL`,
-        [c.countyCode, nextMonth],
-      );
+      const fromMonth = await this.repository.nextUnpaidMonth(c.countyCode, now, manager);
       const oldBenefit = c.benefitFen ?? 0;
       const newBenefit = result.benefitFen;
       if (newBenefit > 0) {

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { Idempotent } from '../common/idempotency/idempotency.interceptor';
-import { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto } from './dibao.dto';
+import { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
+import { DibaoReviewService } from './dibao-review.service';
 import { DibaoService } from './dibao.service';
 
 const CASE_ROLES = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.Supervisor, Role.Integrator];
@@ -13,7 +14,10 @@ const CASE_ROLES = [Role.VillageCommittee, Role.TownshipCaseworker, Role.Townshi
 @ApiBearerAuth()
 @Controller('dibao')
 export class DibaoController {
-  constructor(private readonly dibao: DibaoService) {}
+  constructor(
+    private readonly dibao: DibaoService,
+    private readonly reviews: DibaoReviewService,
+  ) {}
 
   @Post('applications')
   @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
@@ -59,5 +63,13 @@ export class DibaoController {
   @Roles(Role.CountyCivilAffairs)
   async extend(@Param('id') id: string, @Body() body: ExtensionDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.dibao.extend(id, body, principal);
+  }
+
+  /** The periodic review of an enrolled household: the benefit follows it, or a gradual exit when work lifted it above the standard. */
+  @Post('cases/:id/reviews')
+  @HttpCode(200)
+  @Roles(Role.TownshipCaseworker)
+  review(@Param('id') id: string, @Body() body: ReviewDto, @CurrentPrincipal() principal: Principal) {
+    return this.reviews.review(id, body, principal);
   }
 }

@@ -5,12 +5,13 @@ import { DibaoRepository } from './dibao.repository';
 import { DibaoService } from './dibao.service';
 import { DibaoCorrectionWorkers } from './dibao-correction.workers';
 import { DibaoRecalculationWorkers } from './dibao-recalculation.workers';
+import { DibaoReviewService } from './dibao-review.service';
 import { DibaoWorkers } from './dibao.workers';
 
 @Module({
   imports: [SamplingModule],
   controllers: [DibaoController],
-  providers: [DibaoRepository, DibaoService, DibaoWorkers, DibaoCorrectionWorkers, DibaoRecalculationWorkers],
+  providers: [DibaoRepository, DibaoService, DibaoReviewService, DibaoWorkers, DibaoCorrectionWorkers, DibaoRecalculationWorkers],
   exports: [DibaoService],
 })
 export class DibaoModule {}

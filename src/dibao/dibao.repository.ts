@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AssessmentInput, Member } from '../assessment/household';
 import type { DibaoStatus } from './dibao.dto';
@@ -196,6 +197,20 @@ export class DibaoRepository {
       `INSERT INTO dibao_enrolment (case_id, benefit_fen, from_month, enrolled_at) VALUES ($1, $2, $3, $4) ON CONFLICT (case_id) DO NOTHING`,
       [caseId, benefitFen, fromMonth, at],
     );
+  }
+
+  /**
+   * The first month a change of benefit can still reach: the month after `now` (Asia/Shanghai), or after the county's
+   * last generated payroll if that is later (a generated month is paid as it was generated).
+   */
+  async nextUnpaidMonth(countyCode: string, now: Date, manager: EntityManager): Promise<string> {
+    const nextMonth = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
+    const [{ month }] = await manager.query(
+      `SELECT to_char(greatest($2::date, coalesce(max(month) + interval '1 month', $2::date)), 'YYYY-MM-DD') AS month
+       FROM payment_cycle WHERE county_code = $1 AND line_count IS NOT NULL`,
+      [countyCode, nextMonth],
+    );
+    return month as string;
   }
 
   /** The benefit stops: `untilMonth` is the first month no longer paid. */
