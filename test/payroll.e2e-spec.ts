@@ -83,6 +83,16 @@ describe('payroll', () => {
     expect(lines.filter((l: { attempt: number }) => l.attempt === 2)).toEqual([expect.objectContaining({ month: '2026-10' })]);
     expect(lines.map((l: { case_id: string }) => l.case_id)).not.toContain(ids[4]);
     expect(await payroll.generate(november.id)).toEqual(nov);
+
+    // The failed beneficiary's history: October failed, re-issued in November's cycle.
+    const failedCase = (await db.query(`SELECT case_id::text FROM payroll_line WHERE id = $1`, [failedId]))[0].case_id;
+    const history = (await s.get(county, `/api/v1/dibao/cases/${failedCase}/payments`)).body;
+    expect(history.filter((h: { benefitMonth: string }) => h.benefitMonth === '2026-10').map((h: { attempt: number; status: string; bankMessage: string | null }) => [h.attempt, h.status, h.bankMessage])).toEqual([
+      [2, 'issued', null],
+      [1, 'failed', '账户冻结'],
+    ]);
+    expect(history[0].payeeIdNumber).toMatch(/^410821\*{8}/);
+    expect((await s.get({ roles: [Role.TownshipCaseworker], region: '410822100', id: 'other' }, `/api/v1/dibao/cases/${failedCase}/payments`)).status).toBe(404);
   });
 
   it('refuses a bank file whose lines no longer add up to the generated totals', async () => {

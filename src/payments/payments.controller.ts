@@ -4,6 +4,7 @@ import { IsIn, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { DeathRecordsService } from './death-records.service';
+import { DibaoService } from '../dibao/dibao.service';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
@@ -106,6 +107,24 @@ export class DeathRecordDto {
 
   @IsIn(['public-security', 'health', 'civil-affairs'], { message: 'source must be one of public-security, health, civil-affairs' })
   source!: string;
+}
+
+/** A beneficiary's payments, month by month (what was paid, failed and re-issued, or returned). */
+@ApiTags('payments')
+@ApiBearerAuth()
+@Controller('dibao/cases')
+export class PaymentHistoryController {
+  constructor(
+    private readonly payroll: PayrollService,
+    private readonly cases: DibaoService,
+  ) {}
+
+  @Get(':id/payments')
+  @Roles(Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance, Role.Supervisor, Role.Integrator)
+  async history(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    const c = await this.cases.visibleCase(id, principal);
+    return this.payroll.history(c.id);
+  }
 }
 
 /** Death records for the monthly comparison (seed 004): by CSV file (all or nothing, per-row report) or one at a time. */

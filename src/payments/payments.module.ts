@@ -1,8 +1,9 @@
 import { Module } from '@nestjs/common';
 import { DeathRecordsService } from './death-records.service';
-import { DeathRecordsController, PaymentsController } from './payments.controller';
+import { DibaoModule } from '../dibao/dibao.module';
+import { DeathRecordsController, PaymentHistoryController, PaymentsController } from './payments.controller';
 import { PaymentWorkers } from './payment-workers';
 import { PayrollService } from './payroll.service';
 
-@Module({ controllers: [PaymentsController, DeathRecordsController], providers: [PayrollService, PaymentWorkers, DeathRecordsService], exports: [PayrollService] })
+@Module({ imports: [DibaoModule], controllers: [PaymentsController, DeathRecordsController, PaymentHistoryController], providers: [PayrollService, PaymentWorkers, DeathRecordsService], exports: [PayrollService] })
 export class PaymentsModule {}

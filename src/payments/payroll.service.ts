@@ -8,6 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
+import { maskIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
 import { HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
@@ -75,19 +76,24 @@ export class PayrollService {
       if (!cycle) throw new DomainError('cycle-not-found', `no payment cycle ${cycleId}`, 404);
       // A county's enrolments joined in memory, not in batches spilled to disk (the default is 4 MB).
       await manager.query(`SET LOCAL work_mem = '256MB'`);
+      const enrolled = `dibao_enrolment e
+         JOIN dibao_case c ON c.id = e.case_id
+         JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'`;
+      const running = `c.county_code = $3 AND e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)`;
+      // The payee is the applicant while alive in the month…
       await manager.query(
         `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, e.case_id, $2::date, 1, p.name, p.id_number, e.benefit_fen
-         FROM dibao_enrolment e
-         JOIN dibao_case c ON c.id = e.case_id
-         JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'
-         -- The payee: the applicant while alive in the month; else the first living member (the lookup runs only then).
-         CROSS JOIN LATERAL (
-           (SELECT a.name, a.id_number WHERE a.died_on IS NULL OR a.died_on >= $2::date)
-           UNION ALL
-           (SELECT m.name, m.id_number FROM dibao_member m WHERE m.case_id = e.case_id AND (m.died_on IS NULL OR m.died_on >= $2::date) ORDER BY m.member_id LIMIT 1)
-           LIMIT 1) p
-         WHERE c.county_code = $3 AND e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)
+         SELECT $1, e.case_id, $2::date, 1, a.name, a.id_number, e.benefit_fen FROM ${enrolled}
+         WHERE ${running} AND (a.died_on IS NULL OR a.died_on >= $2::date)
+         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
+        [cycleId, cycle.month, cycle.county_code],
+      );
+      // …else the first living member (until the household is recalculated after the death).
+      await manager.query(
+        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
+         SELECT $1, e.case_id, $2::date, 1, p.name, p.id_number, e.benefit_fen FROM ${enrolled}
+         CROSS JOIN LATERAL (SELECT m.name, m.id_number FROM dibao_member m WHERE m.case_id = e.case_id AND (m.died_on IS NULL OR m.died_on >= $2::date) ORDER BY m.member_id LIMIT 1) p
+         WHERE ${running} AND a.died_on < $2::date
          ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
         [cycleId, cycle.month, cycle.county_code],
       );
@@ -123,6 +129,28 @@ export class PayrollService {
       throw new Error(`payroll of cycle ${cycleId} does not add up: stored ${row.line_count} lines / ${row.total_fen} fen, lines ${row.n} / ${row.s} fen`);
     }
     return { lineCount: Number(row.n), totalFen: Number(row.s) };
+  }
+
+  /** A beneficiary's payment history: every payroll line of the case, newest month first; the payee's ID masked. */
+  async history(caseId: string): Promise<{ benefitMonth: string; attempt: number; amountFen: number; status: string; payeeName: string; payeeIdNumber: string; countyCode: string; cycleId: string; settledAt: Date | null; bankMessage: string | null }[]> {
+    if (!UUID.test(caseId)) return [];
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.amount_fen, l.status, l.payee_name, l.payee_id_number, pc.county_code, l.cycle_id::text, l.settled_at, l.bank_message
+       FROM payroll_line l JOIN payment_cycle pc ON pc.id = l.cycle_id WHERE l.case_id = $1 ORDER BY l.benefit_month DESC, l.attempt DESC`,
+      [caseId],
+    );
+    return rows.map((r) => ({
+      benefitMonth: r.benefit_month as string,
+      attempt: Number(r.attempt),
+      amountFen: Number(r.amount_fen),
+      status: r.status as string,
+      payeeName: r.payee_name as string,
+      payeeIdNumber: maskIdNumber(r.payee_id_number as string),
+      countyCode: r.county_code as string,
+      cycleId: r.cycle_id as string,
+      settledAt: (r.settled_at as Date | null) ?? null,
+      bankMessage: (r.bank_message as string | null) ?? null,
+    }));
   }
 
   /** The bank's results, line by line: paid, failed (re-issued in the next cycle) or returned. */
