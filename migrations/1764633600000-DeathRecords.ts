@@ -20,6 +20,8 @@ export class DeathRecords1764633600000 implements MigrationInterface {
         UNIQUE (id_number, source)
       )`);
     await q.query(`ALTER TABLE dibao_member ADD COLUMN died_on date`);
+    // The few deceased members, found without scanning every member (the payroll looks for them each month).
+    await q.query(`CREATE INDEX dibao_member_deceased_idx ON dibao_member (case_id) WHERE died_on IS NOT NULL`);
     await q.query(`ALTER TABLE dibao_notice DROP CONSTRAINT dibao_notice_kind_check`);
     await q.query(`ALTER TABLE dibao_notice ADD CONSTRAINT dibao_notice_kind_check CHECK (kind IN ('missing-materials', 'public', 'refusal', 'closure', 'termination', 'recalculation'))`);
   }

@@ -143,11 +143,8 @@ export class AssetsDto {
 }
 
 /** What a household has and spends, per month: shared by assessments and applications. */
-export abstract class HouseholdMoneyDto {
-  @ApiProperty({ enum: ['urban', 'rural'] })
-  @IsIn(['urban', 'rural'], { message: 'area must be urban or rural' })
-  area!: 'urban' | 'rural';
-
+/** A household's monthly incomes, rigid expenditures and assets. */
+export abstract class HouseholdFinancesDto {
   @ApiProperty({ type: [IncomeDto] })
   @IsArray()
   @ArrayMaxSize(500)
@@ -166,6 +163,12 @@ export abstract class HouseholdMoneyDto {
   @ValidateNested()
   @Type(() => AssetsDto)
   assets!: AssetsDto;
+}
+
+export abstract class HouseholdMoneyDto extends HouseholdFinancesDto {
+  @ApiProperty({ enum: ['urban', 'rural'] })
+  @IsIn(['urban', 'rural'], { message: 'area must be urban or rural' })
+  area!: 'urban' | 'rural';
 }
 
 export class AssessmentRequestDto extends HouseholdMoneyDto {

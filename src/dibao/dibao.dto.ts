@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { AssetsDto, ExpenditureDto, HouseholdMoneyDto, IncomeDto, MemberDto } from '../assessment/assessment.dto';
+import { HouseholdFinancesDto, HouseholdMoneyDto, MemberDto } from '../assessment/assessment.dto';
 
 const CHANNELS = ['self', 'family', 'entrusted', 'village-committee'] as const;
 const STATUSES = ['applied', 'awaiting-materials', 'accepted', 'in-notice', 'enrolled', 'refused', 'closed', 'terminated'] as const;
@@ -59,26 +59,7 @@ export class ObjectionDto {
 }
 
 /** The household's money as a periodic review finds it (the members stay those of the case). */
-export class ReviewDto {
-  @ApiProperty({ type: [IncomeDto] })
-  @IsArray()
-  @ArrayMaxSize(500)
-  @ValidateNested({ each: true })
-  @Type(() => IncomeDto)
-  incomes!: IncomeDto[];
-
-  @ApiProperty({ type: [ExpenditureDto] })
-  @IsArray()
-  @ArrayMaxSize(500)
-  @ValidateNested({ each: true })
-  @Type(() => ExpenditureDto)
-  expenditures!: ExpenditureDto[];
-
-  @ApiProperty({ type: AssetsDto })
-  @ValidateNested()
-  @Type(() => AssetsDto)
-  assets!: AssetsDto;
-
+export class ReviewDto extends HouseholdFinancesDto {
   @ApiProperty({ example: '入户复核：长子已在县城就业' })
   @IsString()
   @Length(1, 2000)

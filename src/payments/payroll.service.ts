@@ -91,9 +91,12 @@ export class PayrollService {
       // …else the first living member (until the household is recalculated after the death).
       await manager.query(
         `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, e.case_id, $2::date, 1, p.name, p.id_number, e.benefit_fen FROM ${enrolled}
+         SELECT $1, e.case_id, $2::date, 1, p.name, p.id_number, e.benefit_fen
+         FROM dibao_member a
+         JOIN dibao_enrolment e ON e.case_id = a.case_id
+         JOIN dibao_case c ON c.id = e.case_id
          CROSS JOIN LATERAL (SELECT m.name, m.id_number FROM dibao_member m WHERE m.case_id = e.case_id AND (m.died_on IS NULL OR m.died_on >= $2::date) ORDER BY m.member_id LIMIT 1) p
-         WHERE ${running} AND a.died_on < $2::date
+         WHERE a.died_on IS NOT NULL AND a.relation = 'applicant' AND a.died_on < $2::date AND ${running}
          ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
         [cycleId, cycle.month, cycle.county_code],
       );
