@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import type { Cited, ParameterName } from '../policy/parameters';
+
+/** A deadline's rule and source when a profile parameter sets it: `acceptanceWorkingDays = 5`, seed file or law article. */
+export function citedRule(parameter: ParameterName, cited: Cited<unknown>): { rule: string; source: string } {
+  return { rule: `${parameter} = ${JSON.stringify(cited.value)}`, source: cited.source.document };
+}
 
 export interface DeadlineStart {
   type: string;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DateTime } from 'luxon';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { DeadlinesService } from '../deadlines/deadlines.service';
+import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
 import { HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -72,8 +72,7 @@ export class DibaoCorrectionWorkers {
             subjectId: c.id,
             regionCode: c.regionCode,
             responsibleGroup: 'township-caseworker',
-            rule: `hearingWorkingDays = ${cited.value}`,
-            source: cited.source.document,
+            ...citedRule('hearingWorkingDays', cited),
             startedAt: now,
             dueAt: hearingDueAt,
           },

@@ -9,7 +9,7 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { maskIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
-import { DeadlinesService } from '../deadlines/deadlines.service';
+import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
 import { HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
@@ -84,8 +84,7 @@ export class DibaoService {
         subjectId: c.id,
         regionCode: c.regionCode,
         responsibleGroup: 'township-caseworker',
-        rule: `acceptanceWorkingDays = ${acceptance.value}`,
-        source: acceptance.source.document,
+        ...citedRule('acceptanceWorkingDays', acceptance),
         startedAt: now,
         dueAt: acceptDueAt,
       },

@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import { assess } from '../assessment/assess';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { DeadlinesService } from '../deadlines/deadlines.service';
+import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
 import { HolidayCalendar } from '../policy/holiday-calendar';
 import type { ParameterName } from '../policy/parameters';
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
@@ -218,7 +218,7 @@ export class DibaoWorkers {
   private async openDeadline(c: DibaoCase, profile: ResolvedProfile, type: string, parameter: ParameterName, group: string, startedAt: Date, dueAt: Date, manager: EntityManager): Promise<void> {
     const cited = profile.parameters[parameter];
     await this.deadlines.open(
-      { type, subjectType: SUBJECT, subjectId: c.id, regionCode: c.regionCode, responsibleGroup: group, rule: `${parameter} = ${JSON.stringify(cited.value)}`, source: cited.source.document, startedAt, dueAt },
+      { type, subjectType: SUBJECT, subjectId: c.id, regionCode: c.regionCode, responsibleGroup: group, ...citedRule(parameter, cited), startedAt, dueAt },
       manager,
     );
   }

@@ -4,7 +4,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { DeadlinesService } from '../deadlines/deadlines.service';
+import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
 import { HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { DIBAO_MESSAGES, type CorrectionVariables } from '../dibao/dibao-process';
@@ -62,8 +62,7 @@ export class SamplingWorkers {
       subjectId: batch.id,
       regionCode: countyCode,
       responsibleGroup: 'county-civil-affairs',
-      rule: `samplingReviewWorkingDays = ${cited.value}`,
-      source: cited.source.document,
+      ...citedRule('samplingReviewWorkingDays', cited),
       startedAt: drawnAt,
       dueAt: reviewDueAt,
     });

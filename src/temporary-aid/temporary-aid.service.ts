@@ -8,7 +8,7 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { maskIdNumber } from '../common/id-number';
 import { InvalidRequestException } from '../common/problem';
-import { DeadlinesService } from '../deadlines/deadlines.service';
+import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -53,8 +53,7 @@ export class TemporaryAidService {
           subjectId: id,
           regionCode: body.regionCode,
           responsibleGroup: 'township-caseworker',
-          rule: `temporaryAidReplyHours = ${replyHours.value}`,
-          source: replyHours.source.document,
+          ...citedRule('temporaryAidReplyHours', replyHours),
           startedAt: now,
           dueAt: replyDueAt,
         },

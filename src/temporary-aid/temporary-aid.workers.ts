@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { DeadlinesService } from '../deadlines/deadlines.service';
+import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
 import { HolidayCalendar } from '../policy/holiday-calendar';
 import type { ParameterName } from '../policy/parameters';
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
@@ -211,7 +211,7 @@ export class TemporaryAidWorkers {
   private async openDeadline(r: AidRequest, profile: ResolvedProfile, type: string, parameter: ParameterName, group: string, startedAt: Date, dueAt: Date, manager: EntityManager): Promise<void> {
     const cited = profile.parameters[parameter];
     await this.deadlines.open(
-      { type, subjectType: SUBJECT, subjectId: r.id, regionCode: r.regionCode, responsibleGroup: group, rule: `${parameter} = ${JSON.stringify(cited.value)}`, source: cited.source.document, startedAt, dueAt },
+      { type, subjectType: SUBJECT, subjectId: r.id, regionCode: r.regionCode, responsibleGroup: group, ...citedRule(parameter, cited), startedAt, dueAt },
       manager,
     );
   }
