@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ProcessDefinitionId } from '@camunda8/sdk';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -15,6 +14,7 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { currentSteps } from '../workflow/current-steps';
+import { startProcess } from '../workflow/engine-calls';
 import { DIBAO_MESSAGES, DIBAO_PROCESS_ID, type DibaoStartVariables } from './dibao-process';
 import { householdReferenceProblems } from '../assessment/assessment.dto';
 import type { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto } from './dibao.dto';
@@ -108,12 +108,7 @@ export class DibaoService {
       objectionRaised: false,
       acceptDueAt: acceptDueAt.toISOString(),
     };
-    try {
-      const started = await this.camunda.createProcessInstance({ processDefinitionId: DIBAO_PROCESS_ID as ProcessDefinitionId, variables: { ...variables } });
-      return String(started.processInstanceKey);
-    } catch (error) {
-      throw new DomainError('engine-unavailable', `the workflow engine did not start the procedure: ${(error as Error).message}`, 503);
-    }
+    return startProcess(this.camunda, DIBAO_PROCESS_ID, { ...variables });
   }
 
 

@@ -9,6 +9,7 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { HolidayCalendar } from '../policy/holiday-calendar';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { publishOnce } from '../workflow/engine-calls';
 import { PayrollService } from './payroll.service';
 
 /** Correlation key: caseId. Starts bpmn/dibao-recalculation.bpmn for a household with living members left. */
@@ -149,17 +150,13 @@ export class PaymentWorkers {
     for (const p of pending) {
       const hearingDueAt = this.calendar.deadlineAfterWorkingDays(now, this.profiles.byVersionId(p.profile_version_id).parameters.hearingWorkingDays.value);
       const r = { caseId: p.case_id, memberId: p.member_id, regionCode: p.region_code, deceasedName: p.name, diedOn: p.died_on, hearingDueAt: hearingDueAt.toISOString() };
-      await this.camunda
-        .publishMessage({
-          name: MEMBER_DIED_MESSAGE,
-          correlationKey: r.caseId,
-          messageId: `${r.caseId}:${r.memberId}`,
-          timeToLive: MEMBER_DIED_TTL_MS,
-          variables: { caseId: r.caseId, regionCode: r.regionCode, subjectType: 'dibao-case', subjectId: r.caseId, deceasedMemberId: r.memberId, deceasedName: r.deceasedName, diedOn: r.diedOn, hearingDueAt: r.hearingDueAt },
-        })
-        .catch((error: { status?: number }) => {
-          if (error.status !== 409) throw error;
-        });
+      await publishOnce(this.camunda, {
+        name: MEMBER_DIED_MESSAGE,
+        correlationKey: r.caseId,
+        messageId: `${r.caseId}:${r.memberId}`,
+        timeToLiveMs: MEMBER_DIED_TTL_MS,
+        variables: { caseId: r.caseId, regionCode: r.regionCode, subjectType: 'dibao-case', subjectId: r.caseId, deceasedMemberId: r.memberId, deceasedName: r.deceasedName, diedOn: r.diedOn, hearingDueAt: r.hearingDueAt },
+      });
     }
     return { deathsFound };
   }

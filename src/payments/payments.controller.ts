@@ -14,6 +14,7 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { RegionQueryDto } from '../sla/sla.controller';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { publishOnce } from '../workflow/engine-calls';
 import { type PaymentCycle, PayrollService } from './payroll.service';
 
 /** Published when a cycle's last line is settled; buffered until the cycle's process waits for it. */
@@ -77,12 +78,7 @@ export class PaymentsController {
     const reconciliation = await this.payroll.importResults(cycle.id, body.csv, this.clock.now());
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-results-imported', subjectType: 'payment-cycle', subjectId: cycle.id, details: { ...reconciliation } });
     if (reconciliation.issued === 0 && cycle.processInstanceKey) {
-      await this.camunda
-        .publishMessage({ name: BANK_RECONCILED_MESSAGE, correlationKey: cycle.id, messageId: `${cycle.id}:reconciled`, timeToLive: RECONCILED_TTL_MS, variables: { ...reconciliation } })
-        .catch((error: { status?: number }) => {
-          // Published by an earlier import that settled the last line.
-          if (error.status !== 409) throw error;
-        });
+      await publishOnce(this.camunda, { name: BANK_RECONCILED_MESSAGE, correlationKey: cycle.id, messageId: `${cycle.id}:reconciled`, timeToLiveMs: RECONCILED_TTL_MS, variables: { ...reconciliation } });
     }
     return reconciliation;
   }

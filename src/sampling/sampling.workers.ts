@@ -9,6 +9,7 @@ import { HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { DIBAO_MESSAGES, type CorrectionVariables } from '../dibao/dibao-process';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { publishOnce } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { monthPeriod, SamplingService } from './sampling.service';
 
@@ -115,11 +116,7 @@ export class SamplingWorkers {
       subjectType: 'dibao-case',
       subjectId: caseId,
     };
-    try {
-      await this.camunda.publishMessage({ name: DIBAO_MESSAGES.countyCorrection, correlationKey: caseId, messageId: `${batchId}:${caseId}`, timeToLive: CORRECTION_MESSAGE_TTL_MS, variables: { ...variables } });
-    } catch (error) {
-      if ((error as { status?: unknown }).status !== 409) throw error;
-    }
+    await publishOnce(this.camunda, { name: DIBAO_MESSAGES.countyCorrection, correlationKey: caseId, messageId: `${batchId}:${caseId}`, timeToLiveMs: CORRECTION_MESSAGE_TTL_MS, variables: { ...variables } });
     return {};
   }
 

@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { ProcessDefinitionId } from '@camunda8/sdk';
 import { randomUUID } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
@@ -13,6 +12,7 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { currentSteps } from '../workflow/current-steps';
+import { startProcess } from '../workflow/engine-calls';
 import { TEMPORARY_AID_DEADLINES, TEMPORARY_AID_MESSAGES, TEMPORARY_AID_PROCESS_ID, TEMPORARY_AID_SUBJECT as SUBJECT, type TemporaryAidStartVariables } from './temporary-aid-process';
 import type { AidListQueryDto, CreateAidRequestDto, PaperworkDto } from './temporary-aid.dto';
 import { type AidRequest, TemporaryAidRepository } from './temporary-aid.repository';
@@ -60,13 +60,7 @@ export class TemporaryAidService {
         manager,
       );
       const variables: TemporaryAidStartVariables = { requestId: id, regionCode: body.regionCode, subjectType: SUBJECT, subjectId: id, townshipCode, countyCode, replyDueAt: replyDueAt.toISOString() };
-      let processInstanceKey: string;
-      try {
-        const started = await this.camunda.createProcessInstance({ processDefinitionId: TEMPORARY_AID_PROCESS_ID as ProcessDefinitionId, variables: { ...variables } });
-        processInstanceKey = String(started.processInstanceKey);
-      } catch (error) {
-        throw new DomainError('engine-unavailable', `the workflow engine did not start the procedure: ${(error as Error).message}`, 503);
-      }
+      const processInstanceKey = await startProcess(this.camunda, TEMPORARY_AID_PROCESS_ID, { ...variables });
       await this.repository.update(id, { processInstanceKey }, manager);
       await this.audit.record(
         { actor: { id: principal.id, roles: principal.roles }, regionCode: body.regionCode, action: 'temporary-aid.requested', subjectType: SUBJECT, subjectId: id, details: { requestNumber, channel: body.channel } },

@@ -9,6 +9,7 @@ import type { ParameterName } from '../policy/parameters';
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { publishOnce } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { ReserveFundService } from './reserve-fund.service';
 import { approvalTier, instalments, tableAmountFen, unemployedAidProblems } from './temporary-aid-rules';
@@ -129,12 +130,7 @@ export class TemporaryAidWorkers {
       return { paidBy, paperworkDueAt: paperworkDueAt?.toISOString() ?? null };
     });
     const requestId = String(job.variables.requestId);
-    try {
-      await this.camunda.publishMessage({ name: TEMPORARY_AID_MESSAGES.aidPaid, correlationKey: requestId, messageId: `${requestId}:aid-paid`, timeToLive: AID_PAID_TTL_MS, variables: {} });
-    } catch (error) {
-      // Published by an earlier run of this job.
-      if ((error as { status?: unknown }).status !== 409) throw error;
-    }
+    await publishOnce(this.camunda, { name: TEMPORARY_AID_MESSAGES.aidPaid, correlationKey: requestId, messageId: `${requestId}:aid-paid`, timeToLiveMs: AID_PAID_TTL_MS, variables: {} });
     return result;
   }
 
