@@ -6,6 +6,7 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
+import { recalculationText } from './notices';
 
 interface Job {
   jobKey: string;
@@ -13,7 +14,6 @@ interface Job {
 }
 
 const WORKER = 'system:dibao-recalculation-worker';
-const yuan = (fen: number) => (fen / 100).toFixed(2);
 
 /**
  * bpmn/dibao-recalculation.bpmn: after a member's death and the family's hearing, the household is assessed again
@@ -60,14 +60,16 @@ export class DibaoRecalculationWorkers {
       }
       await this.repository.insertAssessment(c.id, profile.versionId, result.outcome, newBenefit, result, now, job.jobKey, manager);
       const deceased = String(job.variables.deceasedName ?? '');
-      const text = [
-        '最低生活保障调整告知书',
-        `${c.applicantName}家庭：`,
-        `因家庭成员${deceased}于${String(job.variables.diedOn ?? '')}去世，经听取您家陈述，按在世${living.length}人重新核算，` +
-          (newBenefit > 0 ? `月保障金额由${yuan(oldBenefit)}元调整为${yuan(newBenefit)}元，自${fromMonth.slice(0, 7)}起执行。` : `家庭已不符合保障条件，最低生活保障自${fromMonth.slice(0, 7)}起停发。`),
-        `您的陈述已记录在案：${String(job.variables.familyStatement ?? '').trim()}`,
-        '依据：社会救助法 §48。如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
-      ].join('\n');
+      const text = recalculationText({
+        applicantName: c.applicantName,
+        deceasedName: deceased,
+        diedOn: String(job.variables.diedOn ?? ''),
+        livingMembers: living.length,
+        oldBenefitFen: oldBenefit,
+        newBenefitFen: newBenefit,
+        fromMonth,
+        familyStatement: String(job.variables.familyStatement ?? ''),
+      });
       await this.repository.insertNotice(c.id, newBenefit > 0 ? 'recalculation' : 'termination', text, now, null, job.jobKey, manager);
       await this.repository.event(c.id, 'recalculated', now, WORKER, { memberId: String(job.variables.deceasedMemberId), oldBenefitFen: oldBenefit, newBenefitFen: newBenefit, fromMonth }, manager, job.jobKey);
       await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.recalculated', subjectType: SUBJECT, subjectId: c.id, details: { oldBenefitFen: oldBenefit, newBenefitFen: newBenefit } }, manager);

@@ -11,8 +11,8 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import type { ReviewDto } from './dibao.dto';
 import { DibaoRepository } from './dibao.repository';
 import { DibaoService, SUBJECT } from './dibao.service';
+import { gradualExitText } from './notices';
 
-const yuan = (fen: number) => (fen / 100).toFixed(2);
 const EMPLOYMENT = new Set(['wages', 'business']);
 const employmentFen = (incomes: { category: string; monthlyFen: number }[]) => incomes.filter((i) => EMPLOYMENT.has(i.category)).reduce((sum, i) => sum + i.monthlyFen, 0);
 
@@ -59,13 +59,17 @@ export class DibaoReviewService {
         const months = profile.parameters.gradualExitMonths.value.min;
         const untilMonth = DateTime.fromISO(fromMonth).plus({ months }).toISODate()!;
         await this.repository.endEnrolment(c.id, untilMonth, manager);
-        const text = [
-          '最低生活保障渐退告知书',
-          `${c.applicantName}：`,
-          `经复核，您家因家庭成员就业，家庭人均收入超过当地低保标准。按${profile.profileName}规定给予渐退期${months}个月（${fromMonth.slice(0, 7)}至${DateTime.fromISO(untilMonth).minus({ months: 1 }).toFormat('yyyy-MM')}），` +
-            `期间按月${yuan(oldBenefit)}元照常发放，自${untilMonth.slice(0, 7)}起停发（编号${c.caseNumber}）。`,
-          `依据：${profile.parameters.gradualExitMonths.source.document}；社会救助法 §48。如对本决定有异议，可依法申请行政复议或提起行政诉讼。`,
-        ].join('\n');
+        const text = gradualExitText({
+          applicantName: c.applicantName,
+          caseNumber: c.caseNumber,
+          profileName: profile.profileName,
+          months,
+          fromMonth,
+          lastMonth: DateTime.fromISO(untilMonth).minus({ months: 1 }).toISODate()!,
+          untilMonth,
+          benefitFen: oldBenefit,
+          source: profile.parameters.gradualExitMonths.source.document,
+        });
         await this.repository.insertNotice(c.id, 'gradual-exit', text, now, null, `review:${c.id}:${now.toISOString()}`, manager);
         outcome = { outcome: 'gradual-exit', benefitFen: oldBenefit, fromMonth, untilMonth };
       } else {

@@ -55,3 +55,41 @@ export function terminationText(input: { applicantName: string; caseNumber: stri
     '如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
   ].join('\n');
 }
+
+const month = (isoDate: string) => isoDate.slice(0, 7);
+
+/** Nobody of the household is left (the monthly death-record comparison): the benefit stops from `untilMonth`. */
+export function deathTerminationText(input: { applicantName: string; caseNumber: string; deceasedName: string; diedOn: string; untilMonth: string }): string {
+  return [
+    '终止最低生活保障告知书',
+    `${input.applicantName}家属：`,
+    `经与死亡登记信息比对，${input.deceasedName}已于${input.diedOn}去世。其最低生活保障（编号${input.caseNumber}）自${month(input.untilMonth)}起停发（社会救助法 §48）。`,
+    '如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
+  ].join('\n');
+}
+
+/** A household recalculated after a member's death and the family's hearing; a benefit of 0 ends it. */
+export function recalculationText(input: { applicantName: string; deceasedName: string; diedOn: string; livingMembers: number; oldBenefitFen: number; newBenefitFen: number; fromMonth: string; familyStatement: string }): string {
+  const change =
+    input.newBenefitFen > 0
+      ? `月保障金额由${yuan(input.oldBenefitFen)}元调整为${yuan(input.newBenefitFen)}元，自${month(input.fromMonth)}起执行。`
+      : `家庭已不符合保障条件，最低生活保障自${month(input.fromMonth)}起停发。`;
+  return [
+    '最低生活保障调整告知书',
+    `${input.applicantName}家庭：`,
+    `因家庭成员${input.deceasedName}于${input.diedOn}去世，经听取您家陈述，按在世${input.livingMembers}人重新核算，${change}`,
+    `您的陈述已记录在案：${input.familyStatement.trim()}`,
+    '依据：社会救助法 §48。如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
+  ].join('\n');
+}
+
+/** Work lifted the household above the standard: paid as before from `fromMonth` until before `untilMonth`. */
+export function gradualExitText(input: { applicantName: string; caseNumber: string; profileName: string; months: number; fromMonth: string; lastMonth: string; untilMonth: string; benefitFen: number; source: string }): string {
+  return [
+    '最低生活保障渐退告知书',
+    `${input.applicantName}：`,
+    `经复核，您家因家庭成员就业，家庭人均收入超过当地低保标准。按${input.profileName}规定给予渐退期${input.months}个月（${month(input.fromMonth)}至${month(input.lastMonth)}），` +
+      `期间按月${yuan(input.benefitFen)}元照常发放，自${month(input.untilMonth)}起停发（编号${input.caseNumber}）。`,
+    `依据：${input.source}；社会救助法 §48。如对本决定有异议，可依法申请行政复议或提起行政诉讼。`,
+  ].join('\n');
+}

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DeadlinesService } from '../deadlines/deadlines.service';
+import { deathTerminationText } from '../dibao/notices';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { HolidayCalendar } from '../policy/holiday-calendar';
@@ -128,12 +129,7 @@ export class PaymentWorkers {
         const untilMonth = DateTime.fromISO(death.died_on, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
         await manager.query(`UPDATE dibao_enrolment SET until_month = greatest($2::date, from_month + interval '1 month') WHERE case_id = $1`, [death.case_id, untilMonth]);
         await manager.query(`UPDATE dibao_case SET status = 'terminated', decided_at = $2 WHERE id = $1`, [death.case_id, now]);
-        const text = [
-          '终止最低生活保障告知书',
-          `${c.applicant_name}家属：`,
-          `经与死亡登记信息比对，${death.name}已于${death.died_on}去世。其最低生活保障（编号${c.case_number}）自${untilMonth.slice(0, 7)}起停发（社会救助法 §48）。`,
-          '如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
-        ].join('\n');
+        const text = deathTerminationText({ applicantName: c.applicant_name, caseNumber: c.case_number, deceasedName: death.name, diedOn: death.died_on, untilMonth });
         await manager.query(`INSERT INTO dibao_notice (case_id, kind, text, issued_at, ends_at, job_key) VALUES ($1, 'termination', $2, $3, NULL, $4) ON CONFLICT (job_key) DO NOTHING`, [death.case_id, text, now, `${job.jobKey}:${death.case_id}`]);
       }
       return found.length;
