@@ -12,6 +12,6 @@ import { DibaoWorkers } from './dibao.workers';
   imports: [SamplingModule],
   controllers: [DibaoController],
   providers: [DibaoRepository, DibaoService, DibaoReviewService, DibaoWorkers, DibaoCorrectionWorkers, DibaoRecalculationWorkers],
-  exports: [DibaoService],
+  exports: [DibaoService, DibaoRepository],
 })
 export class DibaoModule {}

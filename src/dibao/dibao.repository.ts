@@ -213,9 +213,12 @@ export class DibaoRepository {
     return month as string;
   }
 
-  /** The benefit stops: `untilMonth` is the first month no longer paid. */
+  /** The benefit stops: `untilMonth` is the first month no longer paid (never before the first month's end). */
   async endEnrolment(caseId: string, untilMonth: string, manager: EntityManager): Promise<void> {
-    await manager.query(`UPDATE dibao_enrolment SET until_month = $2 WHERE case_id = $1 AND until_month IS NULL`, [caseId, untilMonth]);
+    await manager.query(
+      `UPDATE dibao_enrolment SET until_month = greatest($2::date, from_month + interval '1 month') WHERE case_id = $1 AND until_month IS NULL`,
+      [caseId, untilMonth],
+    );
   }
 
   async enterSamplingPool(c: DibaoCase, decision: string, decidedAt: Date, manager: EntityManager): Promise<void> {

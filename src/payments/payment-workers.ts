@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DeadlinesService } from '../deadlines/deadlines.service';
+import { DibaoRepository } from '../dibao/dibao.repository';
 import { deathTerminationText } from '../dibao/notices';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
@@ -41,6 +42,7 @@ const STEPS = {
 export class PaymentWorkers {
   constructor(
     private readonly payroll: PayrollService,
+    private readonly cases: DibaoRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly deadlines: DeadlinesService,
@@ -116,21 +118,16 @@ export class PaymentWorkers {
         [countyCode],
       )) as [{ case_id: string; member_id: string; name: string; died_on: string }[], number];
       for (const death of found) {
-        const [c] = await manager.query(
-          `SELECT c.region_code, c.applicant_name, c.case_number,
-                  (SELECT count(*)::int FROM dibao_member m WHERE m.case_id = c.id AND m.died_on IS NULL) AS living
-           FROM dibao_case c WHERE c.id = $1 FOR UPDATE`,
-          [death.case_id],
-        );
-        await manager.query(`INSERT INTO dibao_event (case_id, kind, at, actor_id, details) VALUES ($1, 'member-died', $2, $3, $4)`, [death.case_id, now, WORKER, { memberId: death.member_id, diedOn: death.died_on }]);
-        await this.audit.record({ actor: { id: WORKER }, regionCode: c.region_code, action: 'dibao.member-died', subjectType: 'dibao-case', subjectId: death.case_id, details: { memberId: death.member_id } }, manager);
-        if (c.living > 0) continue;
+        const c = (await this.cases.findCase(death.case_id, manager, true))!;
+        await this.cases.event(c.id, 'member-died', now, WORKER, { memberId: death.member_id, diedOn: death.died_on }, manager);
+        await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.member-died', subjectType: 'dibao-case', subjectId: c.id, details: { memberId: death.member_id } }, manager);
+        if ((await this.cases.members(c.id, manager)).some((m) => !m.diedOn)) continue;
         // Nobody left: the benefit ends with the month of the death (paid up to it, not after).
         const untilMonth = DateTime.fromISO(death.died_on, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
-        await manager.query(`UPDATE dibao_enrolment SET until_month = greatest($2::date, from_month + interval '1 month') WHERE case_id = $1`, [death.case_id, untilMonth]);
-        await manager.query(`UPDATE dibao_case SET status = 'terminated', decided_at = $2 WHERE id = $1`, [death.case_id, now]);
-        const text = deathTerminationText({ applicantName: c.applicant_name, caseNumber: c.case_number, deceasedName: death.name, diedOn: death.died_on, untilMonth });
-        await manager.query(`INSERT INTO dibao_notice (case_id, kind, text, issued_at, ends_at, job_key) VALUES ($1, 'termination', $2, $3, NULL, $4) ON CONFLICT (job_key) DO NOTHING`, [death.case_id, text, now, `${job.jobKey}:${death.case_id}`]);
+        await this.cases.endEnrolment(c.id, untilMonth, manager);
+        await this.cases.update(c.id, { status: 'terminated', decided_at: now }, manager);
+        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.died_on, untilMonth });
+        await this.cases.insertNotice(c.id, 'termination', text, now, null, `${job.jobKey}:${c.id}`, manager);
       }
       return found.length;
     });
