@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DateTime } from 'luxon';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
@@ -131,8 +130,8 @@ export class DibaoCorrectionWorkers {
       if (!(await this.repository.event(c.id, terminate ? 'terminated' : 'kept-after-hearing', now, WORKER, { hearingReasons }, manager, job.jobKey))) return {};
       await this.deadlines.meet(SUBJECT, c.id, ['dibao.hearing'], now, manager);
       if (terminate) {
-        // Paid through the month of the decision; stopped from the next (Asia/Shanghai calendar).
-        const untilMonth = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
+        // Stopped from the next month whose payroll is not generated yet: the notice must say what will happen.
+        const untilMonth = await this.repository.nextUnpaidMonth(c.countyCode, now, manager);
         const reasons = [String(job.variables.correctionReasons ?? ''), hearingReasons].filter((r) => r.trim());
         const text = terminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, reasons, familyStatement: String(job.variables.familyStatement ?? ''), decidedAt: now, untilMonth });
         await this.repository.update(c.id, { status: 'terminated', decided_at: now }, manager);

@@ -52,10 +52,15 @@ export class PaymentWorkers {
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
   ) {}
 
-  /** Next month (Asia/Shanghai) and the counties with a benefit running in it. */
+  /**
+   * The month the latest timer start was meant for (the month after the last `cycleStartDay`, Asia/Shanghai), so a
+   * start that fires late still pays that month and none is skipped; and the counties with a benefit running in it.
+   */
   @JobWorker('payments.list-counties')
-  async listCounties(): Promise<{ month: string; counties: string[] }> {
-    const month = DateTime.fromJSDate(this.clock.now(), { zone: 'Asia/Shanghai' }).plus({ months: 1 }).toFormat('yyyy-MM');
+  async listCounties(job: Job): Promise<{ month: string; counties: string[] }> {
+    const now = DateTime.fromJSDate(this.clock.now(), { zone: 'Asia/Shanghai' });
+    const startDay = Number(job.variables.cycleStartDay);
+    const month = (now.day >= startDay ? now : now.minus({ months: 1 })).plus({ months: 1 }).toFormat('yyyy-MM');
     const rows: { county_code: string }[] = await this.dataSource.query(
       `SELECT DISTINCT c.county_code FROM dibao_enrolment e JOIN dibao_case c ON c.id = e.case_id
        WHERE e.from_month <= $1::date AND (e.until_month IS NULL OR e.until_month > $1::date) ORDER BY c.county_code`,
