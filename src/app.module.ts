@@ -6,6 +6,7 @@ import type { DestinationStream } from 'pino';
 import { AssessmentModule } from './assessment/assessment.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CalendarModule } from './calendar/calendar.module';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
 import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor';
@@ -63,6 +64,7 @@ export class AppModule {
         PolicyModule,
         AssessmentModule,
         DeadlinesModule,
+        CalendarModule,
         DibaoModule,
         TemporaryAidModule,
         PaymentsModule,

@@ -89,16 +89,23 @@ describe('policy profiles, calendar and assessment API', () => {
       // 2026-02-15..23 holiday; 02-14 and 02-28 (Saturdays) are working days: 13, 14, 24, 25, 26, 27, 28.
       const response = await get('/api/v1/calendar/working-days?from=2026-02-12&to=2026-02-28');
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ from: '2026-02-12', to: '2026-02-28', workingDays: 7 });
+      expect(response.body).toEqual({ from: '2026-02-12', to: '2026-02-28', workingDays: 7, calendar: { calendar: 'official:2026-shipped', years: [{ year: 2026, basis: 'official:2026-shipped' }] } });
       const after = await get('/api/v1/calendar/working-days/after?date=2026-09-29&days=3');
       expect(after.status).toBe(200);
       expect(after.body.result).toBe('2026-10-09');
     });
 
-    it('refuses a date the official data does not cover instead of guessing', async () => {
-      const response = await get('/api/v1/calendar/working-days/after?date=2027-01-04&days=1');
+    it('refuses a date before the statutory calendar without a notice instead of guessing', async () => {
+      const response = await get('/api/v1/calendar/working-days/after?date=2024-12-30&days=1');
       expect(response.status).toBe(422);
       expect(response.body.code).toBe('outside-calendar');
+    });
+
+    it('counts a year without its notice on the statutory calendar, and says so', async () => {
+      const response = await get('/api/v1/calendar/working-days/after?date=2026-12-31&days=1');
+      expect(response.status).toBe(200);
+      // 2027-01-01 is 元旦 by statute; no make-up days are known yet.
+      expect(response.body).toMatchObject({ result: '2027-01-04', calendar: { calendar: 'statutory', years: [{ year: 2026, basis: 'official:2026-shipped' }, { year: 2027, basis: 'statutory' }] } });
     });
   });
 

@@ -67,35 +67,3 @@ describe('SLA: every dibao deadline type breached', () => {
     expect(row.breached_at).toEqual(row.due_at);
   });
 });
-
-describe('SLA: engine incidents with their case', () => {
-  const VILLAGE = '410821100201';
-  let s: Scenario;
-
-  afterAll(async () => {
-    await s?.close();
-  });
-
-  it('lists the incident of a case whose acceptance cannot be computed (no 2027 calendar), with the case', async () => {
-    // 45 working days after 21 Dec 2026 run into 2027, which the holiday calendar does not cover: the worker fails.
-    s = await Scenario.start(new Date('2026-12-21T01:00:00Z'));
-    const integrator: Actor = { roles: [Role.Integrator], region: '410821' };
-    const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: '410821100' };
-    const caseId = await s.apply(integrator, Scenario.application(VILLAGE, '钱十一', '19570707'));
-    await s.completeTask(caseId, 'Task_accept', caseworker, { materialsComplete: true });
-    const supervisor: Actor = { roles: [Role.Supervisor], region: '410821' };
-    // Each failure retries after a back-off on the engine clock: move past it until the retries run out.
-    const incidents = await s.until(
-      'the incident',
-      async () => {
-        await s.moveTo(new Date(s.clock.current.getTime() + 60_000));
-        return (await s.get(supervisor, '/api/v1/sla/incidents')).body as { errorType: string; errorMessage: string; case: { id: string } }[];
-      },
-      (list) => list.length > 0,
-      30_000,
-    );
-    expect(incidents[0]).toMatchObject({ errorType: 'JOB_NO_RETRIES', case: { id: caseId } });
-    expect(incidents[0]!.errorMessage).toContain('outside the holiday calendar');
-    expect((await s.get({ roles: [Role.Supervisor], region: '410821101' }, '/api/v1/sla/incidents')).body).toEqual([]);
-  });
-});

@@ -1,4 +1,4 @@
-/** The actors of ../shared/domain/PROCEDURES.md ("Actors"), plus integrators: other government systems. */
+/** The actors of ../shared/domain/PROCEDURES.md ("Actors"), plus integrators (other government systems) and calendar administrators. */
 export enum Role {
   VillageCommittee = 'village-committee',
   TownshipCaseworker = 'township-caseworker',
@@ -8,6 +8,8 @@ export enum Role {
   Bank = 'bank',
   Supervisor = 'supervisor',
   Integrator = 'integrator',
+  /** Loads the State Council's holiday notices (province or national region). */
+  CalendarAdmin = 'calendar-admin',
 }
 
 export const ALL_ROLES: readonly Role[] = Object.values(Role);

@@ -8,7 +8,6 @@ import { idNumberCheckChar } from '../common/id-number';
 import { AppConfig } from '../config/app-config';
 import type { CreateApplicationDto } from '../dibao/dibao.dto';
 import { DibaoService } from '../dibao/dibao.service';
-import { HolidayCalendar, OutsideCalendarError } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { ReserveFundService } from '../temporary-aid/reserve-fund.service';
@@ -34,6 +33,7 @@ export const DEMO_USERS: { role: Role; region: string; who: string }[] = [
   { role: Role.CountyFinance, region: COUNTY, who: '修武县财政局 county finance' },
   { role: Role.Bank, region: COUNTY, who: '代发银行 paying bank' },
   { role: Role.Supervisor, region: COUNTY, who: '督查 supervisor' },
+  { role: Role.CalendarAdmin, region: '410000', who: '河南省民政厅 calendar administrator' },
 ];
 
 function idNumber(birth: string, sequence: string): string {
@@ -70,7 +70,6 @@ export class DemoSeeder implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
-    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
     private readonly clock: Clock,
   ) {}
 
@@ -95,15 +94,13 @@ export class DemoSeeder implements OnApplicationBootstrap {
       const awaitingMaterials = await apply(application('刘秀英', '19650820', '021', 20_000));
       await this.completeTask(awaitingMaterials, 'Task_accept', { materialsComplete: false, missingMaterials: '户口簿复印件；村委会出具的家庭情况证明' });
       created.push(awaitingMaterials);
-      // Accepting a case fixes its 45-working-day limit: only possible while the holiday calendar covers it.
-      if (this.calendarCoversAcceptance()) {
-        const investigating = await apply(application('陈志强', '19781102', '031', 30_000));
-        await this.completeTask(investigating, 'Task_accept', { materialsComplete: true });
-        const deciding = await apply(application('赵桂兰', '19590607', '041', 10_000));
-        await this.completeTask(deciding, 'Task_accept', { materialsComplete: true });
-        await this.completeTask(deciding, 'Task_investigation', { householdConfirmed: true, investigators: '李明、张华', investigationSummary: '入户核实：家庭成员二人，无其他收入来源' });
-        created.push(investigating, deciding);
-      }
+      // Accepted cases count their limits on the statutory calendar for a year whose notice is not loaded yet.
+      const investigating = await apply(application('陈志强', '19781102', '031', 30_000));
+      await this.completeTask(investigating, 'Task_accept', { materialsComplete: true });
+      const deciding = await apply(application('赵桂兰', '19590607', '041', 10_000));
+      await this.completeTask(deciding, 'Task_accept', { materialsComplete: true });
+      await this.completeTask(deciding, 'Task_investigation', { householdConfirmed: true, investigators: '李明、张华', investigationSummary: '入户核实：家庭成员二人，无其他收入来源' });
+      created.push(investigating, deciding);
       // Temporary aid: the township's reserve fund, and a fire reported tonight waiting for the township's reply.
       await this.reserveFunds.credit({ townshipCode: TOWNSHIP, kind: 'advance', amountFen: 500_000, note: '2026年度乡镇临时救助备用金 demo', actorId: 'demo-county', actorRoles: [Role.CountyCivilAffairs], at: this.clock.now() });
       const fire = await this.temporaryAid.create(
@@ -115,19 +112,6 @@ export class DemoSeeder implements OnApplicationBootstrap {
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM dibao_case WHERE county_code = $1`, [COUNTY]);
     this.announce(total);
     return created;
-  }
-
-  private calendarCoversAcceptance(): boolean {
-    const profile = this.profiles.inForceAt(VILLAGE, this.clock.now());
-    try {
-      this.calendar.deadlineAfterWorkingDays(this.clock.now(), profile.parameters.procedureExtendedWorkingDays.value);
-      return true;
-    } catch (error) {
-      if (!(error instanceof OutsideCalendarError)) throw error;
-      this.logger.warn(`demo cases past acceptance are not seeded: ${error.message}`);
-      process.stdout.write(`\nDemo data: no case past acceptance today — ${error.message}\n`);
-      return false;
-    }
   }
 
   /** Completes the case's open task at `elementId` once the procedure has reached it. */

@@ -1,8 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
-import { HolidayCalendar } from '../policy/holiday-calendar';
+import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { JobWorker } from '../workflow/job-worker.decorator';
@@ -32,7 +31,6 @@ export class DibaoCorrectionWorkers {
     private readonly repository: DibaoRepository,
     private readonly dibao: DibaoService,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
-    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -63,17 +61,15 @@ export class DibaoCorrectionWorkers {
       } else if (c.status === 'enrolled') {
         const profile = this.profiles.byVersionId(c.profileVersionId!);
         const cited = profile.parameters.hearingWorkingDays;
-        const hearingDueAt = this.calendar.deadlineAfterWorkingDays(now, cited.value);
-        await this.deadlines.open(
+        const hearingDueAt = await this.deadlines.open(
           {
             type: 'dibao.hearing',
             subjectType: SUBJECT,
             subjectId: c.id,
             regionCode: c.regionCode,
             responsibleGroup: 'township-caseworker',
-            ...citedRule('hearingWorkingDays', cited),
+            ...workingDaysRule('hearingWorkingDays', cited),
             startedAt: now,
-            dueAt: hearingDueAt,
           },
           manager,
         );

@@ -8,8 +8,7 @@ import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { maskIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
-import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
-import { HolidayCalendar } from '../policy/holiday-calendar';
+import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -29,7 +28,6 @@ export class DibaoService {
     private readonly repository: DibaoRepository,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
-    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -76,21 +74,18 @@ export class DibaoService {
   /** Opens the acceptance deadline of a case entering admission (at application, or re-opened by the county). */
   async openAcceptance(c: Pick<DibaoCase, 'id' | 'regionCode'>, now: Date, manager: EntityManager): Promise<Date> {
     const acceptance = this.profiles.inForceForRequest(c.regionCode, now).parameters.acceptanceWorkingDays;
-    const acceptDueAt = this.calendar.deadlineAfterWorkingDays(now, acceptance.value);
-    await this.deadlines.open(
+    return this.deadlines.open(
       {
         type: 'dibao.acceptance',
         subjectType: SUBJECT,
         subjectId: c.id,
         regionCode: c.regionCode,
         responsibleGroup: 'township-caseworker',
-        ...citedRule('acceptanceWorkingDays', acceptance),
+        ...workingDaysRule('acceptanceWorkingDays', acceptance),
         startedAt: now,
-        dueAt: acceptDueAt,
       },
       manager,
     );
-    return acceptDueAt;
   }
 
   /** Starts the case's procedure on the engine; returns the instance key. */

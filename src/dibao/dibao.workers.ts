@@ -4,9 +4,9 @@ import type { EntityManager } from 'typeorm';
 import { assess } from '../assessment/assess';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
-import { HolidayCalendar } from '../policy/holiday-calendar';
-import type { ParameterName } from '../policy/parameters';
+import type { DeadlineTimer } from '../deadlines/deadline-rule';
+import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
+import type { WorkingDaysParameter } from '../policy/parameters';
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { RelativesRegistry } from '../sampling/relatives-registry';
@@ -33,7 +33,6 @@ export class DibaoWorkers {
   constructor(
     private readonly repository: DibaoRepository,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
-    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
     private readonly relatives: RelativesRegistry,
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
@@ -49,7 +48,7 @@ export class DibaoWorkers {
         ? this.profiles.byVersionId(c.profileVersionId)
         : this.profiles.inForceAt(c.regionCode, acceptedAt);
       const due = (name: 'investigationStartWorkingDays' | 'procedureWorkingDays' | 'procedureExtendedWorkingDays') =>
-        this.calendar.deadlineAfterWorkingDays(acceptedAt, profile.parameters[name].value);
+        this.deadlines.due({ kind: 'working-days', days: profile.parameters[name].value }, acceptedAt);
       const variables: AcceptanceVariables = {
         profileVersionId: profile.versionId,
         acceptedAt: acceptedAt.toISOString(),
@@ -64,8 +63,10 @@ export class DibaoWorkers {
         variables.relativesCase = await this.relatives.matchCase(c.id, c.countyCode, shanghaiDate(acceptedAt), acceptedAt, manager);
         await this.repository.update(c.id, { status: 'accepted', accepted_at: acceptedAt, profile_version_id: profile.versionId, relatives_case: variables.relativesCase }, manager);
         await this.deadlines.meet(SUBJECT, c.id, ['dibao.acceptance'], acceptedAt, manager);
-        await this.openDeadline(c, profile, 'dibao.investigation', 'investigationStartWorkingDays', 'township-caseworker', acceptedAt, due('investigationStartWorkingDays'), manager);
-        await this.openDeadline(c, profile, 'dibao.procedure', 'procedureWorkingDays', 'township-leader', acceptedAt, due('procedureWorkingDays'), manager);
+        await this.openDeadline(c, profile, 'dibao.investigation', 'investigationStartWorkingDays', 'township-caseworker', acceptedAt, manager);
+        // The watch waits on the 30-day limit and, once extended, on the 45-day one: both move with the calendar.
+        const extendedDays = profile.parameters.procedureExtendedWorkingDays.value;
+        await this.openDeadline(c, profile, 'dibao.procedure', 'procedureWorkingDays', 'township-leader', acceptedAt, manager, [{ variable: 'procedureDueAt' }, { variable: 'procedureExtendedDueAt', days: extendedDays }]);
         await this.repository.event(c.id, 'accepted', acceptedAt, WORKER, { profileVersionId: profile.versionId, procedureDueAt: variables.procedureDueAt }, manager, job.jobKey);
       }
       return variables;
@@ -78,7 +79,8 @@ export class DibaoWorkers {
     return this.onCase(job, async (c, manager) => {
       const now = this.clock.now();
       const profile = this.profileAtApplication(c);
-      const dueAt = this.calendar.deadlineAfterWorkingDays(now, profile.parameters.materialsWorkingDays.value);
+      // The applicant's date, stated in the written notice: it is not re-timed later (a notice once given stands).
+      const dueAt = this.deadlines.due({ kind: 'working-days', days: profile.parameters.materialsWorkingDays.value }, now);
       const materials = String(job.variables.missingMaterials ?? '').trim();
       await this.repository.update(c.id, { status: 'awaiting-materials' }, manager);
       await this.repository.insertNotice(c.id, 'missing-materials', missingMaterialsText({ applicantName: c.applicantName, caseNumber: c.caseNumber, materials, dueAt }), now, dueAt, job.jobKey, manager);
@@ -157,7 +159,7 @@ export class DibaoWorkers {
     return this.onCase(job, async (c, manager) => {
       const now = this.clock.now();
       const profile = this.profiles.byVersionId(c.profileVersionId!);
-      const dueAt = this.calendar.deadlineAfterWorkingDays(now, profile.parameters.refusalNoticeWorkingDays.value);
+      const dueAt = this.deadlines.due({ kind: 'working-days', days: profile.parameters.refusalNoticeWorkingDays.value }, now);
       const decisionReasons = String(job.variables.decisionReasons ?? '').trim();
       const assessment = await this.repository.latestAssessment(c.id, manager);
       const reasons = [
@@ -168,7 +170,7 @@ export class DibaoWorkers {
       await this.repository.insertNotice(c.id, 'refusal', refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, reasons, decidedAt: now }), now, dueAt, job.jobKey, manager);
       await this.repository.update(c.id, { status: 'refused', decided_at: now, benefit_fen: 0 }, manager);
       await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure', 'dibao.investigation'], now, manager);
-      await this.openDeadline(c, profile, 'dibao.refusal-notice', 'refusalNoticeWorkingDays', 'township-caseworker', now, dueAt, manager);
+      await this.openDeadline(c, profile, 'dibao.refusal-notice', 'refusalNoticeWorkingDays', 'township-caseworker', now, manager);
       if (await this.repository.event(c.id, 'refused', now, WORKER, { reasons: reasons.map((r) => r.reason) }, manager, job.jobKey)) {
         await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.refused', subjectType: SUBJECT, subjectId: c.id, details: { reasonCount: reasons.length } }, manager);
       }
@@ -191,11 +193,11 @@ export class DibaoWorkers {
     return this.onCase(job, async (c, manager) => {
       const now = this.clock.now();
       const profile = this.profiles.byVersionId(c.profileVersionId!);
-      const followUpDueAt = this.calendar.deadlineAfterWorkingDays(now, profile.parameters.followUpWorkingDays.value);
+      const followUpDueAt = this.deadlines.due({ kind: 'working-days', days: profile.parameters.followUpWorkingDays.value }, now);
       if (await this.deadlines.breach(SUBJECT, c.id, 'dibao.procedure', now, manager)) {
         await this.repository.event(c.id, 'deadline-breached', now, WORKER, { escalatedTo: 'county-civil-affairs', followUpDueAt }, manager, job.jobKey);
         await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.deadline-breached', subjectType: SUBJECT, subjectId: c.id }, manager);
-        await this.openDeadline(c, profile, 'dibao.follow-up', 'followUpWorkingDays', 'county-civil-affairs', now, followUpDueAt, manager);
+        await this.openDeadline(c, profile, 'dibao.follow-up', 'followUpWorkingDays', 'county-civil-affairs', now, manager);
       }
       return { followUpDueAt: followUpDueAt.toISOString() };
     });
@@ -215,10 +217,11 @@ export class DibaoWorkers {
     return this.profiles.inForceAt(c.regionCode, c.appliedAt);
   }
 
-  private async openDeadline(c: DibaoCase, profile: ResolvedProfile, type: string, parameter: ParameterName, group: string, startedAt: Date, dueAt: Date, manager: EntityManager): Promise<void> {
+  /** A deadline of the profile's working days from `startedAt`; `timers` are the model's timers that wait on it. */
+  private async openDeadline(c: DibaoCase, profile: ResolvedProfile, type: string, parameter: WorkingDaysParameter, group: string, startedAt: Date, manager: EntityManager, timers?: DeadlineTimer[]): Promise<void> {
     const cited = profile.parameters[parameter];
     await this.deadlines.open(
-      { type, subjectType: SUBJECT, subjectId: c.id, regionCode: c.regionCode, responsibleGroup: group, ...citedRule(parameter, cited), startedAt, dueAt },
+      { type, subjectType: SUBJECT, subjectId: c.id, regionCode: c.regionCode, responsibleGroup: group, ...workingDaysRule(parameter, cited, timers), startedAt },
       manager,
     );
   }

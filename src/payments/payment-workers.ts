@@ -9,7 +9,6 @@ import { DibaoRepository } from '../dibao/dibao.repository';
 import { deathTerminationText } from '../dibao/notices';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
-import { HolidayCalendar } from '../policy/holiday-calendar';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce } from '../workflow/engine-calls';
 import { PayrollService } from './payroll.service';
@@ -26,6 +25,8 @@ interface Job {
 
 const WORKER = 'system:payment-worker';
 const SUBJECT = 'payment-cycle';
+/** The cycle calendar's entry of each payment deadline. */
+const CYCLE_STEPS: Record<string, 'dataBy' | 'fundsBy' | 'creditedBy'> = { 'payment.data': 'dataBy', 'payment.funds': 'fundsBy', 'payment.credited': 'creditedBy' };
 
 /** Each step's deadline: its type, who must act, the date in the cycle's calendar, and the status it leads to. */
 const STEPS = {
@@ -48,9 +49,14 @@ export class PaymentWorkers {
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
-  ) {}
+  ) {
+    // A cycle's calendar follows its deadlines when a holiday notice re-times them.
+    this.deadlines.onRetime(async (deadline, manager) => {
+      const step = deadline.subjectType === SUBJECT ? CYCLE_STEPS[deadline.type] : undefined;
+      if (step) await this.payroll.moveCycleDeadline(deadline.subjectId, step, deadline.to, manager);
+    });
+  }
 
   /**
    * The month the latest timer start was meant for (the month after the last `cycleStartDay`, Asia/Shanghai), so a
@@ -79,15 +85,19 @@ export class PaymentWorkers {
     const startedAt = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`UPDATE payment_cycle SET process_instance_key = $2 WHERE id = $1 AND process_instance_key IS NULL`, [cycle.id, String(job.processInstanceKey)]);
-      for (const [type, group, deadline, day] of [
-        ['payment.data', 'county-civil-affairs', cycle.calendar.dataBy, cited.value.dataByDay],
-        ['payment.funds', 'county-finance', cycle.calendar.fundsBy, cited.value.fundsByDay],
-        ['payment.credited', 'bank', cycle.calendar.creditedBy, cited.value.creditedByDay],
+      for (const [type, group, day, variable] of [
+        ['payment.data', 'county-civil-affairs', cited.value.dataByDay, 'dataDueAt'],
+        ['payment.funds', 'county-finance', cited.value.fundsByDay, 'fundsDueAt'],
+        ['payment.credited', 'bank', cited.value.creditedByDay, 'creditedDueAt'],
       ] as const) {
         const opened: unknown[] = await manager.query(`SELECT 1 FROM deadline WHERE subject_type = $1 AND subject_id = $2 AND type = $3`, [SUBJECT, cycle.id, type]);
         if (opened.length) continue;
         await this.deadlines.open(
-          { type, subjectType: SUBJECT, subjectId: cycle.id, regionCode: countyCode, responsibleGroup: group, rule: `paymentCalendar day ${day}, ${cited.value.holidayDirection} working day`, source: cited.source.document, startedAt, dueAt: new Date(deadline.dueAt) },
+          {
+            type, subjectType: SUBJECT, subjectId: cycle.id, regionCode: countyCode, responsibleGroup: group,
+            rule: `paymentCalendar day ${day}, ${cited.value.holidayDirection} working day`, source: cited.source.document, startedAt,
+            computation: { kind: 'day-in-month', month: cycle.month, day, direction: cited.value.holidayDirection, timers: [{ variable }] },
+          },
           manager,
         );
       }
@@ -146,7 +156,7 @@ export class PaymentWorkers {
       [countyCode],
     );
     for (const p of pending) {
-      const hearingDueAt = this.calendar.deadlineAfterWorkingDays(now, this.profiles.byVersionId(p.profile_version_id).parameters.hearingWorkingDays.value);
+      const hearingDueAt = this.deadlines.due({ kind: 'working-days', days: this.profiles.byVersionId(p.profile_version_id).parameters.hearingWorkingDays.value }, now);
       const r = { caseId: p.case_id, memberId: p.member_id, regionCode: p.region_code, deceasedName: p.name, diedOn: p.died_on, hearingDueAt: hearingDueAt.toISOString() };
       await publishOnce(this.camunda, {
         name: MEMBER_DIED_MESSAGE,

@@ -10,7 +10,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
 import { maskIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
-import { HolidayCalendar } from '../policy/holiday-calendar';
+import { DateTime } from 'luxon';
+import { CALENDAR_ZONE, HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { type CycleCalendar, cycleCalendar } from './payment-calendar';
 
@@ -56,6 +57,12 @@ export class PayrollService {
     );
     const [row] = await this.dataSource.query(`SELECT * FROM payment_cycle WHERE county_code = $1 AND month = $2`, [countyCode, `${month}-01`]);
     return toCycle(row);
+  }
+
+  /** A re-timed cycle deadline (a holiday notice arrived): the cycle's calendar shows the new day and instant. */
+  async moveCycleDeadline(cycleId: string, step: keyof Omit<CycleCalendar, 'month'>, dueAt: Date, manager: EntityManager): Promise<void> {
+    const entry = { date: DateTime.fromJSDate(dueAt, { zone: CALENDAR_ZONE }).toISODate(), dueAt: dueAt.toISOString() };
+    await manager.query(`UPDATE payment_cycle SET calendar = jsonb_set(calendar, $2::text[], $3::jsonb) WHERE id = $1`, [cycleId, [step], JSON.stringify(entry)]);
   }
 
   async cycle(id: string, manager: EntityManager = this.dataSource.manager): Promise<PaymentCycle | undefined> {

@@ -26,7 +26,7 @@ export class AddWorkingDaysDto {
   days!: number;
 }
 
-/** Working-day arithmetic on the official PRC holiday calendar (Asia/Shanghai), as every deadline uses it. */
+/** Working-day arithmetic on the PRC holiday calendar (Asia/Shanghai), as every deadline uses it; each answer names the calendar it stood on. */
 @ApiTags('calendar')
 @ApiBearerAuth()
 @Controller('calendar')
@@ -38,7 +38,7 @@ export class CalendarController {
   @ApiQuery({ name: 'from', example: '2026-02-12' })
   @ApiQuery({ name: 'to', example: '2026-02-27' })
   between(@Query() query: WorkingDaysBetweenDto) {
-    return this.answer(() => ({ from: query.from, to: query.to, workingDays: this.calendar.workingDaysBetween(query.from, query.to) }));
+    return this.answer(() => ({ from: query.from, to: query.to, workingDays: this.calendar.workingDaysBetween(query.from, query.to), calendar: this.calendar.basisBetween(query.from, query.to) }));
   }
 
   /** The n-th working day after a date (the date itself does not count). */
@@ -46,14 +46,17 @@ export class CalendarController {
   @ApiQuery({ name: 'date', example: '2026-02-12' })
   @ApiQuery({ name: 'days', example: 3 })
   after(@Query() query: AddWorkingDaysDto) {
-    return this.answer(() => ({ date: query.date, days: query.days, result: this.calendar.addWorkingDays(query.date, query.days) }));
+    return this.answer(() => {
+      const result = this.calendar.addWorkingDays(query.date, query.days);
+      return { date: query.date, days: query.days, result, calendar: this.calendar.basisBetween(query.date, result) };
+    });
   }
 
   private answer<T>(compute: () => T): T {
     try {
       return compute();
     } catch (error) {
-      // A date the official calendar data does not cover is never guessed.
+      // A date before the statutory calendar without a notice is never guessed.
       if (error instanceof OutsideCalendarError) throw new DomainError('outside-calendar', error.message, 422, { years: error.years });
       if (error instanceof CalendarError) throw new DomainError('invalid-calendar-question', error.message, 422);
       throw error;

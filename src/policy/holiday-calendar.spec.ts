@@ -59,6 +59,8 @@ describe('holiday calendar data', () => {
     expect(calendar.source(2025)).toContain('国办发明电〔2024〕12号');
     expect(calendar.source(2026)).toContain('2026年部分节假日安排');
     expect(calendar.source(2027)).toBeUndefined();
+    expect(calendar.basis(2025)).toBe('official:2025-shipped');
+    expect(calendar.basis(2027)).toBe('statutory');
   });
 
   it('the hand-written lists have the notices’ lengths (28 + 5 days in 2025, 33 + 6 in 2026) and make-up days are weekends', () => {
@@ -313,10 +315,19 @@ describe('deadlineAfterWorkingDays', () => {
     expect(() => calendar.deadlineAfterWorkingDays(new Date('nonsense'), 3)).toThrow(/start must be a valid Date/);
   });
 
-  it('a deadline that would end in an uncovered year throws', () => {
-    expect(() => calendar.deadlineAfterWorkingDays(new Date('2026-12-31T12:00:00+08:00'), 1)).toThrow(
-      /2027-01-01 is outside the holiday calendar, which covers 2025, 2026 only/,
-    );
+  it('a deadline that runs into a year without a notice stands on the statutory calendar', () => {
+    // 2026-12-31 Thu; 2027-01-01 Fri is 元旦 (statutory), weekend, Mon 2027-01-04.
+    expect(calendar.deadlineAfterWorkingDays(new Date('2026-12-31T12:00:00+08:00'), 1).toISOString()).toBe('2027-01-04T15:59:59.999Z');
+    expect(calendar.basisBetween('2026-12-31', '2027-01-04')).toEqual({
+      calendar: 'statutory',
+      years: [{ year: 2026, basis: 'official:2026-shipped' }, { year: 2027, basis: 'statutory' }],
+    });
+  });
+
+  it('a case accepted on 2026-12-01 has its 30 working days end on 2027-01-13 (counted by hand)', () => {
+    // December 2026: 2–4 (3), 7–11 (8), 14–18 (13), 21–25 (18), 28–31 (22); 2027-01-01 元旦 off;
+    // January 2027: 4–8 (27), 11 (28), 12 (29), 13 (30).
+    expect(calendar.deadlineAfterWorkingDays(new Date('2026-12-01T10:00:00+08:00'), 30).toISOString()).toBe('2027-01-13T15:59:59.999Z');
   });
 });
 
@@ -344,34 +355,59 @@ describe('deadlineAfterHours', () => {
   });
 });
 
-describe('dates outside the covered years are errors, never guesses', () => {
+describe('dates before the statutory calendar without a notice are errors, never guesses', () => {
   it.each([
     ['isWorkingDay 2024-12-31', () => calendar.isWorkingDay('2024-12-31'), '2024-12-31'],
-    ['isWorkingDay 2027-01-04', () => calendar.isWorkingDay('2027-01-04'), '2027-01-04'],
-    ['isWorkingDay 2027-01-01', () => calendar.isWorkingDay('2027-01-01'), '2027-01-01'],
-    ['addWorkingDays from 2027', () => calendar.addWorkingDays('2027-01-04', 1), '2027-01-04'],
-    ['addWorkingDays walking into 2027', () => calendar.addWorkingDays('2026-12-30', 2), '2027-01-01'],
-    ['addWorkingDays walking into 2027 (n = 10)', () => calendar.addWorkingDays('2026-12-30', 10), '2027-01-01'],
     ['addWorkingDays from 2024', () => calendar.addWorkingDays('2024-12-30', 1), '2024-12-30'],
-    ['workingDaysBetween to 2027', () => calendar.workingDaysBetween('2026-12-01', '2027-01-04'), '2027-01-04'],
     ['workingDaysBetween from 2024', () => calendar.workingDaysBetween('2024-12-31', '2025-01-05'), '2024-12-31'],
-    ['workingDaysBetween to < from, still checked', () => calendar.workingDaysBetween('2027-01-04', '2026-12-01'), '2027-01-04'],
     ['previousWorkingDay walking into 2024', () => calendar.previousWorkingDay('2025-01-01'), '2024-12-31'],
     ['dayInMonth walking into 2024', () => calendar.dayInMonth(2025, 1, 1, 'previous'), '2024-12-31'],
-    ['dayInMonth in 2027', () => calendar.dayInMonth(2027, 1, 5, 'next'), '2027-01-05'],
-    ['nextWorkingDay in 2027', () => calendar.nextWorkingDay('2027-01-01'), '2027-01-01'],
   ])('%s', (_, call, date) => {
     expect(call).toThrow(CalendarError);
-    expect(call).toThrow(`${date} is outside the holiday calendar, which covers 2025, 2026 only`);
+    expect(call).toThrow(`${date} is outside the holiday calendar: there is no notice for 2024 and the statutory calendar starts in 2025`);
     expect(call).toThrow(expect.objectContaining({ name: 'OutsideCalendarError', date, years: [2025, 2026] }));
   });
 
-  it('a walk into 2027 names where it started', () => {
-    expect(() => calendar.addWorkingDays('2026-12-30', 2)).toThrow(
-      '(reached while counting 2 working days after 2026-12-30); add holidays/2027.yaml from the State Council notice for 2027',
-    );
+  it('a walk into 2024 names where it started', () => {
+    expect(() => calendar.previousWorkingDay('2025-01-01')).toThrow('(reached while looking for the previous working day from 2025-01-01)');
+  });
+});
+
+describe('the statutory calendar of a year without a notice', () => {
+  it.each([
+    ['2027-01-01', false], // 元旦
+    ['2027-02-05', false], // 除夕
+    ['2027-02-08', false], // 正月初三
+    ['2027-02-09', true], // 正月初四, a Tuesday: no bridge days without the notice
+    ['2027-04-05', false], // 清明
+    ['2027-05-03', true], // Monday: the statute gives 1–2 May only
+    ['2027-06-09', false], // 端午
+    ['2027-09-15', false], // 中秋
+    ['2027-10-04', true], // Monday after 国庆's three statutory days
+    ['2027-02-20', false], // a Saturday: weekends are off, no make-up days
+  ])('%s working: %s', (date, expected) => {
+    expect(calendar.isWorkingDay(date)).toBe(expected);
+    expect(calendar.basis(2027)).toBe('statutory');
   });
 
+  it('the walk from 2026-12-30 goes through into 2027', () => {
+    expect(calendar.addWorkingDays('2026-12-30', 2)).toBe('2027-01-04');
+    expect(calendar.dayInMonth(2027, 1, 5, 'previous')).toBe('2027-01-05');
+  });
+
+  it('a loaded notice takes precedence over the statutory calendar and the shipped files', () => {
+    const layered = loadHolidayCalendar();
+    const notice = { year: 2027, title: 'fixture', number: null, date: '2026-11-10', holidays: [{ name: 'all statutory days', from: '2027-01-01', to: '2027-12-31' }], workdays: [], version: 1 };
+    layered.useLoaded([notice, { ...notice, version: 2, holidays: [{ name: "元旦 New Year's Day", from: '2026-01-01', to: '2026-01-03' }], year: 2026 }]);
+    expect(layered.basis(2027)).toBe('official:2027-v1');
+    expect(layered.basis(2026)).toBe('official:2026-v2');
+    expect(layered.isWorkingDay('2027-03-01')).toBe(false);
+    expect(layered.isWorkingDay('2026-02-16')).toBe(true); // the loaded 2026 notice has no Spring Festival
+    expect(calendar.basis(2027)).toBe('statutory'); // other instances are untouched
+  });
+});
+
+describe('dates that are no dates', () => {
   it.each(['2026-2-5', '2026-02-30', '20260205', '2026-02-05T00:00', '', '2026-W07'])('%p is not a date', (date) => {
     expect(() => calendar.isWorkingDay(date)).toThrow(CalendarError);
     expect(() => calendar.isWorkingDay(date)).toThrow('is not a calendar date written YYYY-MM-DD');
@@ -442,9 +478,14 @@ describe('loading holiday data files', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const write = (file: string, text: string): void => writeFileSync(join(dir, file), text);
-  /** A valid 2026 file, with extra holiday and make-up lines and a replaceable head (year, source). */
-  const file2026 = (extraHoliday = '', extraWorkday = '', top = 'year: 2026\nsource: 国务院办公厅关于2026年部分节假日安排的通知\n'): string =>
-    `${top}holidays:\n  - { name: 春节, from: '2026-02-15', to: '2026-02-23' }\n${extraHoliday}` +
+  const HEAD_2026 = "year: 2026\ntitle: 国务院办公厅关于2026年部分节假日安排的通知\nnumber: null\ndate: '2025-11-04'\n";
+  /** Every statutory day of 2026 but the Spring Festival's, one line each. */
+  const STATUTORY_2026 = ['2026-01-01', '2026-04-05', '2026-05-01', '2026-05-02', '2026-06-19', '2026-09-25', '2026-10-01', '2026-10-02', '2026-10-03']
+    .map((d) => `  - { name: 法定 ${d}, from: '${d}', to: '${d}' }\n`)
+    .join('');
+  /** A valid 2026 file, with extra holiday and make-up lines and a replaceable head (year, title, number, date). */
+  const file2026 = (extraHoliday = '', extraWorkday = '', top = HEAD_2026): string =>
+    `${top}holidays:\n  - { name: 春节, from: '2026-02-15', to: '2026-02-23' }\n${STATUTORY_2026}${extraHoliday}` +
     `workdays:\n  - { date: '2026-02-14', for: 春节 }\n${extraWorkday}`;
 
   const loadError = (): string => {
@@ -470,10 +511,12 @@ describe('loading holiday data files', () => {
   it('adding a year is a data-only change: with a 2027 file the walk from 2026-12-30 goes through', () => {
     copyFileSync(join(HOLIDAYS_DIR, '2026.yaml'), join(dir, '2026.yaml'));
     // A made-up test fixture, not the real 2027 calendar.
-    write('2027.yaml', "year: 2027\nsource: test fixture\nholidays:\n  - { name: Fixture, from: '2027-01-01', to: '2027-01-01' }\nworkdays: []\n");
+    const statutory2027 = ['2027-01-01', '2027-02-05', '2027-02-06', '2027-02-07', '2027-02-08', '2027-04-05', '2027-05-01', '2027-05-02', '2027-06-09', '2027-09-15', '2027-10-01', '2027-10-02', '2027-10-03'];
+    write('2027.yaml', `year: 2027\ntitle: test fixture\ndate: '2026-11-01'\nholidays:\n${statutory2027.map((d) => `  - { name: F${d}, from: '${d}', to: '${d}' }\n`).join('')}workdays:\n  - { date: '2027-01-02', for: F }\n`);
     const loaded = HolidayCalendar.load(dir);
     expect(loaded.years()).toEqual([2026, 2027]);
-    expect(loaded.addWorkingDays('2026-12-30', 2)).toBe('2027-01-04'); // 12-31, then Fri 01-01 off, weekend, Mon 01-04
+    expect(loaded.addWorkingDays('2026-12-30', 2)).toBe('2027-01-02'); // 12-31, then Fri 01-01 off, the fixture's make-up Sat 01-02
+    expect(loaded.basis(2027)).toBe('official:2027-shipped');
     expect(calendar.years()).toEqual([2025, 2026]); // other instances are untouched
   });
 
@@ -488,26 +531,29 @@ describe('loading holiday data files', () => {
       file2026('', "  - { date: '2026-02-27', for: 春节 }\n"),
       'workdays[1] 2026-02-27 is a Friday; a make-up working day (调休上班) must be a Saturday or Sunday',
     ],
-    ['a holiday date outside its year', file2026("  - { name: 元旦, from: '2025-12-31', to: '2026-01-01' }\n"), 'holidays[1].from 2025-12-31 is outside 2026'],
+    ['a statutory day missing', file2026().replace("  - { name: 法定 2026-06-19, from: '2026-06-19', to: '2026-06-19' }\n", ''), 'holidays: the statutory day 2026-06-19 of 端午节 Dragon Boat Festival'],
+    ['an empty title', file2026('', '', "year: 2026\ntitle: '  '\ndate: '2025-11-04'\n"), 'title must be the title of the State Council notice'],
+    ['an impossible notice date', file2026('', '', "year: 2026\ntitle: x\ndate: '2025-13-01'\n"), 'date 2025-13-01 is not a calendar date'],
+    ['a holiday date outside its year', file2026("  - { name: 元旦, from: '2025-12-31', to: '2026-01-01' }\n"), 'holidays[10].from 2025-12-31 is outside 2026'],
     ['a make-up date outside its year', file2026('', "  - { date: '2027-01-02', for: 元旦 }\n"), 'workdays[1].date 2027-01-02 is outside 2026'],
     [
       'a day both holiday and make-up working day',
       file2026('', "  - { date: '2026-02-21', for: 春节 }\n"),
       'workdays[1] 2026-02-21 is both a make-up working day and a day of 春节',
     ],
-    ['from after to', file2026("  - { name: 国庆节, from: '2026-10-07', to: '2026-10-01' }\n"), 'holidays[1] (国庆节) runs from 2026-10-07 to an earlier 2026-10-01'],
-    ['overlapping holidays', file2026("  - { name: 其他, from: '2026-02-23', to: '2026-02-24' }\n"), 'holidays[1] (其他): 2026-02-23 is already a day of 春节'],
+    ['from after to', file2026("  - { name: 国庆节, from: '2026-10-07', to: '2026-10-01' }\n"), 'holidays[10] (国庆节) runs from 2026-10-07 to an earlier 2026-10-01'],
+    ['overlapping holidays', file2026("  - { name: 其他, from: '2026-02-23', to: '2026-02-24' }\n"), 'holidays[10] (其他): 2026-02-23 is already a day of 春节'],
     ['a duplicate make-up day', file2026('', "  - { date: '2026-02-14', for: 春节 }\n"), 'workdays[1] 2026-02-14 is listed twice'],
-    ['an impossible date', file2026("  - { name: 假, from: '2026-02-30', to: '2026-02-30' }\n"), 'holidays[1].from 2026-02-30 is not a calendar date'],
-    ['a date not quoted as YYYY-MM-DD', file2026("  - { name: 假, from: 2026/03/02, to: '2026-03-02' }\n"), "holidays[1].from must be a date written 'YYYY-MM-DD'"],
-    ['a year not matching the file name', file2026('', '', 'year: 2025\nsource: x\n'), 'year is 2025 but the file is named 2026.yaml'],
-    ['a missing source', file2026('', '', 'year: 2026\n'), 'source must name the State Council notice'],
-    ['an unknown key', file2026('', '', 'year: 2026\nsource: x\nworkday: []\n'), 'top level: unknown key "workday"'],
-    ['a missing name', file2026("  - { from: '2026-03-02', to: '2026-03-02' }\n"), 'holidays[1].name must be a non-empty text'],
-    ['missing workdays', "year: 2026\nsource: x\nholidays:\n  - { name: 春节, from: '2026-02-15', to: '2026-02-23' }\n", 'workdays must be a list'],
-    ['no holidays', "year: 2026\nsource: x\nholidays: []\nworkdays: []\n", 'holidays must be a non-empty list'],
+    ['an impossible date', file2026("  - { name: 假, from: '2026-02-30', to: '2026-02-30' }\n"), 'holidays[10].from 2026-02-30 is not a calendar date'],
+    ['a date not quoted as YYYY-MM-DD', file2026("  - { name: 假, from: 2026/03/02, to: '2026-03-02' }\n"), "holidays[10].from must be a date written 'YYYY-MM-DD'"],
+    ['a year not matching the file name', file2026('', '', "year: 2025\ntitle: x\ndate: '2025-11-04'\n"), 'year is 2025 but the file is named 2026.yaml'],
+    ['a missing title', file2026('', '', "year: 2026\ndate: '2025-11-04'\n"), 'title must be the title of the State Council notice'],
+    ['an unknown key', file2026('', '', "year: 2026\ntitle: x\ndate: '2025-11-04'\nworkday: []\n"), 'top level: unknown key "workday"'],
+    ['a missing name', file2026("  - { from: '2026-03-02', to: '2026-03-02' }\n"), 'holidays[10].name must be a non-empty text'],
+    ['missing workdays', "year: 2026\ntitle: x\ndate: '2025-11-04'\nholidays:\n  - { name: 春节, from: '2026-02-15', to: '2026-02-23' }\n", 'workdays must be a list'],
+    ['no holidays', "year: 2026\ntitle: x\ndate: '2025-11-04'\nholidays: []\nworkdays: []\n", 'holidays must be a non-empty list'],
     ['not YAML', 'year: 2026\n  source: [unclosed\n', 'not valid YAML'],
-    ['not a mapping', '- 2026\n', 'must be a mapping with year, source, holidays and workdays'],
+    ['not a mapping', '- 2026\n', 'must be a mapping with year, title, number, date, holidays and workdays'],
   ])('%s is a load error naming the file', (_, text, problem) => {
     write('2026.yaml', text);
     const message = loadError();
@@ -516,13 +562,13 @@ describe('loading holiday data files', () => {
   });
 
   it('lists every problem of every file', () => {
-    write('2025.yaml', "year: 2025\nsource: x\nholidays:\n  - { name: 元旦, from: '2025-01-01', to: '2025-01-01' }\nworkdays:\n  - { date: '2025-01-02', for: 元旦 }\n");
+    write('2025.yaml', "year: 2025\ntitle: x\ndate: '2024-11-12'\nholidays:\n  - { name: 元旦, from: '2025-01-01', to: '2025-01-01' }\nworkdays:\n  - { date: '2025-01-02', for: 元旦 }\n");
     write('2026.yaml', file2026("  - { name: 元旦, from: '2027-01-01', to: '2027-01-01' }\n"));
     write('holidays-2027.yml', 'year: 2027\n');
     write('README.txt', 'ignored');
     const message = loadError();
     expect(message).toContain('2025.yaml: workdays[0] 2025-01-02 is a Thursday');
-    expect(message).toContain('2026.yaml: holidays[1].from 2027-01-01 is outside 2026');
+    expect(message).toContain('2026.yaml: holidays[10].from 2027-01-01 is outside 2026');
     expect(message).toContain('holidays-2027.yml: a holiday data file must be named <year>.yaml');
     expect(message).not.toContain('README');
   });

@@ -75,6 +75,8 @@ export interface PolicyParameters {
 }
 
 export type ParameterName = keyof PolicyParameters;
+/** The parameters that count working days (every deadline of the working-day calendar). */
+export type WorkingDaysParameter = Extract<ParameterName, `${string}WorkingDays`>;
 
 /** A value checker: returns the problems of `value` (empty when fine), each naming the path below the parameter. */
 type Check = (value: unknown, path: string) => string[];

@@ -4,8 +4,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
-import { HolidayCalendar } from '../policy/holiday-calendar';
+import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { DIBAO_MESSAGES, type CorrectionVariables } from '../dibao/dibao-process';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -30,7 +29,6 @@ export class SamplingWorkers {
     private readonly sampling: SamplingService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
-    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -55,17 +53,15 @@ export class SamplingWorkers {
     const batch = await this.sampling.drawBatch(countyCode, String(job.variables.period));
     const profile = this.profiles.byVersionId(batch.profileVersionId);
     const drawnAt = new Date(batch.drawnAt);
-    const reviewDueAt = this.calendar.deadlineAfterWorkingDays(drawnAt, profile.parameters.samplingReviewWorkingDays.value);
     const cited = profile.parameters.samplingReviewWorkingDays;
-    await this.deadlines.open({
+    const reviewDueAt = await this.deadlines.open({
       type: 'sampling.review',
       subjectType: SUBJECT,
       subjectId: batch.id,
       regionCode: countyCode,
       responsibleGroup: 'county-civil-affairs',
-      ...citedRule('samplingReviewWorkingDays', cited),
+      ...workingDaysRule('samplingReviewWorkingDays', cited),
       startedAt: drawnAt,
-      dueAt: reviewDueAt,
     });
     return { batchId: batch.id, selectedCases: batch.selected.map((s) => s.subjectId), reviewDueAt: reviewDueAt.toISOString(), subjectType: SUBJECT, subjectId: batch.id };
   }

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
@@ -7,6 +7,7 @@ import { regionCovers, REGION_CODE_PATTERN } from '../auth/region';
 import { Role } from '../auth/roles';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
+import type { IncidentItem, IncidentRetryResult } from './incidents.dto';
 import { SlaService, type DeadlineStatus } from './sla.service';
 
 export class RegionQueryDto {
@@ -68,10 +69,18 @@ export class SlaController {
     return this.sla.summary(query.region ?? principal.regionCode);
   }
 
+  /** Open engine incidents of every procedure in the region, each with its subject and a plain reason. */
   @Get('incidents')
   @RegionScoped('region')
-  incidents(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
+  incidents(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal): Promise<IncidentItem[]> {
     return this.sla.incidents(query.region ?? principal.regionCode);
+  }
+
+  /** Runs the step an incident stopped again, once its cause is fixed (202: the engine re-runs it asynchronously). */
+  @Post('incidents/:incidentKey/retry')
+  @HttpCode(HttpStatus.ACCEPTED)
+  retryIncident(@Param('incidentKey') incidentKey: string, @CurrentPrincipal() principal: Principal): Promise<IncidentRetryResult> {
+    return this.sla.retryIncident(incidentKey, principal);
   }
 
   /** The audit trail of one case, if it lies in the caller's region. */

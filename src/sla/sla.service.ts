@@ -1,10 +1,36 @@
+import type { IncidentKey, JobKey } from '@camunda8/orchestration-cluster-api';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { regionPrefix } from '../auth/region';
+import { AuditService } from '../audit/audit.service';
+import type { Principal } from '../auth/principal';
+import { regionCovers, regionPrefix } from '../auth/region';
 import { Clock } from '../common/clock';
+import { DomainError } from '../common/domain-error';
+import { InvalidRequestException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
+import { parseJson } from '../tasks/task-scope';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { incidentReason } from '../workflow/job-outcome';
+import type { IncidentItem, IncidentRetryResult, IncidentSubject } from './incidents.dto';
+
+type Incident = Awaited<ReturnType<CamundaClient['getIncident']>>;
+type IncidentSearch = Parameters<CamundaClient['searchIncidents']>[0];
+type VariableSearch = Parameters<CamundaClient['searchVariables']>[0];
+
+/** Engine reads answer from what it knows now; a real cluster's search side may lag a moment behind. */
+const NOW = { consistency: { waitUpToMs: 0 } };
+const MAX_INCIDENTS = 1000;
+const KEYS_PER_SEARCH = 100;
+/** Instance variables that say whose an instance is (ScopedProcessVariables, and a payment cycle's county before it opens). */
+const SUBJECT_VARIABLES = ['regionCode', 'countyCode', 'subjectType', 'subjectId'];
+/** Retries a job gets back, as the models declare them. */
+const RETRIES = 3;
+/** Subjects known to supervisors by a number. */
+const CASE_NUMBERS: Record<string, { table: string; column: string }> = {
+  'dibao-case': { table: 'dibao_case', column: 'case_number' },
+  'temporary-aid': { table: 'temporary_aid_request', column: 'request_number' },
+};
 
 export type DeadlineStatus = 'open' | 'at-risk' | 'breached' | 'met';
 
@@ -30,6 +56,9 @@ export class SlaService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
   ) {}
+
+  /** A property, not a constructor parameter: bench/sla-summary.ts builds this service by hand without one. */
+  @Inject(AuditService) private readonly audit!: AuditService;
 
   /** SQL for a status, with $1 = now and $2 = the at-risk share (0–1). */
   private static readonly STATUS_SQL: Record<DeadlineStatus, string> = {
@@ -101,27 +130,147 @@ export class SlaService {
     }));
   }
 
-  /** Open engine incidents, each with the case it belongs to (cases outside the region are left out). */
-  async incidents(region: string) {
-    const items = (await this.camunda.searchIncidents({ filter: { state: 'ACTIVE' }, page: { limit: 1000 } }, { consistency: { waitUpToMs: 0 } })).items ?? [];
-    if (!items.length) return [];
-    const keys = items.map((i) => String(i.processInstanceKey));
-    const cases: { id: string; case_number: string; region_code: string; process_instance_key: string }[] = await this.dataSource.query(
-      `SELECT id, case_number, region_code, process_instance_key FROM dibao_case WHERE process_instance_key = ANY($1) AND region_code LIKE $2 || '%'`,
-      [keys, regionPrefix(region)],
-    );
-    const byInstance = new Map(cases.map((c) => [c.process_instance_key, c]));
-    return items
-      .filter((i) => byInstance.has(String(i.processInstanceKey)))
-      .map((i) => {
-        const c = byInstance.get(String(i.processInstanceKey))!;
-        return { ...i, case: { subjectType: 'dibao-case', id: c.id, caseNumber: c.case_number, regionCode: c.region_code } };
-      });
+  /**
+   * Open engine incidents of every procedure in the region, oldest first, each with its subject and a plain reason.
+   * The region is the instance's own `regionCode` (else `countyCode`, which a payment cycle has before it opens);
+   * an instance with neither (the monthly fan-out parents, the health check) has no region and is left out.
+   */
+  async incidents(region: string): Promise<IncidentItem[]> {
+    const search = { filter: { state: 'ACTIVE' }, sort: [{ field: 'creationTime', order: 'ASC' }], page: { limit: MAX_INCIDENTS } } as IncidentSearch;
+    const items = (await this.engine(() => this.camunda.searchIncidents(search, NOW))).items ?? [];
+    const subjects = await this.subjectsOf(items.map((i) => String(i.processInstanceKey)));
+    const visible = items.filter((i) => {
+      const subject = subjects.get(String(i.processInstanceKey));
+      return subject !== undefined && regionCovers(region, subject.regionCode);
+    });
+    await this.addCaseNumbers(visible.map((i) => subjects.get(String(i.processInstanceKey))!));
+    return visible.map((i) => incidentItem(i, subjects.get(String(i.processInstanceKey))!));
+  }
+
+  /**
+   * Retries what an incident stopped, once its cause is fixed: a job incident's job gets its retries back, then the
+   * incident is resolved and the engine runs the step again. Audited; an incident outside the caller's region is a
+   * 404 like one that does not exist.
+   */
+  async retryIncident(incidentKey: string, principal: Principal): Promise<IncidentRetryResult> {
+    if (!isInt64Key(incidentKey)) throw new InvalidRequestException([{ field: 'incidentKey', message: 'incidentKey must be an incident key: a positive int64 in decimal digits' }]);
+    const notFound = () => new DomainError('incident-not-found', `incident ${incidentKey} not found`, 404);
+    const notActive = (state: string) => new DomainError('incident-not-active', `incident ${incidentKey} is ${state}, no longer active`, 409);
+    const incident = await this.engine(() => this.camunda.getIncident({ incidentKey: incidentKey as IncidentKey }, NOW), notFound);
+    const processInstanceKey = String(incident.processInstanceKey);
+    const subject = (await this.subjectsOf([processInstanceKey])).get(processInstanceKey);
+    if (!subject || !regionCovers(principal.regionCode, subject.regionCode)) throw notFound();
+    if (incident.state !== 'ACTIVE') throw notActive(String(incident.state));
+    const jobKey = incident.jobKey === undefined ? null : String(incident.jobKey);
+    // The audit entry commits only when the engine took the retry.
+    await this.dataSource.transaction(async (manager) => {
+      await this.audit.record(
+        {
+          actor: { id: principal.id, roles: principal.roles },
+          regionCode: subject.regionCode,
+          action: 'incident.retried',
+          subjectType: subject.subjectType ?? 'process-instance',
+          subjectId: subject.subjectId ?? processInstanceKey,
+          details: {
+            incidentKey,
+            processInstanceKey,
+            processDefinitionId: incident.processDefinitionId ?? null,
+            elementId: incident.elementId ?? null,
+            errorType: incident.errorType ?? null,
+            jobKey,
+            retries: jobKey ? RETRIES : null,
+          },
+        },
+        manager,
+      );
+      // Resolving a job incident without retries would only raise it again.
+      if (jobKey) await this.engine(() => this.camunda.updateJob({ jobKey: jobKey as JobKey, changeset: { retries: RETRIES } }), () => notActive('gone (its job no longer exists)'));
+      await this.engine(() => this.camunda.resolveIncident({ incidentKey: incidentKey as IncidentKey }), () => notActive('already resolved'));
+    });
+    return { incidentKey, processInstanceKey, jobKey, retries: jobKey ? RETRIES : null, resolved: true };
+  }
+
+  /** The subject of each process instance, from its instance-level variables (one search per 100 instances). */
+  private async subjectsOf(processInstanceKeys: string[]): Promise<Map<string, IncidentSubject>> {
+    const keys = [...new Set(processInstanceKeys)];
+    const values = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < keys.length; i += KEYS_PER_SEARCH) {
+      const chunk = keys.slice(i, i + KEYS_PER_SEARCH);
+      const search = {
+        filter: { processInstanceKey: { $in: chunk }, scopeKey: { $in: chunk }, name: { $in: SUBJECT_VARIABLES } },
+        page: { limit: chunk.length * SUBJECT_VARIABLES.length },
+        truncateValues: false,
+      } as VariableSearch;
+      for (const v of (await this.engine(() => this.camunda.searchVariables(search, NOW))).items ?? []) {
+        // Instance-level only: a local variable of the same name in a sub-scope is not the instance's.
+        if (String(v.scopeKey) !== String(v.processInstanceKey)) continue;
+        const key = String(v.processInstanceKey);
+        values.set(key, { ...values.get(key), [v.name]: parseJson(v.value) });
+      }
+    }
+    const subjects = new Map<string, IncidentSubject>();
+    for (const [key, v] of values) {
+      const regionCode = text(v.regionCode) ?? text(v.countyCode);
+      if (regionCode) subjects.set(key, { subjectType: text(v.subjectType), subjectId: text(v.subjectId), regionCode });
+    }
+    return subjects;
+  }
+
+  private async addCaseNumbers(subjects: IncidentSubject[]): Promise<void> {
+    for (const [subjectType, { table, column }] of Object.entries(CASE_NUMBERS)) {
+      const ofType = subjects.filter((s) => s.subjectType === subjectType && s.subjectId);
+      if (!ofType.length) continue;
+      const rows: { id: string; number: string }[] = await this.dataSource.query(`SELECT id::text AS id, ${column} AS number FROM ${table} WHERE id::text = ANY($1)`, [
+        [...new Set(ofType.map((s) => s.subjectId))],
+      ]);
+      const numbers = new Map(rows.map((r) => [r.id, r.number]));
+      for (const s of ofType) if (numbers.has(s.subjectId!)) s.caseNumber = numbers.get(s.subjectId!);
+    }
+  }
+
+  /** An engine call: a 404 is `on404()` when given; no answer, 5xx or 429 is engine-unavailable (503); other refusals pass. */
+  private async engine<T>(call: () => PromiseLike<T>, on404?: () => DomainError): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      const status = (error as { status?: unknown }).status;
+      if (status === 404 && on404) throw on404();
+      if (typeof status === 'number' && status < 500 && status !== 429) throw error;
+      throw new DomainError('engine-unavailable', `the workflow engine did not answer: ${(error as Error).message}`, 503);
+    }
   }
 
   private atRiskShare(): number {
     return this.config.SLA_AT_RISK_PERCENT / 100;
   }
+}
+
+function incidentItem(i: Incident, subject: IncidentSubject): IncidentItem {
+  const item: IncidentItem = {
+    incidentKey: String(i.incidentKey),
+    processDefinitionId: i.processDefinitionId ?? null,
+    processInstanceKey: String(i.processInstanceKey),
+    elementId: i.elementId ?? null,
+    jobKey: i.jobKey === undefined ? null : String(i.jobKey),
+    errorType: i.errorType ?? null,
+    errorMessage: i.errorMessage ?? null,
+    reason: incidentReason(i.errorType, i.errorMessage),
+    creationTime: i.creationTime ?? null,
+    subject,
+  };
+  if (subject.subjectType === 'dibao-case' && subject.subjectId) {
+    item.case = { subjectType: 'dibao-case', id: subject.subjectId, caseNumber: subject.caseNumber, regionCode: subject.regionCode };
+  }
+  return item;
+}
+
+/** Camunda keys are int64, positive. */
+function isInt64Key(key: string): boolean {
+  return /^\d{1,19}$/.test(key) && BigInt(key) > 0n && BigInt(key) <= 9_223_372_036_854_775_807n;
+}
+
+function text(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
 }
 
 function round(days: number): number {

@@ -55,7 +55,7 @@ export class TemporaryAidService {
           responsibleGroup: 'township-caseworker',
           ...citedRule('temporaryAidReplyHours', replyHours),
           startedAt: now,
-          dueAt: replyDueAt,
+          computation: { kind: 'hours', hours: replyHours.value },
         },
         manager,
       );

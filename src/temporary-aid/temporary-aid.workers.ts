@@ -3,9 +3,7 @@ import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { citedRule, DeadlinesService } from '../deadlines/deadlines.service';
-import { HolidayCalendar } from '../policy/holiday-calendar';
-import type { ParameterName } from '../policy/parameters';
+import { citedRule, type DeadlineStart, DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -43,7 +41,6 @@ export class TemporaryAidWorkers {
     private readonly repository: TemporaryAidRepository,
     private readonly fund: ReserveFundService,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
-    @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -76,7 +73,8 @@ export class TemporaryAidWorkers {
         );
         await this.deadlines.meet(SUBJECT, r.id, [TEMPORARY_AID_DEADLINES.reply], now, manager);
         if (reply.aidType === 'emergency') {
-          await this.openDeadline(r, profile, TEMPORARY_AID_DEADLINES.emergencyAid, 'emergencyAidHours', 'township-caseworker', r.requestedAt, this.aidDueAt(r, profile), manager);
+          const cited = profile.parameters.emergencyAidHours;
+          await this.openDeadline(r, TEMPORARY_AID_DEADLINES.emergencyAid, { ...citedRule('emergencyAidHours', cited), computation: { kind: 'hours', hours: cited.value } }, r.requestedAt, manager);
         }
         await this.repository.event(r.id, 'replied', now, WORKER, { aidType: reply.aidType, severity: reply.severity, urgent, amountFen, tier, ineligibleReasons: problems, notes: reply.replyNotes }, manager, job.jobKey);
         await this.audit.record({ actor: { id: WORKER }, regionCode: r.regionCode, action: 'temporary-aid.replied', subjectType: SUBJECT, subjectId: r.id, details: { amountFen, tier } }, manager);
@@ -109,7 +107,8 @@ export class TemporaryAidWorkers {
     const result = await this.onRequest(job, async (r, manager) => {
       const profile = this.profileAt(r);
       const now = r.paidAt ?? this.clock.now();
-      const paperworkDueAt = r.tier === 'rescue-first' ? this.calendar.deadlineAfterWorkingDays(now, profile.parameters.paperworkWorkingDays.value) : null;
+      const paperworkRule = workingDaysRule('paperworkWorkingDays', profile.parameters.paperworkWorkingDays, [{ variable: 'paperworkDueAt' }]);
+      const paperworkDueAt = r.tier === 'rescue-first' ? this.deadlines.due(paperworkRule.computation, now) : null;
       if (r.paidAt) return { paidBy: r.paidBy!, paperworkDueAt: paperworkDueAt?.toISOString() ?? null };
       const paidBy = r.tier !== 'rescue-first' ? 'county' : (await this.fund.debit(r.townshipCode, r.id, r.amountFen!, WORKER, now, manager)) ? 'reserve-fund' : 'county-direct';
       const maxMonths = profile.parameters.instalmentMaxMonths.value;
@@ -124,7 +123,7 @@ export class TemporaryAidWorkers {
       );
       await this.repository.update(r.id, { status: 'paid', paidAt: now, paidBy }, manager);
       await this.deadlines.meet(SUBJECT, r.id, [TEMPORARY_AID_DEADLINES.emergencyAid], now, manager);
-      if (paperworkDueAt) await this.openDeadline(r, profile, TEMPORARY_AID_DEADLINES.paperwork, 'paperworkWorkingDays', 'township-caseworker', now, paperworkDueAt, manager);
+      if (paperworkDueAt) await this.openDeadline(r, TEMPORARY_AID_DEADLINES.paperwork, paperworkRule, now, manager);
       await this.repository.event(r.id, 'paid', now, WORKER, { amountFen: r.amountFen, paidBy, instalments: parts }, manager, job.jobKey);
       await this.audit.record({ actor: { id: WORKER }, regionCode: r.regionCode, action: 'temporary-aid.paid', subjectType: SUBJECT, subjectId: r.id, details: { amountFen: r.amountFen, paidBy, tier: r.tier } }, manager);
       return { paidBy, paperworkDueAt: paperworkDueAt?.toISOString() ?? null };
@@ -204,10 +203,10 @@ export class TemporaryAidWorkers {
     return new Date(r.requestedAt.getTime() + profile.parameters.emergencyAidHours.value * HOUR_MS);
   }
 
-  private async openDeadline(r: AidRequest, profile: ResolvedProfile, type: string, parameter: ParameterName, group: string, startedAt: Date, dueAt: Date, manager: EntityManager): Promise<void> {
-    const cited = profile.parameters[parameter];
+  /** A deadline of the township caseworkers on the request. */
+  private async openDeadline(r: AidRequest, type: string, rule: Pick<DeadlineStart, 'rule' | 'source' | 'computation'>, startedAt: Date, manager: EntityManager): Promise<void> {
     await this.deadlines.open(
-      { type, subjectType: SUBJECT, subjectId: r.id, regionCode: r.regionCode, responsibleGroup: group, ...citedRule(parameter, cited), startedAt, dueAt },
+      { type, subjectType: SUBJECT, subjectId: r.id, regionCode: r.regionCode, responsibleGroup: 'township-caseworker', ...rule, startedAt },
       manager,
     );
   }

@@ -1,5 +1,7 @@
 import { DomainError } from '../common/domain-error';
-import { retryBackOffMs, settleJob } from './job-outcome';
+import { CalendarDataError, CalendarError, OutsideCalendarError } from '../policy/holiday-calendar';
+import { PolicyError } from '../policy/policy-profiles';
+import { classifyJobFailure, incidentReason, retryBackOffMs, settleJob } from './job-outcome';
 
 function recordingJob(retries: number) {
   const calls: { action: string; arg: unknown }[] = [];
@@ -44,5 +46,72 @@ describe('settleJob', () => {
   it('backs off longer as retries run out, capped at ten minutes', () => {
     expect([retryBackOffMs(2), retryBackOffMs(1)]).toEqual([10_000, 20_000]);
     expect(retryBackOffMs(-20)).toBe(600_000);
+  });
+});
+
+describe('classifyJobFailure', () => {
+  it('makes a date outside the holiday calendar a data problem naming the date and the missing year', () => {
+    // Built by hand: which years the calendar covers changes with its data.
+    const outside = new OutsideCalendarError('2024-12-31 is outside the holiday calendar: there is no notice for 2024', '2024-12-31', [2025, 2026]);
+    expect(classifyJobFailure(outside)).toEqual({
+      kind: 'data',
+      reason: '节假日日历未覆盖 2024-12-31（缺少 2024 年度数据）The holiday calendar does not cover 2024-12-31 (no data for 2024)',
+      errorMessage: '节假日日历未覆盖 2024-12-31（缺少 2024 年度数据）The holiday calendar does not cover 2024-12-31 (no data for 2024): 2024-12-31 is outside the holiday calendar: there is no notice for 2024',
+    });
+  });
+
+  it('makes any other calendar error a data problem', () => {
+    expect(classifyJobFailure(new CalendarDataError('no <year>.yaml holiday data files'))).toMatchObject({ kind: 'data', reason: expect.stringContaining('holiday calendar data is invalid') });
+    expect(classifyJobFailure(new CalendarError('2026-10-01 is not a working day'))).toMatchObject({ kind: 'data', reason: expect.stringMatching(/^节假日日历/) });
+  });
+
+  it('makes a missing policy profile version a data problem, also as the no-profile-in-force domain error', () => {
+    const reason = '没有适用的政策参数版本 No policy profile version applies';
+    expect(classifyJobFailure(new PolicyError('profile "tongren" has no version in force on 2020-01-01'))).toEqual({
+      kind: 'data',
+      reason,
+      errorMessage: `${reason}: profile "tongren" has no version in force on 2020-01-01`,
+    });
+    expect(classifyJobFailure(new DomainError('no-profile-in-force', 'no version in force'))).toMatchObject({ kind: 'data', reason });
+  });
+
+  it('finds a data problem wrapped as the cause of another error', () => {
+    expect(classifyJobFailure(new Error('payroll failed', { cause: new PolicyError('x') }))).toMatchObject({ kind: 'data' });
+  });
+
+  it('keeps other domain errors business outcomes and everything else technical', () => {
+    expect(classifyJobFailure(new DomainError('not-eligible', 'above the standard'))).toEqual({ kind: 'business', errorCode: 'not-eligible', errorMessage: 'above the standard' });
+    expect(classifyJobFailure(new TypeError('x is undefined'))).toEqual({ kind: 'technical', errorMessage: 'TypeError: x is undefined' });
+    expect(classifyJobFailure('a string')).toEqual({ kind: 'technical', errorMessage: 'a string' });
+  });
+});
+
+describe('settleJob on a data problem', () => {
+  it('fails the job with no retries and no back-off, so the incident is raised at once, with the reason first', async () => {
+    const { calls, job } = recordingJob(3);
+    await settleJob(job, async () => {
+      throw new PolicyError('no policy profile version "gone-v1" for applicant 11010519491231002X');
+    });
+    expect(calls).toEqual([
+      {
+        action: 'fail',
+        arg: { errorMessage: '没有适用的政策参数版本 No policy profile version applies: no policy profile version "gone-v1" for applicant 110105********002X', retries: 0, retryBackOff: 0 },
+      },
+    ]);
+  });
+});
+
+describe('incidentReason', () => {
+  it('takes the reason a worker put at the head of a data problem', () => {
+    const message = classifyJobFailure(new PolicyError('no version in force on 2020-01-01')).errorMessage;
+    expect(incidentReason('JOB_NO_RETRIES', message)).toBe('没有适用的政策参数版本 No policy profile version applies');
+    const calendar = classifyJobFailure(new OutsideCalendarError('2024-12-31 is outside: no notice', '2024-12-31', [])).errorMessage;
+    expect(incidentReason('JOB_NO_RETRIES', calendar)).toBe('节假日日历未覆盖 2024-12-31（缺少 2024 年度数据）The holiday calendar does not cover 2024-12-31 (no data for 2024)');
+  });
+
+  it('names other incidents by type, in Chinese then English', () => {
+    expect(incidentReason('JOB_NO_RETRIES', 'Error: connection reset')).toBe('任务多次重试仍失败（技术故障）The job failed on every retry (a technical fault)');
+    expect(incidentReason('EXTRACT_VALUE_ERROR', "failed to evaluate expression 'x': no variable found")).toMatch(/^流程表达式无法求值 /);
+    expect(incidentReason('DECISION_EVALUATION_ERROR', undefined)).toBe('流程故障 An engine incident (DECISION_EVALUATION_ERROR)');
   });
 });

@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
 import { jobTypesOf, readResources, Resource } from './bpmn-resources';
 import { CAMUNDA_CLIENT, CAMUNDA_WORKER_CLIENT, CamundaClient } from './camunda-client';
-import { settleJob, JobActions } from './job-outcome';
+import { classifyJobFailure, settleJob, JobActions } from './job-outcome';
 import { JOB_WORKER, JobWorkerOptions } from './job-worker.decorator';
 
 type Handler = (job: unknown) => Promise<Record<string, unknown> | void>;
@@ -136,7 +136,10 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
           try {
             return await this.metrics.timeJob(options.type, () => handler(job));
           } catch (error) {
-            logger.warn({ jobKey: job.jobKey, processInstanceKey: job.processInstanceKey, err: error }, 'job handler failed');
+            // settleJob decides the outcome; the log says which, so a data problem is not mistaken for a passing fault.
+            const failure = classifyJobFailure(error);
+            const message = failure.kind === 'data' ? `job handler failed on a data problem, incident raised without retries: ${failure.reason}` : 'job handler failed';
+            logger.warn({ jobKey: job.jobKey, processInstanceKey: job.processInstanceKey, outcome: failure.kind, err: error }, message);
             throw error;
           }
         }),
