@@ -170,7 +170,10 @@ export class DibaoService {
     if (!c.acceptedAt || ['enrolled', 'refused', 'closed'].includes(c.status)) {
       throw new DomainError('not-extendable', `case ${c.caseNumber} has no running procedure deadline (status ${c.status})`, 409);
     }
-    await this.correlate(DIBAO_MESSAGES.deadlineExtended, c, { extensionReason: body.reason });
+    // The longer limit on today's calendar: a notice loaded since acceptance may have moved it.
+    const extendedDays = this.profiles.byVersionId(c.profileVersionId!).parameters.procedureExtendedWorkingDays.value;
+    const procedureExtendedDueAt = this.deadlines.due({ kind: 'working-days', days: extendedDays }, c.acceptedAt).toISOString();
+    await this.correlate(DIBAO_MESSAGES.deadlineExtended, c, { extensionReason: body.reason, procedureExtendedDueAt });
     await this.record(c, principal, 'deadline-extended', { reason: body.reason });
   }
 

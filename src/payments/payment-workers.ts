@@ -11,7 +11,7 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce } from '../workflow/engine-calls';
-import { PayrollService } from './payroll.service';
+import { type PaymentCycle, PayrollService } from './payroll.service';
 
 /** Correlation key: caseId. Starts bpmn/dibao-recalculation.bpmn for a household with living members left. */
 export const MEMBER_DIED_MESSAGE = 'dibao.member-died';
@@ -107,9 +107,7 @@ export class PaymentWorkers {
       regionCode: countyCode,
       subjectType: SUBJECT,
       subjectId: cycle.id,
-      dataDueAt: new Date(cycle.calendar.dataBy.dueAt).toISOString(),
-      fundsDueAt: new Date(cycle.calendar.fundsBy.dueAt).toISOString(),
-      creditedDueAt: new Date(cycle.calendar.creditedBy.dueAt).toISOString(),
+      ...this.dueVariables(cycle),
     };
   }
 
@@ -177,8 +175,9 @@ export class PaymentWorkers {
   }
 
   /** A step done: its deadline met (a breached one stays breached), the cycle's status moved on. */
+  /** A step done; answers the cycle's due instants as they stand now, so the next step's timer waits on a moved one. */
   @JobWorker('payments.record-step')
-  async recordStep(job: Job): Promise<Record<string, never>> {
+  async recordStep(job: Job): Promise<{ dataDueAt: string; fundsDueAt: string; creditedDueAt: string }> {
     const step = STEPS[String(job.variables.step) as keyof typeof STEPS];
     if (!step) throw new Error(`unknown payment step ${String(job.variables.step)}`);
     const cycleId = String(job.variables.cycleId);
@@ -190,7 +189,15 @@ export class PaymentWorkers {
         await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: `payments.${step.status}`, subjectType: SUBJECT, subjectId: cycleId, details: {} }, manager);
       }
     });
-    return {};
+    return this.dueVariables((await this.payroll.cycle(cycleId))!);
+  }
+
+  private dueVariables(cycle: PaymentCycle) {
+    return {
+      dataDueAt: new Date(cycle.calendar.dataBy.dueAt).toISOString(),
+      fundsDueAt: new Date(cycle.calendar.fundsBy.dueAt).toISOString(),
+      creditedDueAt: new Date(cycle.calendar.creditedBy.dueAt).toISOString(),
+    };
   }
 
   /** A step late: the breach recorded and escalated (its responsible group and the county see it in the SLA views). */

@@ -45,7 +45,9 @@ export interface ResolvedProfile {
   parameters: { [K in ParameterName]: ResolvedParameter<K> };
 }
 
-export class PolicyError extends Error {}
+export class PolicyError extends Error {
+  override name = 'PolicyError';
+}
 
 export class PolicyProfiles {
   private constructor(private readonly profiles: Map<string, Profile>) {}

@@ -6,6 +6,8 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
 import { Clock } from '../common/clock';
+import { calendarNote } from '../deadlines/deadline-rule';
+import type { CalendarBasis } from '../policy/holiday-calendar';
 import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
@@ -93,6 +95,9 @@ export class SlaService {
       metAt: r.met_at,
       breachedAt: r.breached_at,
       escalatedAt: r.escalated_at,
+      calendar: r.calendar,
+      calendarNote: calendarNote(r.calendar_years as CalendarBasis['years'] | null),
+      dueHistory: r.due_history,
     }));
   }
 

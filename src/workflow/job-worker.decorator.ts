@@ -14,7 +14,8 @@ export interface JobWorkerOptions {
 
 /**
  * Declares a provider method as the job worker of a service-task type. The method receives the job and returns
- * the variables to complete it with; a DomainError becomes a BPMN error, anything else a retried failure.
+ * the variables to complete it with; a DomainError becomes a BPMN error, a policy or calendar data problem an
+ * incident at once (no retries), anything else a retried failure.
  */
 export const JobWorker = (options: JobWorkerOptions | string) =>
   SetMetadata(JOB_WORKER, typeof options === 'string' ? { type: options } : options);
