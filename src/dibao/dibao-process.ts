@@ -108,6 +108,8 @@ export interface AcceptanceVariables {
   investigationDueAt: string;
   procedureDueAt: string;
   procedureExtendedDueAt: string;
+  /** The limit the deadline watch waits on (`deadline.moved` correlates on subjectId + "/" + it); the extension sets procedureExtendedDueAt. */
+  watchedDeadline: 'procedureDueAt';
   villageReviewRequired: boolean;
   /** A member is a registered relative of a caseworker or village cadre (近亲属备案). */
   relativesCase: boolean;

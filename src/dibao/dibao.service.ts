@@ -173,7 +173,7 @@ export class DibaoService {
     // The longer limit on today's calendar: a notice loaded since acceptance may have moved it.
     const extendedDays = this.profiles.byVersionId(c.profileVersionId!).parameters.procedureExtendedWorkingDays.value;
     const procedureExtendedDueAt = this.deadlines.due({ kind: 'working-days', days: extendedDays }, c.acceptedAt).toISOString();
-    await this.correlate(DIBAO_MESSAGES.deadlineExtended, c, { extensionReason: body.reason, procedureExtendedDueAt });
+    await this.correlate(DIBAO_MESSAGES.deadlineExtended, c, { extensionReason: body.reason, procedureExtendedDueAt, watchedDeadline: 'procedureExtendedDueAt' });
     await this.record(c, principal, 'deadline-extended', { reason: body.reason });
   }
 

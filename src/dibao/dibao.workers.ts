@@ -55,6 +55,7 @@ export class DibaoWorkers {
         investigationDueAt: due('investigationStartWorkingDays').toISOString(),
         procedureDueAt: due('procedureWorkingDays').toISOString(),
         procedureExtendedDueAt: due('procedureExtendedWorkingDays').toISOString(),
+        watchedDeadline: 'procedureDueAt',
         villageReviewRequired: profile.parameters.villageReviewRequired.value,
         relativesCase: c.relativesCase,
       };

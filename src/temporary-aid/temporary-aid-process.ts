@@ -28,6 +28,8 @@ export const TEMPORARY_AID_MESSAGES = {
   aidPaid: 'temporary-aid.aid-paid',
   /** Correlation key: requestId. The paperwork of a rescue-first payment, filed through the API. */
   paperworkFiled: 'temporary-aid.paperwork-filed',
+  // Also caught: 'deadline.moved' (src/deadlines/deadline-moved.ts), correlation key `${subjectId}/paperworkDueAt`,
+  // time to live 0, carrying paperworkDueAt = the new instant; the paperwork's watch then waits for that instant.
 } as const;
 
 export const TEMPORARY_AID_DEADLINES = {
