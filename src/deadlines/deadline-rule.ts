@@ -57,6 +57,9 @@ function workingDaysOf(computation: DeadlineComputation): number | undefined {
 export function calendarNote(years: CalendarBasis['years'] | null): string | null {
   if (!years?.length) return null;
   const statutory = years.filter((y) => y.basis === 'statutory').map((y) => y.year);
-  if (!statutory.length) return `official calendar (${years.map((y) => y.basis.slice('official:'.length)).join(', ')})`;
-  return `provisional — statutory calendar, the ${statutory.join(', ')} notice${statutory.length > 1 ? 's are' : ' is'} not loaded（暂按法定节假日计算，${statutory.join('、')}年放假安排尚未载入）`;
+  if (!statutory.length) {
+    const versions = years.map((y) => y.basis.slice('official:'.length));
+    return `按国务院放假安排计算（${versions.join('、')}）official calendar (${versions.join(', ')})`;
+  }
+  return `暂按法定节假日计算，${statutory.join('、')}年放假安排尚未载入 provisional — statutory calendar, the ${statutory.join(', ')} notice${statutory.length > 1 ? 's are' : ' is'} not loaded`;
 }

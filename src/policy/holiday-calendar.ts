@@ -500,7 +500,7 @@ function checkNotice(content: unknown, year: number, yearSays: string): { notice
     });
   }
   // The notice arranges the statutory days, it cannot drop one (《全国年节及纪念日放假办法》第二条).
-  if (!problems.length && year >= STATUTORY_FROM_YEAR && year <= STATUTORY_TO_YEAR) {
+  if (Array.isArray(content.holidays) && year >= STATUTORY_FROM_YEAR && year <= STATUTORY_TO_YEAR) {
     for (const statutory of statutoryHolidays(year)) {
       for (const date of statutory.dates) {
         if (!holidays.has(date)) problem('holidays', `holidays: the statutory day ${date} of ${statutory.name} (${STATUTORY_RULE}) lies in no holiday period`);
