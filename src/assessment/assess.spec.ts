@@ -552,6 +552,8 @@ describe('assess: the policy cliffs of the single-person route (documented, not 
     const after = run(household({ members, incomes: [other('m1', 120_000)] }));
     expect([before.outcome, before.benefitFen]).toEqual(['eligible', 1]);
     expect([after.outcome, after.benefitFen]).toEqual(['single-person', 60_000]);
+    // The jump is the law's route boundary, and the explanation says so.
+    expect(after.steps.map((s) => s.description)).toContainEqual(expect.stringContaining('Route changed to a single-person household'));
   });
 
 });
@@ -712,7 +714,7 @@ describe('assess: properties', () => {
     );
   });
 
-  it('more income never yields a larger benefit (except the statutory cliff: a household eligible as a whole that becomes a single-person case)', () => {
+  it('within a route more income never yields a larger benefit; across the route boundary the jump is a step of the explanation', () => {
     const moreArb = householdArb.chain((input) =>
       fc.tuple(
         fc.constant(input),
@@ -730,8 +732,10 @@ describe('assess: properties', () => {
       fc.property(moreArb, parametersArb, ([less, more], parameters) => {
         const before = run(less, parameters);
         const after = run(more, parameters);
-        const cliff = before.outcome === 'eligible' && after.outcome === 'single-person';
-        if (!cliff) expect(after.benefitFen).toBeLessThanOrEqual(before.benefitFen);
+        // Two routes: the household as a whole (eligible, marginal, not eligible) and the single-person household.
+        const route = (r: AssessmentResult) => (r.outcome === 'single-person' ? 'single-person' : 'household');
+        if (route(before) === route(after)) expect(after.benefitFen).toBeLessThanOrEqual(before.benefitFen);
+        else expect([before, after].find((r) => route(r) === 'single-person')!.steps.some((s) => s.description.startsWith('转入“单人户”路径'))).toBe(true);
         expect(after.countableIncomeFen).toBeGreaterThanOrEqual(before.countableIncomeFen);
       }),
       { numRuns: 500 },

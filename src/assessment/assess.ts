@@ -153,6 +153,12 @@ export function assess(input: AssessmentInput, profile: AssessmentProfile): Asse
     if (single) {
       outcome = 'single-person';
       singlePersonMember = single;
+      // The route boundary is the law's (seed 000: a household eligible as a whole is enrolled as a whole, never one
+      // member of it), so the benefit can jump here: the explanation says so instead of smoothing it.
+      step(
+        'singlePersonHousehold',
+        `转入“单人户”路径：整户不符合条件，保障金额按成员 ${single.memberId} 单人核算，可能高于整户路径的金额 / Route changed to a single-person household: the household as a whole does not qualify, so the benefit is computed for member ${single.memberId} alone and can exceed what the whole-household route gives`,
+      );
       reasons.push(`低保边缘家庭，成员 ${single.memberId} 参照“单人户”纳入低保 / Marginal household: member ${single.memberId} is admitted as a single-person household (${single.reason})`);
       benefitBasis = { rawGapFen: standard - single.countableIncomeFen, perCapitaGapFen: standard - single.countableIncomeFen, size: 1, singlePerson: true };
     } else if (marginal) {
