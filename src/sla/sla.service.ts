@@ -57,10 +57,8 @@ export class SlaService {
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
     private readonly config: AppConfig,
     private readonly clock: Clock,
+    private readonly audit: AuditService,
   ) {}
-
-  /** A property, not a constructor parameter: bench/sla-summary.ts builds this service by hand without one. */
-  @Inject(AuditService) private readonly audit!: AuditService;
 
   /** SQL for a status, with $1 = now and $2 = the at-risk share (0–1). */
   private static readonly STATUS_SQL: Record<DeadlineStatus, string> = {
@@ -167,30 +165,25 @@ export class SlaService {
     if (!subject || !regionCovers(principal.regionCode, subject.regionCode)) throw notFound();
     if (incident.state !== 'ACTIVE') throw notActive(String(incident.state));
     const jobKey = incident.jobKey === undefined ? null : String(incident.jobKey);
-    // The audit entry commits only when the engine took the retry.
-    await this.dataSource.transaction(async (manager) => {
-      await this.audit.record(
-        {
-          actor: { id: principal.id, roles: principal.roles },
-          regionCode: subject.regionCode,
-          action: 'incident.retried',
-          subjectType: subject.subjectType ?? 'process-instance',
-          subjectId: subject.subjectId ?? processInstanceKey,
-          details: {
-            incidentKey,
-            processInstanceKey,
-            processDefinitionId: incident.processDefinitionId ?? null,
-            elementId: incident.elementId ?? null,
-            errorType: incident.errorType ?? null,
-            jobKey,
-            retries: jobKey ? RETRIES : null,
-          },
-        },
-        manager,
-      );
-      // Resolving a job incident without retries would only raise it again.
-      if (jobKey) await this.engine(() => this.camunda.updateJob({ jobKey: jobKey as JobKey, changeset: { retries: RETRIES } }), () => notActive('gone (its job no longer exists)'));
-      await this.engine(() => this.camunda.resolveIncident({ incidentKey: incidentKey as IncidentKey }), () => notActive('already resolved'));
+    // The engine first, never inside a transaction: the audit entry records a retry the engine took.
+    // Resolving a job incident without retries would only raise it again.
+    if (jobKey) await this.engine(() => this.camunda.updateJob({ jobKey: jobKey as JobKey, changeset: { retries: RETRIES } }), () => notActive('gone (its job no longer exists)'));
+    await this.engine(() => this.camunda.resolveIncident({ incidentKey: incidentKey as IncidentKey }), () => notActive('already resolved'));
+    await this.audit.record({
+      actor: { id: principal.id, roles: principal.roles },
+      regionCode: subject.regionCode,
+      action: 'incident.retried',
+      subjectType: subject.subjectType ?? 'process-instance',
+      subjectId: subject.subjectId ?? processInstanceKey,
+      details: {
+        incidentKey,
+        processInstanceKey,
+        processDefinitionId: incident.processDefinitionId ?? null,
+        elementId: incident.elementId ?? null,
+        errorType: incident.errorType ?? null,
+        jobKey,
+        retries: jobKey ? RETRIES : null,
+      },
     });
     return { incidentKey, processInstanceKey, jobKey, retries: jobKey ? RETRIES : null, resolved: true };
   }
