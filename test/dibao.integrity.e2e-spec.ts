@@ -43,7 +43,8 @@ describe('dibao integrity', () => {
   it('writes a notice once when its job runs twice', async () => {
     const caseId = await s.apply(integrator, body, 'portal-req-2');
     const workers = s.app.get(DibaoWorkers);
-    const job = { jobKey: 'job-request-materials-1', variables: { caseId, missingMaterials: '户口簿' } };
+    const processInstanceKey = (await s.get(integrator, `/api/v1/dibao/cases/${caseId}`)).body.processInstanceKey;
+    const job = { jobKey: 'job-request-materials-1', processInstanceKey, variables: { caseId, missingMaterials: '户口簿' } };
     const first = await workers.requestMaterials(job);
     const second = await workers.requestMaterials(job);
     expect(second).toEqual(first);

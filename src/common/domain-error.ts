@@ -1,7 +1,7 @@
 /**
- * A business outcome with a stable code. The HTTP layer answers it with `status` as problem+json; a job worker
- * turns it into a BPMN error with the same code, which the model can catch. Anything that is not a DomainError
- * is technical: a 500 in the API, a failed (retried) job in a worker.
+ * An API outcome with a stable code: the HTTP layer answers it with `status` as problem+json; anything else is a
+ * 500. In a job worker it is technical (retried, then an incident): only a `BusinessOutcome`
+ * (src/workflow/job-outcome.ts) becomes a BPMN error the model catches.
  */
 export class DomainError extends Error {
   constructor(

@@ -102,6 +102,27 @@ export class DeadlinesService {
     return dueAt;
   }
 
+  /**
+   * Extends the open deadline of this type to a longer rule counted from the same start (the one extension of the
+   * dibao procedure): the row takes the new rule and due instant, the old one goes to its history. Returns the new
+   * due instant, or undefined when no such deadline is open.
+   */
+  async extend(subjectType: string, subjectId: string, type: string, rule: Pick<DeadlineStart, 'rule' | 'source' | 'computation'>, reason: string, at: Date, manager: EntityManager): Promise<Date | undefined> {
+    const [row] = await manager.query(
+      `SELECT id, started_at, due_at, calendar FROM deadline WHERE subject_type = $1 AND subject_id = $2 AND type = $3 AND met_at IS NULL AND breached_at IS NULL
+       ORDER BY started_at DESC LIMIT 1 FOR UPDATE`,
+      [subjectType, subjectId, type],
+    );
+    if (!row) return undefined;
+    const { dueAt, basis } = computeDue(this.calendar, rule.computation, row.started_at as Date);
+    const history: DueChange[] = [{ dueAt: row.due_at as Date, calendar: (row.calendar as string | null) ?? null, replacedAt: at, reason }];
+    await manager.query(
+      `UPDATE deadline SET rule = $2, source = $3, computation = $4, due_at = $5, calendar = $6, calendar_years = $7, due_history = due_history || $8::jsonb WHERE id = $1`,
+      [row.id, rule.rule, rule.source, JSON.stringify(rule.computation), dueAt, basis?.calendar ?? null, basis ? JSON.stringify(basis.years) : null, JSON.stringify(history)],
+    );
+    return dueAt;
+  }
+
   onRetime(listener: RetimeListener): void {
     this.listeners.push(listener);
   }

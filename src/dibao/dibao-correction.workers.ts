@@ -4,6 +4,7 @@ import { Clock } from '../common/clock';
 import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { taskCompletedAt } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { CORRECTION_JOBS, type CorrectionPathVariables } from './dibao-process';
 import { DibaoRepository } from './dibao.repository';
@@ -118,13 +119,14 @@ export class DibaoCorrectionWorkers {
   async concludeHearing(job: Job): Promise<Record<string, never>> {
     const caseId = String(job.variables.caseId);
     const terminate = job.variables.hearingConclusion === 'terminate';
+    const heardAt = (await taskCompletedAt(this.camunda, String(job.processInstanceKey), 'Task_hearing')) ?? this.clock.now();
     return this.repository.transaction(async (manager) => {
       const c = await this.repository.findCase(caseId, manager, true);
       if (!c) throw new Error(`dibao case ${caseId} of job ${job.jobKey} does not exist`);
       const now = this.clock.now();
       const hearingReasons = String(job.variables.hearingReasons ?? '').trim();
       if (!(await this.repository.event(c.id, terminate ? 'terminated' : 'kept-after-hearing', now, WORKER, { hearingReasons }, manager, job.jobKey))) return {};
-      await this.deadlines.meet(SUBJECT, c.id, ['dibao.hearing'], now, manager);
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.hearing'], heardAt, manager);
       if (terminate) {
         // Stopped from the next month whose payroll is not generated yet: the notice must say what will happen.
         const untilMonth = await this.repository.nextUnpaidMonth(c.countyCode, now, manager);

@@ -27,6 +27,10 @@ export const DIBAO_JOBS = {
   enterSamplingPool: 'dibao.enter-sampling-pool',
   /** The whole-procedure deadline passed: breach recorded, county escalated. */
   recordBreach: 'dibao.record-breach',
+  /** The refusal notice delivered: its deadline met at the delivery. */
+  recordDelivery: 'dibao.record-delivery',
+  /** The county's follow-up done: its deadline met. */
+  recordFollowUp: 'dibao.record-follow-up',
 } as const;
 
 /** The service tasks of `bpmn/dibao-correction.bpmn`: a county sampling review corrected a township decision. */

@@ -170,11 +170,15 @@ export class DibaoService {
     if (!c.acceptedAt || ['enrolled', 'refused', 'closed'].includes(c.status)) {
       throw new DomainError('not-extendable', `case ${c.caseNumber} has no running procedure deadline (status ${c.status})`, 409);
     }
-    // The longer limit on today's calendar: a notice loaded since acceptance may have moved it.
-    const extendedDays = this.profiles.byVersionId(c.profileVersionId!).parameters.procedureExtendedWorkingDays.value;
-    const procedureExtendedDueAt = this.deadlines.due({ kind: 'working-days', days: extendedDays }, c.acceptedAt).toISOString();
+    // The longer limit on today's calendar (a notice loaded since acceptance may have moved it), from acceptance.
+    const extended = workingDaysRule('procedureExtendedWorkingDays', this.profiles.byVersionId(c.profileVersionId!).parameters.procedureExtendedWorkingDays, [{ variable: 'procedureExtendedDueAt' }]);
+    const procedureExtendedDueAt = this.deadlines.due(extended.computation, c.acceptedAt).toISOString();
     await this.correlate(DIBAO_MESSAGES.deadlineExtended, c, { extensionReason: body.reason, procedureExtendedDueAt, watchedDeadline: 'procedureExtendedDueAt' });
-    await this.record(c, principal, 'deadline-extended', { reason: body.reason });
+    // The record follows the engine, which now waits on the longer limit: the row moves, so nothing breaches at 30 days.
+    await this.repository.transaction(async (manager) => {
+      const dueAt = await this.deadlines.extend(SUBJECT, c.id, 'dibao.procedure', extended, `extended by ${principal.id}: ${body.reason}`, this.clock.now(), manager);
+      await this.record(c, principal, 'deadline-extended', { reason: body.reason, procedureExtendedDueAt: dueAt?.toISOString() ?? procedureExtendedDueAt }, manager);
+    });
   }
 
   private async correlate(name: string, c: DibaoCase, variables: Record<string, unknown>): Promise<void> {

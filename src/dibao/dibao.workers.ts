@@ -10,6 +10,8 @@ import type { WorkingDaysParameter } from '../policy/parameters';
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { RelativesRegistry } from '../sampling/relatives-registry';
+import { CAMUNDA_CLIENT, type CamundaClient } from '../workflow/camunda-client';
+import { taskCompletedAt } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { type AcceptanceVariables, type AssessmentVariables, DIBAO_JOBS } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
@@ -19,6 +21,7 @@ import { closureText, missingMaterialsText, publicNoticeText, refusalNoticeText 
 /** What a worker reads of a job. */
 interface Job {
   jobKey: string;
+  processInstanceKey: string;
   variables: Record<string, unknown>;
 }
 
@@ -37,13 +40,16 @@ export class DibaoWorkers {
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
   ) {}
 
   /** Fixes the profile version in force at acceptance and opens the procedure's deadlines (PROCEDURES.md §1.2–3, §1.10). */
   @JobWorker(DIBAO_JOBS.recordAcceptance)
   async recordAcceptance(job: Job): Promise<AcceptanceVariables> {
+    // Accepted when the caseworker accepted (受理), not when this job ran: the procedure's clock starts then.
+    const acceptedByCaseworker = await this.actedAt(job, 'Task_accept');
     return this.onCase(job, async (c, manager) => {
-      const acceptedAt = c.acceptedAt ?? this.clock.now();
+      const acceptedAt = c.acceptedAt ?? acceptedByCaseworker;
       const profile = c.profileVersionId
         ? this.profiles.byVersionId(c.profileVersionId)
         : this.profiles.inForceAt(c.regionCode, acceptedAt);
@@ -77,6 +83,7 @@ export class DibaoWorkers {
   /** Every missing material listed once, all together (一次性告知), with the deadline to supply them. */
   @JobWorker(DIBAO_JOBS.requestMaterials)
   async requestMaterials(job: Job): Promise<{ materialsDueAt: string }> {
+    const answeredAt = await this.actedAt(job, 'Task_accept');
     return this.onCase(job, async (c, manager) => {
       const now = this.clock.now();
       const profile = this.profileAtApplication(c);
@@ -86,7 +93,7 @@ export class DibaoWorkers {
       await this.repository.update(c.id, { status: 'awaiting-materials' }, manager);
       await this.repository.insertNotice(c.id, 'missing-materials', missingMaterialsText({ applicantName: c.applicantName, caseNumber: c.caseNumber, materials, dueAt }), now, dueAt, job.jobKey, manager);
       await this.repository.event(c.id, 'materials-requested', now, WORKER, { materials, dueAt }, manager, job.jobKey);
-      await this.deadlines.meet(SUBJECT, c.id, ['dibao.acceptance'], now, manager);
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.acceptance'], answeredAt, manager);
       return { materialsDueAt: dueAt.toISOString() };
     });
   }
@@ -105,7 +112,10 @@ export class DibaoWorkers {
   /** The income assessment with the profile version of acceptance. */
   @JobWorker(DIBAO_JOBS.assess)
   async assess(job: Job): Promise<AssessmentVariables> {
+    const investigatedAt = await this.actedAt(job, 'Task_investigation');
     return this.onCase(job, async (c, manager) => {
+      // The investigation deadline is the township's: met when its caseworkers recorded the investigation.
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.investigation'], investigatedAt, manager);
       const profile = this.profiles.byVersionId(c.profileVersionId!);
       const members = await this.repository.members(c.id, manager);
       const result = assess({ area: c.area, members: members.map(({ name: _, idNumber: __, ...m }) => m), ...c.household }, profile);
@@ -146,7 +156,7 @@ export class DibaoWorkers {
       await this.repository.insertDecision(c.id, 'approve', String(job.variables.decisionReasons ?? ''), benefitFen, now, job.jobKey, manager);
       await this.repository.enrol(c.id, benefitFen, fromMonth, now, manager);
       await this.repository.update(c.id, { status: 'enrolled', decided_at: now, benefit_fen: benefitFen }, manager);
-      await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure', 'dibao.investigation'], now, manager);
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure'], now, manager);
       if (await this.repository.event(c.id, 'enrolled', now, WORKER, { benefitFen, fromMonth }, manager, job.jobKey)) {
         await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.approved', subjectType: SUBJECT, subjectId: c.id, details: { benefitFen, fromMonth } }, manager);
       }
@@ -170,12 +180,34 @@ export class DibaoWorkers {
       await this.repository.insertDecision(c.id, 'refuse', decisionReasons, 0, now, job.jobKey, manager);
       await this.repository.insertNotice(c.id, 'refusal', refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, reasons, decidedAt: now }), now, dueAt, job.jobKey, manager);
       await this.repository.update(c.id, { status: 'refused', decided_at: now, benefit_fen: 0 }, manager);
-      await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure', 'dibao.investigation'], now, manager);
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure'], now, manager);
       await this.openDeadline(c, profile, 'dibao.refusal-notice', 'refusalNoticeWorkingDays', 'township-caseworker', now, manager);
       if (await this.repository.event(c.id, 'refused', now, WORKER, { reasons: reasons.map((r) => r.reason) }, manager, job.jobKey)) {
         await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.refused', subjectType: SUBJECT, subjectId: c.id, details: { reasonCount: reasons.length } }, manager);
       }
       return { refusalNoticeDueAt: dueAt.toISOString() };
+    });
+  }
+
+  /** The refusal notice delivered: its deadline met at the moment the caseworker recorded the delivery. */
+  @JobWorker(DIBAO_JOBS.recordDelivery)
+  async recordDelivery(job: Job): Promise<Record<string, never>> {
+    const deliveredAt = await this.actedAt(job, 'Task_deliver_refusal');
+    return this.onCase(job, async (c, manager) => {
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.refusal-notice'], deliveredAt, manager);
+      await this.repository.event(c.id, 'refusal-delivered', deliveredAt, WORKER, { deliveredTo: job.variables.deliveredTo ?? null, notes: job.variables.deliveryNotes ?? null }, manager, job.jobKey);
+      return {};
+    });
+  }
+
+  /** The county's follow-up of a breached procedure done: its deadline met when the county recorded it. */
+  @JobWorker(DIBAO_JOBS.recordFollowUp)
+  async recordFollowUp(job: Job): Promise<Record<string, never>> {
+    const followedUpAt = await this.actedAt(job, 'Task_county_follow_up');
+    return this.onCase(job, async (c, manager) => {
+      await this.deadlines.meet(SUBJECT, c.id, ['dibao.follow-up'], followedUpAt, manager);
+      await this.repository.event(c.id, 'followed-up', followedUpAt, WORKER, { notes: job.variables.followUpNotes ?? null }, manager, job.jobKey);
+      return {};
     });
   }
 
@@ -212,6 +244,11 @@ export class DibaoWorkers {
       if (!c) throw new Error(`dibao case ${caseId} of job ${job.jobKey} does not exist`);
       return work(c, manager);
     });
+  }
+
+  /** When the person completed the task at `elementId` (the act a deadline is met at); now if the engine cannot say. */
+  private async actedAt(job: Job, elementId: string): Promise<Date> {
+    return (await taskCompletedAt(this.camunda, String(job.processInstanceKey), elementId)) ?? this.clock.now();
   }
 
   private profileAtApplication(c: DibaoCase): ResolvedProfile {

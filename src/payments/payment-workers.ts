@@ -10,7 +10,7 @@ import { deathTerminationText } from '../dibao/notices';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
-import { publishOnce } from '../workflow/engine-calls';
+import { publishOnce, taskCompletedAt } from '../workflow/engine-calls';
 import { type PaymentCycle, PayrollService } from './payroll.service';
 
 /** Correlation key: caseId. Starts bpmn/dibao-recalculation.bpmn for a household with living members left. */
@@ -29,10 +29,12 @@ const SUBJECT = 'payment-cycle';
 const CYCLE_STEPS: Record<string, 'dataBy' | 'fundsBy' | 'creditedBy'> = { 'payment.data': 'dataBy', 'payment.funds': 'fundsBy', 'payment.credited': 'creditedBy' };
 
 /** Each step's deadline: its type, who must act, the date in the cycle's calendar, and the status it leads to. */
+/** Each recorded step: its deadline, the cycle status it sets and the user task whose completion is the act. */
 const STEPS = {
-  'data-entered': { deadline: 'payment.data', status: 'data-entered' },
-  'funds-transferred': { deadline: 'payment.funds', status: 'funds-transferred' },
-  reconciled: { deadline: 'payment.credited', status: 'reconciled' },
+  'data-entered': { deadline: 'payment.data', status: 'data-entered', task: 'Task_data_entered' },
+  'funds-transferred': { deadline: 'payment.funds', status: 'funds-transferred', task: 'Task_funds_transferred' },
+  // The bank's results arrive by message: the act is the reconciliation this job follows at once.
+  reconciled: { deadline: 'payment.credited', status: 'reconciled', task: undefined },
 } as const;
 
 /**
@@ -181,9 +183,9 @@ export class PaymentWorkers {
     const step = STEPS[String(job.variables.step) as keyof typeof STEPS];
     if (!step) throw new Error(`unknown payment step ${String(job.variables.step)}`);
     const cycleId = String(job.variables.cycleId);
-    const now = this.clock.now();
+    const actedAt = (step.task && (await taskCompletedAt(this.camunda, String(job.processInstanceKey), step.task))) || this.clock.now();
     await this.dataSource.transaction(async (manager) => {
-      await this.deadlines.meet(SUBJECT, cycleId, [step.deadline], now, manager);
+      await this.deadlines.meet(SUBJECT, cycleId, [step.deadline], actedAt, manager);
       const moved: unknown[] = await manager.query(`UPDATE payment_cycle SET status = $2 WHERE id = $1 AND status <> $2 RETURNING id`, [cycleId, step.status]);
       if (moved.length) {
         await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: `payments.${step.status}`, subjectType: SUBJECT, subjectId: cycleId, details: {} }, manager);

@@ -7,7 +7,7 @@ import { citedRule, type DeadlineStart, DeadlinesService, workingDaysRule } from
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
-import { publishOnce } from '../workflow/engine-calls';
+import { publishOnce, taskCompletedAt } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { ReserveFundService } from './reserve-fund.service';
 import { approvalTier, instalments, tableAmountFen, unemployedAidProblems } from './temporary-aid-rules';
@@ -23,6 +23,7 @@ import { type AidRequest, TemporaryAidRepository } from './temporary-aid.reposit
 
 interface Job {
   jobKey: string;
+  processInstanceKey: string;
   variables: Record<string, unknown>;
 }
 
@@ -54,6 +55,8 @@ export class TemporaryAidWorkers {
   @JobWorker(TEMPORARY_AID_JOBS.propose)
   async propose(job: Job): Promise<ProposalVariables> {
     const reply = job.variables as unknown as ReplyVariables;
+    // The reply deadline is met when the township replied, not when this job ran.
+    const repliedAt = (await taskCompletedAt(this.camunda, String(job.processInstanceKey), 'Task_reply')) ?? this.clock.now();
     return this.onRequest(job, async (r, manager) => {
       const profile = this.profileAt(r);
       const p = profile.parameters;
@@ -71,7 +74,7 @@ export class TemporaryAidWorkers {
           { status: tier === 'rescue-first' || tier === 'ineligible' ? 'replied' : 'in-approval', aidType: reply.aidType, severity: reply.severity, urgent, amountFen, tier, referral: reply.referral ?? 'none', profileVersionId: profile.versionId, repliedAt: now },
           manager,
         );
-        await this.deadlines.meet(SUBJECT, r.id, [TEMPORARY_AID_DEADLINES.reply], now, manager);
+        await this.deadlines.meet(SUBJECT, r.id, [TEMPORARY_AID_DEADLINES.reply], repliedAt, manager);
         if (reply.aidType === 'emergency') {
           const cited = profile.parameters.emergencyAidHours;
           await this.openDeadline(r, TEMPORARY_AID_DEADLINES.emergencyAid, { ...citedRule('emergencyAidHours', cited), computation: { kind: 'hours', hours: cited.value } }, r.requestedAt, manager);

@@ -26,3 +26,17 @@ export async function startProcess(camunda: CamundaClient, processDefinitionId: 
     throw new DomainError('engine-unavailable', `the workflow engine did not start the procedure: ${(error as Error).message}`, 503);
   }
 }
+
+/**
+ * When the last completed user task at `elementId` of an instance was completed: the moment the person acted, which
+ * a deadline is met at (the worker after it may run much later, e.g. after an incident). Undefined when the engine
+ * has no such task. Read before any transaction is opened.
+ */
+export async function taskCompletedAt(camunda: CamundaClient, processInstanceKey: string, elementId: string): Promise<Date | undefined> {
+  const { items } = await camunda.searchUserTasks(
+    { filter: { processInstanceKey, elementId, state: 'COMPLETED' }, sort: [{ field: 'completionDate', order: 'DESC' }], page: { limit: 1 } } as never,
+    { consistency: { waitUpToMs: 0 } },
+  );
+  const completed = items[0]?.completionDate;
+  return completed ? new Date(completed) : undefined;
+}

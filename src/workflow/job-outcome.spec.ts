@@ -1,7 +1,7 @@
 import { DomainError } from '../common/domain-error';
 import { CalendarDataError, CalendarError, OutsideCalendarError } from '../policy/holiday-calendar';
 import { PolicyError } from '../policy/policy-profiles';
-import { classifyJobFailure, incidentReason, retryBackOffMs, settleJob } from './job-outcome';
+import { BusinessOutcome, classifyJobFailure, incidentReason, retryBackOffMs, settleJob } from './job-outcome';
 
 function recordingJob(retries: number) {
   const calls: { action: string; arg: unknown }[] = [];
@@ -19,12 +19,20 @@ describe('settleJob', () => {
     expect(calls).toEqual([{ action: 'complete', arg: { amountFen: 12345 } }]);
   });
 
-  it('raises a BPMN error with the code of a domain error, masking ID numbers', async () => {
+  it('raises a BPMN error with the code of a declared business outcome, masking ID numbers', async () => {
     const { calls, job } = recordingJob(3);
     await settleJob(job, async () => {
-      throw new DomainError('not-eligible', 'applicant 11010519491231002X is above the standard');
+      throw new BusinessOutcome('not-eligible', 'applicant 11010519491231002X is above the standard');
     });
     expect(calls).toEqual([{ action: 'error', arg: { errorCode: 'not-eligible', errorMessage: 'applicant 110105********002X is above the standard' } }]);
+  });
+
+  it('retries a DomainError thrown in a worker (e.g. engine-unavailable, 503): no model catches it', async () => {
+    const { calls, job } = recordingJob(3);
+    await settleJob(job, async () => {
+      throw new DomainError('engine-unavailable', 'the workflow engine did not start the procedure', 503);
+    });
+    expect(calls).toEqual([{ action: 'fail', arg: { errorMessage: 'DomainError: the workflow engine did not start the procedure', retries: 2, retryBackOff: 10_000 } }]);
   });
 
   it('fails a technical error with one retry fewer and a back-off', async () => {
@@ -79,8 +87,9 @@ describe('classifyJobFailure', () => {
     expect(classifyJobFailure(new Error('payroll failed', { cause: new PolicyError('x') }))).toMatchObject({ kind: 'data' });
   });
 
-  it('keeps other domain errors business outcomes and everything else technical', () => {
-    expect(classifyJobFailure(new DomainError('not-eligible', 'above the standard'))).toEqual({ kind: 'business', errorCode: 'not-eligible', errorMessage: 'above the standard' });
+  it('makes only a BusinessOutcome a business outcome; other domain errors and everything else are technical', () => {
+    expect(classifyJobFailure(new BusinessOutcome('not-eligible', 'above the standard'))).toEqual({ kind: 'business', errorCode: 'not-eligible', errorMessage: 'above the standard' });
+    expect(classifyJobFailure(new DomainError('not-eligible', 'above the standard'))).toEqual({ kind: 'technical', errorMessage: 'DomainError: above the standard' });
     expect(classifyJobFailure(new TypeError('x is undefined'))).toEqual({ kind: 'technical', errorMessage: 'TypeError: x is undefined' });
     expect(classifyJobFailure('a string')).toEqual({ kind: 'technical', errorMessage: 'a string' });
   });

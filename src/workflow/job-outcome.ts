@@ -17,8 +17,24 @@ export function retryBackOffMs(remainingRetries: number): number {
 }
 
 /**
+ * A declared business outcome of a worker, which the model catches as a BPMN error with this code (e.g. a
+ * boundary error event `errorCode="…"`). The only error a worker turns into a BPMN error: a DomainError is the
+ * API's (an HTTP status), and inside a worker it is technical — retried, then an incident — because no model
+ * catches it (a 503 `engine-unavailable` from a service a worker calls must be retried, not thrown into the model).
+ */
+export class BusinessOutcome extends Error {
+  override name = 'BusinessOutcome';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
  * How a handler's error settles its job:
- * - `business`: a DomainError, a declared outcome; a BPMN error with its code, for the model to catch.
+ * - `business`: a BusinessOutcome, a declared outcome; a BPMN error with its code, for the model to catch.
  * - `data`: the policy or calendar data cannot answer (a year without holiday data, no profile version in force).
  *   Retrying cannot fix that, so the job fails with no retries and the incident says why, in words a supervisor reads.
  * - `technical`: anything else; retried with back-off, as the cause may pass (a connection, a lock).
@@ -37,7 +53,7 @@ const MAX_MESSAGE = 4000;
 export function classifyJobFailure(error: unknown): JobFailure {
   const reason = dataProblemReason(error);
   if (reason) return { kind: 'data', reason, errorMessage: clip(`${reason}${REASON_END}${messageOf(error)}`) };
-  if (error instanceof DomainError) return { kind: 'business', errorCode: error.code, errorMessage: maskIdNumbersIn(error.message) };
+  if (error instanceof BusinessOutcome) return { kind: 'business', errorCode: error.code, errorMessage: maskIdNumbersIn(error.message) };
   return { kind: 'technical', errorMessage: clip(error instanceof Error ? `${error.name}: ${error.message}` : String(error)) };
 }
 

@@ -14,7 +14,7 @@ export interface JobWorkerOptions {
 
 /**
  * Declares a provider method as the job worker of a service-task type. The method receives the job and returns
- * the variables to complete it with; a DomainError becomes a BPMN error, a policy or calendar data problem an
+ * the variables to complete it with; a BusinessOutcome (job-outcome.ts) becomes a BPMN error, a policy or calendar data problem an
  * incident at once (no retries), anything else a retried failure.
  */
 export const JobWorker = (options: JobWorkerOptions | string) =>
