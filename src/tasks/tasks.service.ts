@@ -8,6 +8,7 @@ import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { checkSubmission, type FormSchema } from './form-rules';
+import { TaskCompletions } from './task-completions';
 import { canSee, canWork, type CaseScope, parseJson, SCOPE_VARIABLES, scopesFrom } from './task-scope';
 import type { TaskDetail, TaskList, TaskListQueryDto, TaskSummary } from './tasks.dto';
 
@@ -32,6 +33,7 @@ export class TasksService {
     @Inject(CAMUNDA_CLIENT) private readonly client: CamundaClient,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly completions: TaskCompletions,
   ) {}
 
   /**
@@ -76,7 +78,7 @@ export class TasksService {
 
   /**
    * Checks the values against the task's form, completes the task and records it in the audit trail: the field
-   * names, never their values (personal data). The audit entry commits only when the engine took the completion.
+   * names, never their values (personal data). A completion the engine refuses is recorded as failed beside it.
    */
   async complete(key: string, submitted: Record<string, unknown>, principal: Principal): Promise<void> {
     const { task, scope } = await this.workableTask(key, principal);
@@ -84,20 +86,33 @@ export class TasksService {
     const [form, context] = await Promise.all([this.formOf(task), this.variablesOf(task)]);
     const { variables, problems } = checkSubmission(form as FormSchema | null, submitted, context);
     if (problems.length > 0) throw new InvalidRequestException(problems);
-    await this.dataSource.transaction(async (manager) => {
-      await this.audit.record(
+    const subjectType = scope.subjectType ?? 'process-instance';
+    const subjectId = scope.subjectId ?? String(task.processInstanceKey);
+    // The audit row and the intent commit before the engine is called (never inside a transaction): a crash can
+    // leave an intent to settle, never a completion without its audit row.
+    const intent = await this.dataSource.transaction(async (manager) => {
+      const event = await this.audit.record(
         {
           actor: { id: principal.id, roles: principal.roles },
           regionCode: scope.regionCode,
           action: 'task.completed',
-          subjectType: scope.subjectType ?? 'process-instance',
-          subjectId: scope.subjectId ?? String(task.processInstanceKey),
+          subjectType,
+          subjectId,
           details: { userTaskKey: task.userTaskKey, elementId: task.elementId, name: task.name ?? null, processInstanceKey: task.processInstanceKey, fields: Object.keys(variables) },
         },
         manager,
       );
-      await this.engine(() => this.client.completeUserTask({ userTaskKey: task.userTaskKey, variables }), key);
+      return this.completions.begin({ userTaskKey: String(task.userTaskKey), auditEventId: String(event.id), actorId: principal.id, regionCode: scope.regionCode, subjectType, subjectId }, manager);
     });
+    try {
+      await this.engine(() => this.client.completeUserTask({ userTaskKey: task.userTaskKey, variables }), key);
+    } catch (error) {
+      // A refusal is certain; an engine that did not answer may still have taken it: the reconciler will look.
+      const status = error instanceof DomainError ? error.status : (error as { status?: unknown }).status;
+      if (typeof status === 'number' && status < 500) await this.completions.failed(intent, (error as Error).message);
+      throw error;
+    }
+    await this.completions.completed(intent);
   }
 
   /** Searches one filter page by page until more than `wanted` visible tasks are found or the engine has no more. */

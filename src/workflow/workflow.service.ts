@@ -33,7 +33,7 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
   private readonly logger = new Logger(WorkflowService.name);
   private declared: DeclaredWorker[] = [];
   private resources: Resource[] = [];
-  private readonly running: { stop(): void }[] = [];
+  private readonly running: { stop(): void; readonly activeJobs: number }[] = [];
   private retryTimer?: NodeJS.Timeout;
   private stopped = false;
   private readyResolve!: (versions: DeployedVersion[]) => void;
@@ -74,10 +74,13 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
     void this.deployAndStart(1);
   }
 
-  onApplicationShutdown(): void {
+  /** Stops polling, then lets the jobs in hand finish (a few seconds at most), so none runs on a closed pool. */
+  async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     for (const worker of this.running) worker.stop();
+    const until = Date.now() + 5_000;
+    while (this.running.some((worker) => worker.activeJobs > 0) && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
   }
 
   private discoverWorkers(): DeclaredWorker[] {
@@ -122,7 +125,7 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
     ];
   }
 
-  private startWorker({ options, handler }: DeclaredWorker): { stop(): void } {
+  private startWorker({ options, handler }: DeclaredWorker): { stop(): void; readonly activeJobs: number } {
     const logger = new Logger(`job:${options.type}`);
     return this.workerClient.createJobWorker({
       jobType: options.type,

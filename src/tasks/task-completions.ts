@@ -1,0 +1,127 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { UserTaskKey } from '@camunda8/orchestration-cluster-api';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { CAMUNDA_CLIENT, type CamundaClient } from '../workflow/camunda-client';
+
+export interface CompletionIntent {
+  userTaskKey: string;
+  auditEventId: string;
+  actorId: string;
+  regionCode: string;
+  subjectType: string;
+  subjectId: string;
+}
+
+/** A pending completion older than this is settled from the engine's task state (the request died in between). */
+const GRACE_MS = 120_000;
+const RECONCILE_MS = 60_000;
+
+/**
+ * The one writer of `task_completion`: the intent of a completion through the task API, committed with its audit
+ * row before the engine is called, so a crash can never leave a completion without its audit row. A completion the
+ * engine refused, or that never reached it, is settled with an audit row saying so (the trail is append-only).
+ */
+@Injectable()
+export class TaskCompletions implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(TaskCompletions.name);
+  private timer?: NodeJS.Timeout;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const run = () => {
+      this.running = this.running.then(() => this.reconcile()).then(
+        () => undefined,
+        (error: unknown) => this.logger.error({ err: error }, 'task completion reconciliation failed'),
+      );
+    };
+    run();
+    this.timer = setInterval(run, RECONCILE_MS);
+    this.timer.unref();
+  }
+
+  /** Waits for a reconciliation under way, so it never runs against a closed pool. */
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  async begin(intent: CompletionIntent, manager: EntityManager): Promise<string> {
+    const [row] = await manager.query(
+      `INSERT INTO task_completion (user_task_key, audit_event_id, actor_id, region_code, subject_type, subject_id, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+      [intent.userTaskKey, intent.auditEventId, intent.actorId, intent.regionCode, intent.subjectType, intent.subjectId, this.clock.now()],
+    );
+    return String(row.id);
+  }
+
+  async completed(id: string): Promise<void> {
+    await this.settle(id, 'completed');
+  }
+
+  /** The engine refused or could not take it: recorded beside the intent's audit row. */
+  async failed(id: string, reason: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const intent = await this.settle(id, 'failed', manager);
+      if (intent) await this.recordUndone(intent, 'task.completion-failed', { reason }, manager);
+    });
+  }
+
+  /**
+   * Settles intents a request left pending (a crash between the commit and the engine's answer) from the engine's
+   * task state: completed there, the audit row stands; still open or gone, a `task.completion-abandoned` row says
+   * the completion did not happen. Returns how many it settled.
+   */
+  async reconcile(): Promise<number> {
+    const pending: { id: string; user_task_key: string }[] = await this.dataSource.query(
+      `SELECT id::text, user_task_key FROM task_completion WHERE settled_at IS NULL AND requested_at < $1 ORDER BY id LIMIT 200`,
+      [new Date(this.clock.now().getTime() - GRACE_MS)],
+    );
+    for (const intent of pending) {
+      const state = await this.camunda
+        .getUserTask({ userTaskKey: intent.user_task_key as UserTaskKey }, { consistency: { waitUpToMs: 0 } })
+        .then((task) => String(task.state))
+        .catch((error: { status?: number }) => (error.status === 404 ? 'NOT_FOUND' : Promise.reject(error)));
+      if (state === 'COMPLETED') await this.settle(intent.id, 'completed');
+      else {
+        await this.dataSource.transaction(async (manager) => {
+          const settled = await this.settle(intent.id, 'abandoned', manager);
+          if (settled) await this.recordUndone(settled, 'task.completion-abandoned', { engineState: state }, manager);
+        });
+      }
+    }
+    if (pending.length) this.logger.warn({ settled: pending.length }, 'task completions left pending by an interrupted request were settled');
+    return pending.length;
+  }
+
+  private async settle(id: string, outcome: 'completed' | 'failed' | 'abandoned', manager: EntityManager = this.dataSource.manager) {
+    const [rows] = (await manager.query(
+      `UPDATE task_completion SET outcome = $2, settled_at = $3 WHERE id = $1 AND settled_at IS NULL
+       RETURNING user_task_key, audit_event_id::text, actor_id, region_code, subject_type, subject_id`,
+      [id, outcome, this.clock.now()],
+    )) as [Record<string, string>[], number];
+    return rows[0];
+  }
+
+  private async recordUndone(intent: Record<string, string>, action: string, details: Record<string, unknown>, manager: EntityManager): Promise<void> {
+    await this.audit.record(
+      {
+        actor: { id: intent.actor_id! },
+        regionCode: intent.region_code!,
+        action,
+        subjectType: intent.subject_type!,
+        subjectId: intent.subject_id!,
+        details: { userTaskKey: intent.user_task_key, completionAuditEventId: intent.audit_event_id, ...details },
+      },
+      manager,
+    );
+  }
+}
