@@ -201,6 +201,21 @@ export class DeadlinesService {
     return published;
   }
 
+  /** Whether the subject has a deadline of this type (open or closed). */
+  async exists(subjectType: string, subjectId: string, type: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM deadline WHERE subject_type = $1 AND subject_id = $2 AND type = $3`, [subjectType, subjectId, type]);
+    return rows.length > 0;
+  }
+
+  /** Marks every open deadline past its due instant breached at that instant (an UPDATE of open rows: once). */
+  async sweepOverdue(now: Date): Promise<{ id: string; type: string; subjectId: string }[]> {
+    const [rows] = (await this.dataSource.query(
+      `UPDATE deadline SET breached_at = due_at WHERE met_at IS NULL AND breached_at IS NULL AND due_at < $1 RETURNING id::text, type, subject_id`,
+      [now],
+    )) as [{ id: string; type: string; subject_id: string }[], number];
+    return rows.map((r) => ({ id: r.id, type: r.type, subjectId: r.subject_id }));
+  }
+
   /** Closes the open deadlines of these types: met when closed before they fell due (a breached one stays breached). */
   async meet(subjectType: string, subjectId: string, types: string[], at: Date, manager: EntityManager = this.dataSource.manager): Promise<void> {
     await manager.query(

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { DeadlineQueries } from '../deadlines/deadline-queries';
 
 /**
  * The service's Prometheus metrics, in a registry of this app instance's own (not prom-client's global one:
@@ -32,7 +31,7 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(queries: DeadlineQueries) {
     // Read from the deadline table at each scrape, so it is right whichever instance wrote the rows.
     const deadlines: Gauge<'type' | 'region' | 'status'> = new Gauge({
       name: 'doudi_deadlines',
@@ -40,15 +39,9 @@ export class Metrics {
       labelNames: ['type', 'region', 'status'] as const,
       registers: [this.registry],
       async collect() {
-        const rows: { type: string; region: string; status: string; n: string }[] = await dataSource.query(
-          `SELECT type, left(region_code, 6) AS region,
-                  CASE WHEN breached_at IS NOT NULL THEN 'breached' ELSE 'open' END AS status, count(*) AS n
-             FROM deadline
-            WHERE breached_at IS NOT NULL OR met_at IS NULL
-            GROUP BY 1, 2, 3`,
-        );
+        const rows = await queries.gauge();
         deadlines.reset();
-        for (const row of rows) deadlines.set({ type: row.type, region: row.region, status: row.status }, Number(row.n));
+        for (const row of rows) deadlines.set({ type: row.type, region: row.region, status: row.status }, row.n);
       },
     });
   }

@@ -92,8 +92,7 @@ export class PaymentWorkers {
         ['payment.funds', 'county-finance', cited.value.fundsByDay, 'fundsDueAt'],
         ['payment.credited', 'bank', cited.value.creditedByDay, 'creditedDueAt'],
       ] as const) {
-        const opened: unknown[] = await manager.query(`SELECT 1 FROM deadline WHERE subject_type = $1 AND subject_id = $2 AND type = $3`, [SUBJECT, cycle.id, type]);
-        if (opened.length) continue;
+        if (await this.deadlines.exists(SUBJECT, cycle.id, type, manager)) continue;
         await this.deadlines.open(
           {
             type, subjectType: SUBJECT, subjectId: cycle.id, regionCode: countyCode, responsibleGroup: group,

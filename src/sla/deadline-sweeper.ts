@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
+import { DeadlinesService } from '../deadlines/deadlines.service';
 
 /**
  * Closes the gap when a model did not record a breach (no timer for that deadline, or a timer path that failed):
@@ -15,7 +14,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly deadlines: DeadlinesService,
     private readonly clock: Clock,
     private readonly config: AppConfig,
   ) {}
@@ -31,11 +30,8 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
 
   /** Marks overdue open deadlines breached; returns how many this sweep marked. */
   async sweep(): Promise<number> {
-    const [rows] = (await this.dataSource.query(
-      `UPDATE deadline SET breached_at = due_at WHERE met_at IS NULL AND breached_at IS NULL AND due_at < $1 RETURNING id, type, subject_id`,
-      [this.clock.now()],
-    )) as [{ id: string; type: string; subject_id: string }[], number];
-    if (rows.length) this.logger.warn({ deadlines: rows.map((r) => `${r.type} ${r.subject_id}`) }, `${rows.length} overdue deadline(s) marked breached by the sweeper`);
+    const rows = await this.deadlines.sweepOverdue(this.clock.now());
+    if (rows.length) this.logger.warn({ deadlines: rows.map((r) => `${r.type} ${r.subjectId}`) }, `${rows.length} overdue deadline(s) marked breached by the sweeper`);
     return rows.length;
   }
 }

@@ -8,7 +8,8 @@ import { Role } from '../auth/roles';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import type { IncidentItem, IncidentRetryResult } from './incidents.dto';
-import { SlaService, type DeadlineStatus } from './sla.service';
+import type { DeadlineStatus } from '../deadlines/deadline-queries';
+import { SlaService } from './sla.service';
 
 export class RegionQueryDto {
   /** Defaults to the caller's region. */

@@ -4,10 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
-import { regionCovers, regionPrefix } from '../auth/region';
+import { regionCovers } from '../auth/region';
 import { Clock } from '../common/clock';
-import { calendarNote } from '../deadlines/deadline-rule';
-import type { CalendarBasis } from '../policy/holiday-calendar';
+import { type DeadlineQuery, DeadlineQueries } from '../deadlines/deadline-queries';
 import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
@@ -34,18 +33,6 @@ const CASE_NUMBERS: Record<string, { table: string; column: string }> = {
   'temporary-aid': { table: 'temporary_aid_request', column: 'request_number' },
 };
 
-export type DeadlineStatus = 'open' | 'at-risk' | 'breached' | 'met';
-
-export interface DeadlineQuery {
-  region: string;
-  status?: DeadlineStatus;
-  type?: string;
-  /** Due in [from, to). */
-  from?: Date;
-  to?: Date;
-  limit: number;
-}
-
 /**
  * What supervisors watch: the statutory deadlines of every case and cycle, by status, where and why. "At risk" is
  * an open deadline past `SLA_AT_RISK_PERCENT` of its time.
@@ -58,45 +45,11 @@ export class SlaService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
+    private readonly queries: DeadlineQueries,
   ) {}
 
-  /** SQL for a status, with $1 = now and $2 = the at-risk share (0–1). */
-  private static readonly STATUS_SQL: Record<DeadlineStatus, string> = {
-    open: 'met_at IS NULL AND breached_at IS NULL',
-    'at-risk': 'met_at IS NULL AND breached_at IS NULL AND $1 >= started_at + (due_at - started_at) * $2',
-    breached: 'breached_at IS NOT NULL',
-    met: 'met_at IS NOT NULL',
-  };
-
   async deadlines(query: DeadlineQuery) {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT *, CASE WHEN breached_at IS NOT NULL THEN 'breached' WHEN met_at IS NOT NULL THEN 'met'
-                      WHEN $1 >= started_at + (due_at - started_at) * $2 THEN 'at-risk' ELSE 'open' END AS status
-       FROM deadline
-       WHERE region_code LIKE $3 || '%' AND ($4::text IS NULL OR type = $4) AND ($5::timestamptz IS NULL OR due_at >= $5)
-         AND ($6::timestamptz IS NULL OR due_at < $6) ${query.status ? `AND ${SlaService.STATUS_SQL[query.status]}` : ''}
-       ORDER BY due_at, id LIMIT $7`,
-      [this.clock.now(), this.atRiskShare(), regionPrefix(query.region), query.type ?? null, query.from ?? null, query.to ?? null, query.limit],
-    );
-    return rows.map((r) => ({
-      id: String(r.id),
-      type: r.type,
-      status: r.status,
-      subjectType: r.subject_type,
-      subjectId: r.subject_id,
-      regionCode: r.region_code,
-      responsibleGroup: r.responsible_group,
-      rule: r.rule,
-      source: r.source,
-      startedAt: r.started_at,
-      dueAt: r.due_at,
-      metAt: r.met_at,
-      breachedAt: r.breached_at,
-      escalatedAt: r.escalated_at,
-      calendar: r.calendar,
-      calendarNote: calendarNote(r.calendar_years as CalendarBasis['years'] | null),
-      dueHistory: r.due_history,
-    }));
+    return this.queries.search({ ...query, atRiskShare: this.atRiskShare() });
   }
 
   /**
@@ -104,33 +57,7 @@ export class SlaService {
    * deadlines, and the median and 95th percentile of days to decision per procedure (its `*.procedure` deadline met).
    */
   async summary(region: string) {
-    const prefix = regionPrefix(region);
-    const childLength = region.length === 6 && prefix.length === 6 ? 9 : region.length === 9 ? 12 : 6;
-    const params = [this.clock.now(), this.atRiskShare(), prefix, childLength];
-    const counts: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT left(region_code, $4) AS region,
-              count(*) FILTER (WHERE ${SlaService.STATUS_SQL.open}) AS open,
-              count(*) FILTER (WHERE ${SlaService.STATUS_SQL['at-risk']}) AS at_risk,
-              count(*) FILTER (WHERE ${SlaService.STATUS_SQL.breached}) AS breached
-       FROM deadline WHERE region_code LIKE $3 || '%' GROUP BY 1 ORDER BY 1`,
-      params,
-    );
-    const durations: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT left(region_code, $2) AS region, split_part(type, '.', 1) AS procedure, count(*) AS decided,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) / 86400 AS median_days,
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) / 86400 AS p95_days
-       FROM deadline WHERE region_code LIKE $1 || '%' AND type LIKE '%.procedure' AND met_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
-      [prefix, childLength],
-    );
-    return counts.map((c) => ({
-      region: c.region as string,
-      open: Number(c.open),
-      atRisk: Number(c.at_risk),
-      breached: Number(c.breached),
-      timeToDecision: durations
-        .filter((d) => d.region === c.region)
-        .map((d) => ({ procedure: d.procedure, decided: Number(d.decided), medianDays: round(Number(d.median_days)), p95Days: round(Number(d.p95_days)) })),
-    }));
+    return this.queries.summary(region, this.atRiskShare());
   }
 
   /**
@@ -269,8 +196,4 @@ function isInt64Key(key: string): boolean {
 
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function round(days: number): number {
-  return Math.round(days * 100) / 100;
 }

@@ -1,0 +1,121 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { regionPrefix } from '../auth/region';
+import { Clock } from '../common/clock';
+import type { CalendarBasis } from '../policy/holiday-calendar';
+import { calendarNote } from './deadline-rule';
+
+export type DeadlineStatus = 'open' | 'at-risk' | 'breached' | 'met';
+
+export interface DeadlineQuery {
+  region: string;
+  status?: DeadlineStatus;
+  type?: string;
+  /** Due in [from, to). */
+  from?: Date;
+  to?: Date;
+  limit: number;
+}
+
+/**
+ * The read side of `deadline` (owned by this module): the supervisors' views, the metrics gauge, the sweep of
+ * overdue rows. "At risk" is an open deadline past the given share of its time.
+ */
+@Injectable()
+export class DeadlineQueries {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /** SQL for a status, with $1 = now and $2 = the at-risk share (0–1). */
+  private static readonly STATUS_SQL: Record<DeadlineStatus, string> = {
+    open: 'met_at IS NULL AND breached_at IS NULL',
+    'at-risk': 'met_at IS NULL AND breached_at IS NULL AND $1 >= started_at + (due_at - started_at) * $2',
+    breached: 'breached_at IS NOT NULL',
+    met: 'met_at IS NOT NULL',
+  };
+
+  /** Deadlines of a region, by status, type and due range, soonest first. */
+  async search(query: DeadlineQuery & { atRiskShare: number }) {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT *, CASE WHEN breached_at IS NOT NULL THEN 'breached' WHEN met_at IS NOT NULL THEN 'met'
+                      WHEN $1 >= started_at + (due_at - started_at) * $2 THEN 'at-risk' ELSE 'open' END AS status
+       FROM deadline
+       WHERE region_code LIKE $3 || '%' AND ($4::text IS NULL OR type = $4) AND ($5::timestamptz IS NULL OR due_at >= $5)
+         AND ($6::timestamptz IS NULL OR due_at < $6) ${query.status ? `AND ${DeadlineQueries.STATUS_SQL[query.status]}` : ''}
+       ORDER BY due_at, id LIMIT $7`,
+      [this.clock.now(), query.atRiskShare, regionPrefix(query.region), query.type ?? null, query.from ?? null, query.to ?? null, query.limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      type: r.type,
+      status: r.status,
+      subjectType: r.subject_type,
+      subjectId: r.subject_id,
+      regionCode: r.region_code,
+      responsibleGroup: r.responsible_group,
+      rule: r.rule,
+      source: r.source,
+      startedAt: r.started_at,
+      dueAt: r.due_at,
+      metAt: r.met_at,
+      breachedAt: r.breached_at,
+      escalatedAt: r.escalated_at,
+      calendar: r.calendar,
+      calendarNote: calendarNote(r.calendar_years as CalendarBasis['years'] | null),
+      dueHistory: r.due_history,
+    }));
+  }
+
+  /**
+   * Per region one level below the caller's (townships of a county, counties of a city): open, at risk and breached
+   * deadlines, and the median and 95th percentile of days to decision per procedure (its `*.procedure` deadline met).
+   */
+  async summary(region: string, atRiskShare: number) {
+    const prefix = regionPrefix(region);
+    const childLength = region.length === 6 && prefix.length === 6 ? 9 : region.length === 9 ? 12 : 6;
+    const params = [this.clock.now(), atRiskShare, prefix, childLength];
+    const counts: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT left(region_code, $4) AS region,
+              count(*) FILTER (WHERE ${DeadlineQueries.STATUS_SQL.open}) AS open,
+              count(*) FILTER (WHERE ${DeadlineQueries.STATUS_SQL['at-risk']}) AS at_risk,
+              count(*) FILTER (WHERE ${DeadlineQueries.STATUS_SQL.breached}) AS breached
+       FROM deadline WHERE region_code LIKE $3 || '%' GROUP BY 1 ORDER BY 1`,
+      params,
+    );
+    const durations: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT left(region_code, $2) AS region, split_part(type, '.', 1) AS procedure, count(*) AS decided,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) / 86400 AS median_days,
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY extract(epoch FROM met_at - started_at)) / 86400 AS p95_days
+       FROM deadline WHERE region_code LIKE $1 || '%' AND type LIKE '%.procedure' AND met_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
+      [prefix, childLength],
+    );
+    return counts.map((c) => ({
+      region: c.region as string,
+      open: Number(c.open),
+      atRisk: Number(c.at_risk),
+      breached: Number(c.breached),
+      timeToDecision: durations
+        .filter((d) => d.region === c.region)
+        .map((d) => ({ procedure: d.procedure, decided: Number(d.decided), medianDays: round(Number(d.median_days)), p95Days: round(Number(d.p95_days)) })),
+    }));
+  }
+
+  /** Open and breached deadlines per type and county (the `doudi_deadlines` gauge). */
+  async gauge(): Promise<{ type: string; region: string; status: string; n: number }[]> {
+    const rows: { type: string; region: string; status: string; n: string }[] = await this.dataSource.query(
+      `SELECT type, left(region_code, 6) AS region,
+              CASE WHEN breached_at IS NOT NULL THEN 'breached' ELSE 'open' END AS status, count(*) AS n
+         FROM deadline
+        WHERE breached_at IS NOT NULL OR met_at IS NULL
+        GROUP BY 1, 2, 3`,
+    );
+    return rows.map((r) => ({ ...r, n: Number(r.n) }));
+  }
+}
+
+function round(days: number): number {
+  return Math.round(days * 100) / 100;
+}
