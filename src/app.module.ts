@@ -22,6 +22,7 @@ import { TemporaryAidModule } from './temporary-aid/temporary-aid.module';
 import { PaymentsModule } from './payments/payments.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
+import { OutboxModule } from './outbox/outbox.module';
 import { PolicyModule } from './policy/policy.module';
 import { SlaModule } from './sla/sla.module';
 import { TasksModule } from './tasks/tasks.module';
@@ -59,6 +60,7 @@ export class AppModule {
         AuthModule,
         AuditModule,
         WorkflowModule,
+        OutboxModule,
         HealthModule,
         MetricsModule,
         PolicyModule,

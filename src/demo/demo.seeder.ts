@@ -1,12 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Role } from '../auth/roles';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { idNumberCheckChar } from '../common/id-number';
 import { AppConfig } from '../config/app-config';
 import type { CreateApplicationDto } from '../dibao/dibao.dto';
+import { DibaoRepository } from '../dibao/dibao.repository';
 import { DibaoService } from '../dibao/dibao.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -64,10 +63,10 @@ export class DemoSeeder implements OnApplicationBootstrap {
   constructor(
     private readonly config: AppConfig,
     private readonly dibao: DibaoService,
+    private readonly cases: DibaoRepository,
     private readonly temporaryAid: TemporaryAidService,
     private readonly reserveFunds: ReserveFundService,
     private readonly workflow: WorkflowService,
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly clock: Clock,
@@ -85,7 +84,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
 
   async seed(): Promise<string[]> {
     await this.workflow.ready;
-    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM dibao_case WHERE county_code = $1`, [COUNTY]);
+    const count = await this.cases.countInCounty(COUNTY);
     const created: string[] = [];
     if (count === 0) {
       const portal: Principal = { id: 'demo-portal', roles: [Role.Integrator], regionCode: COUNTY };
@@ -109,15 +108,20 @@ export class DemoSeeder implements OnApplicationBootstrap {
       );
       created.push(fire.requestId);
     }
-    const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM dibao_case WHERE county_code = $1`, [COUNTY]);
+    const total = await this.cases.countInCounty(COUNTY);
     this.announce(total);
     return created;
   }
 
   /** Completes the case's open task at `elementId` once the procedure has reached it. */
   private async completeTask(caseId: string, elementId: string, variables: Record<string, unknown>): Promise<void> {
-    const [{ process_instance_key: processInstanceKey }] = await this.dataSource.query(`SELECT process_instance_key FROM dibao_case WHERE id = $1`, [caseId]);
     for (let attempt = 0; attempt < 200; attempt++) {
+      // The outbox writes the instance key back once the engine started the procedure.
+      const processInstanceKey = (await this.cases.findCase(caseId))?.processInstanceKey;
+      if (!processInstanceKey) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        continue;
+      }
       const { items } = await this.camunda.searchUserTasks(
         { filter: { processInstanceKey, elementId, state: 'CREATED' } as never },
         { consistency: { waitUpToMs: 0 } },

@@ -228,4 +228,42 @@ export class DibaoRepository {
       [c.id, decidedAt, c.countyCode, c.townshipCode, decision, c.relativesCase, c.objectionRaised],
     );
   }
+
+  /** The instance key the outbox got from the engine, once (a case keeps the instance it was first given). */
+  async setProcessInstanceKey(caseId: string, processInstanceKey: string, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE dibao_case SET process_instance_key = $2 WHERE id = $1 AND process_instance_key IS NULL`, [caseId, processInstanceKey]);
+  }
+
+  /** The case a caller created with this idempotency key, if any. */
+  async findByIdempotencyKey(createdBy: string, idempotencyKey: string, manager: EntityManager = this.dataSource.manager): Promise<DibaoCase | undefined> {
+    const rows: Row[] = await manager.query(`SELECT * FROM dibao_case WHERE created_by = $1 AND idempotency_key = $2`, [createdBy, idempotencyKey]);
+    return rows[0] ? toCase(rows[0]) : undefined;
+  }
+
+  /** Cases that have no process instance (yet), oldest first. */
+  async withoutProcessInstance(limit = 500): Promise<DibaoCase[]> {
+    const rows: Row[] = await this.dataSource.query(`SELECT * FROM dibao_case WHERE process_instance_key IS NULL ORDER BY applied_at, id LIMIT $1`, [limit]);
+    return rows.map(toCase);
+  }
+
+  /** Of these instance keys, those a case points at. */
+  async knownInstanceKeys(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows: Row[] = await this.dataSource.query(`SELECT process_instance_key AS key FROM dibao_case WHERE process_instance_key = ANY($1)`, [keys]);
+    return new Set(rows.map((r) => r.key as string));
+  }
+
+  /** How many cases a county has. */
+  async countInCounty(countyCode: string): Promise<number> {
+    const [row]: Row[] = await this.dataSource.query(`SELECT count(*)::int AS count FROM dibao_case WHERE county_code = $1`, [countyCode]);
+    return row!.count as number;
+  }
+
+  /** Of these ids, those that are cases. */
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (valid.length === 0) return new Set();
+    const rows: Row[] = await this.dataSource.query(`SELECT id FROM dibao_case WHERE id = ANY($1::uuid[])`, [valid]);
+    return new Set(rows.map((r) => r.id as string));
+  }
 }

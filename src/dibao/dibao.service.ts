@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
 import { Clock } from '../common/clock';
+import { IdempotencyStore } from '../common/idempotency/idempotency.store';
 import { DomainError } from '../common/domain-error';
 import { maskIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
@@ -14,6 +15,8 @@ import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { currentSteps } from '../workflow/current-steps';
 import { startProcess } from '../workflow/engine-calls';
+import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { DIBAO_MESSAGES, DIBAO_PROCESS_ID, type DibaoStartVariables } from './dibao-process';
 import { householdReferenceProblems } from '../assessment/assessment.dto';
 import type { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto } from './dibao.dto';
@@ -31,9 +34,17 @@ export class DibaoService {
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: OutboxDispatcher,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
-  /** Records the application and starts its procedure in one step: if the engine refuses, nothing is stored. */
+  /**
+   * Records the application with a command to start its procedure (outbox) and its idempotency key, in one
+   * transaction; the engine is called after the commit, never inside it. The answer carries the instance key when the
+   * engine started it at once, `processInstanceKey: null` when it is down (the dispatcher starts it later). A repeat
+   * of a key whose stored answer is gone (after the TTL) answers the case that key created.
+   */
   async apply(body: CreateApplicationDto, principal: Principal, idempotencyKey?: string) {
     const problems = applicationProblems(body);
     if (problems.length) throw new InvalidRequestException(problems);
@@ -56,19 +67,40 @@ export class DibaoService {
       relativesCase: false,
       appliedAt: now,
     };
-    return this.repository.transaction(async (manager) => {
+    const created = await this.repository.transaction(async (manager) => {
+      await this.idempotency.claim(manager);
+      const earlier = idempotencyKey ? await this.repository.findByIdempotencyKey(principal.id, idempotencyKey, manager) : undefined;
+      if (earlier) {
+        this.idempotency.replayed();
+        const answer = await this.applicationAnswer(earlier);
+        await this.idempotency.answer(manager, answer);
+        return { answer, outboxId: null };
+      }
       const caseNumber = await this.repository.nextCaseNumber(c.countyCode, Number(shanghaiDate(now).slice(0, 4)), manager);
       await this.repository.insertCase({ ...c, caseNumber, createdBy: principal.id, idempotencyKey }, body.members, manager);
       await this.repository.event(id, 'applied', now, principal.id, { channel: body.channel, requestType: body.requestType }, manager);
       const acceptDueAt = await this.openAcceptance(c, now, manager);
-      const processInstanceKey = await this.startProcedure(c, acceptDueAt);
-      await this.repository.update(id, { process_instance_key: processInstanceKey }, manager);
+      const outboxId = await this.outbox.enqueueStart(
+        { processId: DIBAO_PROCESS_ID, businessKey: `${SUBJECT}:${id}`, subjectType: SUBJECT, subjectId: id, variables: { ...dibaoProcedureVariables(c, acceptDueAt) } },
+        manager,
+      );
       await this.audit.record(
         { actor: { id: principal.id, roles: principal.roles }, regionCode: c.regionCode, action: 'dibao.applied', subjectType: SUBJECT, subjectId: id, details: { caseNumber, channel: body.channel } },
         manager,
       );
-      return { caseId: id, caseNumber, status: 'applied' as const, processInstanceKey, acceptDueAt: acceptDueAt.toISOString() };
+      const answer = { caseId: id, caseNumber, status: 'applied' as const, processInstanceKey: null as string | null, acceptDueAt: acceptDueAt.toISOString() };
+      await this.idempotency.answer(manager, answer);
+      return { answer, outboxId };
     });
+    if (created.outboxId === null) return created.answer;
+    // After the commit: start the procedure now if the engine answers; otherwise the dispatcher does it later.
+    return { ...created.answer, processInstanceKey: await this.dispatcher.dispatchNow(created.outboxId) };
+  }
+
+  /** The first answer of an application, rebuilt from its case (a repeat whose stored answer has expired). */
+  private async applicationAnswer(c: DibaoCase) {
+    const acceptance = (await this.deadlines.forSubject(SUBJECT, c.id)).find((d) => d.type === 'dibao.acceptance');
+    return { caseId: c.id, caseNumber: c.caseNumber, status: 'applied' as const, processInstanceKey: c.processInstanceKey, acceptDueAt: acceptance?.dueAt.toISOString() ?? null };
   }
 
   /** Opens the acceptance deadline of a case entering admission (at application, or re-opened by the county). */
@@ -88,22 +120,12 @@ export class DibaoService {
     );
   }
 
-  /** Starts the case's procedure on the engine; returns the instance key. */
+  /**
+   * Starts the case's procedure on the engine directly; returns the instance key. Only for callers outside any
+   * transaction (the re-open worker); an application goes through the outbox.
+   */
   async startProcedure(c: Pick<DibaoCase, 'id' | 'regionCode' | 'townshipCode' | 'countyCode' | 'requestType' | 'relativesCase'>, acceptDueAt: Date): Promise<string> {
-    const variables: DibaoStartVariables = {
-      caseId: c.id,
-      regionCode: c.regionCode,
-      subjectType: SUBJECT,
-      subjectId: c.id,
-      villageCode: c.regionCode,
-      townshipCode: c.townshipCode,
-      countyCode: c.countyCode,
-      requestType: c.requestType,
-      relativesCase: c.relativesCase,
-      objectionRaised: false,
-      acceptDueAt: acceptDueAt.toISOString(),
-    };
-    return startProcess(this.camunda, DIBAO_PROCESS_ID, { ...variables });
+    return startProcess(this.camunda, DIBAO_PROCESS_ID, { ...dibaoProcedureVariables(c, acceptDueAt) });
   }
 
 
@@ -195,6 +217,23 @@ export class DibaoService {
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: c.regionCode, action: `dibao.${kind}`, subjectType: SUBJECT, subjectId: c.id, details }, manager);
   }
 
+}
+
+/** The start variables of a case's procedure. */
+export function dibaoProcedureVariables(c: Pick<DibaoCase, 'id' | 'regionCode' | 'townshipCode' | 'countyCode' | 'requestType' | 'relativesCase'>, acceptDueAt: Date): DibaoStartVariables {
+  return {
+    caseId: c.id,
+    regionCode: c.regionCode,
+    subjectType: SUBJECT,
+    subjectId: c.id,
+    villageCode: c.regionCode,
+    townshipCode: c.townshipCode,
+    countyCode: c.countyCode,
+    requestType: c.requestType,
+    relativesCase: c.relativesCase,
+    objectionRaised: false,
+    acceptDueAt: acceptDueAt.toISOString(),
+  };
 }
 
 /** Exactly one applicant; unique member ids; incomes and expenditures of listed members. */

@@ -5,6 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Role } from '../auth/roles';
 import { regionPrefix } from '../auth/region';
 import { DomainError } from '../common/domain-error';
+import { IdempotencyStore } from '../common/idempotency/idempotency.store';
 
 export interface LedgerEntry {
   id: string;
@@ -27,6 +28,7 @@ export class ReserveFundService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
   /** Money from the county into the fund: an advance (to open or top up) or a replenishment of what was paid out. */
@@ -34,6 +36,16 @@ export class ReserveFundService {
     entry: { townshipCode: string; kind: 'advance' | 'replenishment'; amountFen: number; note: string; actorId: string; actorRoles: Role[]; at: Date; idempotencyKey?: string },
   ): Promise<LedgerEntry> {
     return this.dataSource.transaction(async (manager) => {
+      // The key and its answer commit with the ledger line; a key this caller used before answers its line again.
+      await this.idempotency.claim(manager);
+      if (entry.idempotencyKey) {
+        const [earlier]: Record<string, unknown>[] = await manager.query(`SELECT * FROM reserve_fund_entry WHERE actor_id = $1 AND idempotency_key = $2`, [entry.actorId, entry.idempotencyKey]);
+        if (earlier) {
+          this.idempotency.replayed();
+          await this.idempotency.answer(manager, toEntry(earlier));
+          return toEntry(earlier);
+        }
+      }
       await manager.query(`INSERT INTO reserve_fund (township_code, county_code) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [entry.townshipCode, entry.townshipCode.slice(0, 6)]);
       const balance = await this.lockedBalance(entry.townshipCode, manager);
       const written = await this.write(manager, { ...entry, requestId: null, balanceAfterFen: balance + entry.amountFen });
@@ -41,6 +53,7 @@ export class ReserveFundService {
         { actor: { id: entry.actorId, roles: entry.actorRoles }, regionCode: entry.townshipCode, action: `reserve-fund.${entry.kind}`, subjectType: 'reserve-fund', subjectId: entry.townshipCode, details: { amountFen: entry.amountFen, balanceAfterFen: written.balanceAfterFen } },
         manager,
       );
+      await this.idempotency.answer(manager, written);
       return written;
     });
   }

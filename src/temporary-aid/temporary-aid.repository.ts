@@ -152,4 +152,36 @@ export class TemporaryAidRepository {
     const rows: Row[] = await this.dataSource.query(`SELECT * FROM temporary_aid_payment WHERE request_id = $1 ORDER BY instalment`, [requestId]);
     return rows.map((r) => ({ instalment: r.instalment as number, month: r.month as string, amountFen: r.amount_fen as number, paidBy: r.paid_by as string, paidAt: (r.paid_at as Date | null) ?? null }));
   }
+
+  /** The instance key the outbox got from the engine, once (a request keeps the instance it was first given). */
+  async setProcessInstanceKey(id: string, processInstanceKey: string, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE temporary_aid_request SET process_instance_key = $2 WHERE id = $1 AND process_instance_key IS NULL`, [id, processInstanceKey]);
+  }
+
+  /** The request a caller created with this idempotency key, if any. */
+  async findByIdempotencyKey(createdBy: string, idempotencyKey: string, manager: EntityManager = this.dataSource.manager): Promise<AidRequest | undefined> {
+    const rows: Row[] = await manager.query(`SELECT * FROM temporary_aid_request WHERE created_by = $1 AND idempotency_key = $2`, [createdBy, idempotencyKey]);
+    return rows[0] ? toRequest(rows[0]) : undefined;
+  }
+
+  /** Requests that have no process instance (yet), oldest first. */
+  async withoutProcessInstance(limit = 500): Promise<AidRequest[]> {
+    const rows: Row[] = await this.dataSource.query(`SELECT * FROM temporary_aid_request WHERE process_instance_key IS NULL ORDER BY requested_at, id LIMIT $1`, [limit]);
+    return rows.map(toRequest);
+  }
+
+  /** Of these instance keys, those a request points at. */
+  async knownInstanceKeys(keys: string[]): Promise<Set<string>> {
+    if (keys.length === 0) return new Set();
+    const rows: Row[] = await this.dataSource.query(`SELECT process_instance_key AS key FROM temporary_aid_request WHERE process_instance_key = ANY($1)`, [keys]);
+    return new Set(rows.map((r) => r.key as string));
+  }
+
+  /** Of these ids, those that are requests. */
+  async existingIds(ids: string[]): Promise<Set<string>> {
+    const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (valid.length === 0) return new Set();
+    const rows: Row[] = await this.dataSource.query(`SELECT id FROM temporary_aid_request WHERE id = ANY($1::uuid[])`, [valid]);
+    return new Set(rows.map((r) => r.id as string));
+  }
 }

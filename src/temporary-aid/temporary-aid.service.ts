@@ -4,6 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
 import { Clock } from '../common/clock';
+import { IdempotencyStore } from '../common/idempotency/idempotency.store';
 import { DomainError } from '../common/domain-error';
 import { maskIdNumber } from '../common/id-number';
 import { InvalidRequestException } from '../common/problem';
@@ -12,7 +13,8 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { currentSteps } from '../workflow/current-steps';
-import { startProcess } from '../workflow/engine-calls';
+import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { TEMPORARY_AID_DEADLINES, TEMPORARY_AID_MESSAGES, TEMPORARY_AID_PROCESS_ID, TEMPORARY_AID_SUBJECT as SUBJECT, type TemporaryAidStartVariables } from './temporary-aid-process';
 import type { AidListQueryDto, CreateAidRequestDto, PaperworkDto } from './temporary-aid.dto';
 import { type AidRequest, TemporaryAidRepository } from './temporary-aid.repository';
@@ -29,9 +31,16 @@ export class TemporaryAidService {
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: OutboxDispatcher,
+    private readonly idempotency: IdempotencyStore,
   ) {}
 
-  /** Registers the request, opens the township's reply deadline (hours of the profile) and starts the procedure. */
+  /**
+   * Registers the request, opens the township's reply deadline (hours of the profile) and writes the command to start
+   * the procedure (outbox) and the idempotency key, in one transaction; the engine is called after the commit. The
+   * answer's `processInstanceKey` is null when the engine is down (the dispatcher starts the procedure later).
+   */
   async create(body: CreateAidRequestDto, principal: Principal, idempotencyKey?: string) {
     const now = this.clock.now();
     const replyHours = this.profiles.inForceForRequest(body.regionCode, now).parameters.temporaryAidReplyHours;
@@ -39,7 +48,16 @@ export class TemporaryAidService {
     const id = randomUUID();
     const townshipCode = body.regionCode.slice(0, 9);
     const countyCode = body.regionCode.slice(0, 6);
-    return this.repository.transaction(async (manager) => {
+    const created = await this.repository.transaction(async (manager) => {
+      await this.idempotency.claim(manager);
+      const earlier = idempotencyKey ? await this.repository.findByIdempotencyKey(principal.id, idempotencyKey, manager) : undefined;
+      if (earlier) {
+        this.idempotency.replayed();
+        const reply = (await this.deadlines.forSubject(SUBJECT, earlier.id)).find((d) => d.type === TEMPORARY_AID_DEADLINES.reply);
+        const answer = { requestId: earlier.id, requestNumber: earlier.requestNumber, status: 'requested' as const, processInstanceKey: earlier.processInstanceKey, replyDueAt: reply?.dueAt.toISOString() ?? null };
+        await this.idempotency.answer(manager, answer);
+        return { answer, outboxId: null };
+      }
       const requestNumber = await this.repository.nextNumber(countyCode, Number(shanghaiDate(now).slice(0, 4)), manager);
       await this.repository.insert(
         { ...body, id, requestNumber, townshipCode, countyCode, unemployment: body.unemployment ?? null, requestedAt: now, createdBy: principal.id, idempotencyKey },
@@ -59,15 +77,18 @@ export class TemporaryAidService {
         },
         manager,
       );
-      const variables: TemporaryAidStartVariables = { requestId: id, regionCode: body.regionCode, subjectType: SUBJECT, subjectId: id, townshipCode, countyCode, replyDueAt: replyDueAt.toISOString() };
-      const processInstanceKey = await startProcess(this.camunda, TEMPORARY_AID_PROCESS_ID, { ...variables });
-      await this.repository.update(id, { processInstanceKey }, manager);
+      const variables = temporaryAidStartVariables({ id, regionCode: body.regionCode, townshipCode, countyCode }, replyDueAt);
+      const outboxId = await this.outbox.enqueueStart({ processId: TEMPORARY_AID_PROCESS_ID, businessKey: `${SUBJECT}:${id}`, subjectType: SUBJECT, subjectId: id, variables: { ...variables } }, manager);
       await this.audit.record(
         { actor: { id: principal.id, roles: principal.roles }, regionCode: body.regionCode, action: 'temporary-aid.requested', subjectType: SUBJECT, subjectId: id, details: { requestNumber, channel: body.channel } },
         manager,
       );
-      return { requestId: id, requestNumber, status: 'requested' as const, processInstanceKey, replyDueAt: replyDueAt.toISOString() };
+      const answer = { requestId: id, requestNumber, status: 'requested' as const, processInstanceKey: null as string | null, replyDueAt: replyDueAt.toISOString() };
+      await this.idempotency.answer(manager, answer);
+      return { answer, outboxId };
     });
+    if (created.outboxId === null) return created.answer;
+    return { ...created.answer, processInstanceKey: await this.dispatcher.dispatchNow(created.outboxId) };
   }
 
   async visible(id: string, principal: Principal): Promise<AidRequest> {
@@ -118,4 +139,9 @@ export class TemporaryAidService {
     });
   }
 
+}
+
+/** The start variables of a request's procedure. */
+export function temporaryAidStartVariables(r: Pick<AidRequest, 'id' | 'regionCode' | 'townshipCode' | 'countyCode'>, replyDueAt: Date): TemporaryAidStartVariables {
+  return { requestId: r.id, regionCode: r.regionCode, subjectType: SUBJECT, subjectId: r.id, townshipCode: r.townshipCode, countyCode: r.countyCode, replyDueAt: replyDueAt.toISOString() };
 }

@@ -1,16 +1,13 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Request, Response } from 'express';
 import { createHash } from 'node:crypto';
-import { catchError, from, mergeMap, Observable, of } from 'rxjs';
-import { DataSource } from 'typeorm';
+import { catchError, from, mergeMap, Observable, of, throwError } from 'rxjs';
 import type { Principal } from '../../auth/principal';
-import { AppConfig } from '../../config/app-config';
-import { Clock } from '../clock';
 import { DomainError } from '../domain-error';
 import { InvalidRequestException } from '../problem';
+import { IdempotencyConflict, type IdempotencyContext, idempotencyContext, IdempotencyStore } from './idempotency.store';
 
 const IDEMPOTENT = 'doudi:idempotent';
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -21,15 +18,23 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  */
 export const Idempotent = () => SetMetadata(IDEMPOTENT, true);
 
-type Begin = { replay: false } | { replay: true; status: number; body: unknown };
+/** A unique violation of PostgreSQL: a concurrent twin committed the same key (or the subject's own key column) first. */
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: unknown; driverError?: { code?: unknown } })?.code === '23505' || (error as { driverError?: { code?: unknown } })?.driverError?.code === '23505';
+}
 
+/**
+ * Replays a committed answer and refuses a reused key (422). The key row itself is written by the service INSIDE its
+ * business transaction (`IdempotencyStore.claim` / `answer`), so it commits with the case or not at all: a request
+ * that crashed leaves no key (its retry runs once), a committed one always replays. A concurrent twin waits on the
+ * key row and replays the winner's answer. Handlers without a business transaction of their own (e.g. the health
+ * check) get their answer stored after they succeed.
+ */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly clock: Clock,
-    private readonly config: AppConfig,
+    private readonly store: IdempotencyStore,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -43,55 +48,39 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new InvalidRequestException([{ field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }]);
     }
     const actorId = request.principal?.id ?? 'anonymous';
-    const hash = createHash('sha256').update(`${request.method} ${request.path} ${canonicalJson(request.body)}`).digest('hex');
+    const requestHash = createHash('sha256').update(`${request.method} ${request.path} ${canonicalJson(request.body)}`).digest('hex');
     const status = (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (request.method === 'POST' ? 201 : 200);
+    const base = { actorId, key, method: request.method, path: request.path, requestHash, status };
 
-    return from(this.begin(actorId, key, request, hash)).pipe(
-      mergeMap((begun) => {
-        if (begun.replay) {
-          response.status(begun.status).setHeader('Idempotent-Replayed', 'true');
-          return of(begun.body);
-        }
-        return next.handle().pipe(
-          mergeMap(async (body: unknown) => {
-            await this.dataSource.query(
-              `UPDATE idempotency_key SET state = 'completed', response_status = $3, response_body = $4 WHERE actor_id = $1 AND key = $2`,
-              [actorId, key, status, JSON.stringify(body ?? null)],
-            );
-            return body;
-          }),
-          catchError(async (error: unknown) => {
-            // The call failed and changed nothing: free the key so the client may retry it.
-            await this.dataSource.query(`DELETE FROM idempotency_key WHERE actor_id = $1 AND key = $2`, [actorId, key]);
-            throw error;
-          }),
-        );
-      }),
-    );
-  }
-
-  private async begin(actorId: string, key: string, request: Request, hash: string): Promise<Begin> {
-    const now = this.clock.now();
-    const expires = new Date(now.getTime() + this.config.IDEMPOTENCY_TTL_HOURS * 3_600_000);
-    await this.dataSource.query(`DELETE FROM idempotency_key WHERE actor_id = $1 AND key = $2 AND expires_at <= $3`, [actorId, key, now]);
-    const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO idempotency_key (actor_id, key, method, path, request_hash, state, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, 'in_progress', $6, $7) ON CONFLICT DO NOTHING RETURNING key`,
-      [actorId, key, request.method, request.path, hash, now, expires],
-    );
-    if (inserted.length === 1) return { replay: false };
-    const [existing] = (await this.dataSource.query(
-      `SELECT request_hash, state, response_status, response_body FROM idempotency_key WHERE actor_id = $1 AND key = $2`,
-      [actorId, key],
-    )) as { request_hash: string; state: string; response_status: number; response_body: unknown }[];
-    if (!existing) return this.begin(actorId, key, request, hash); // freed meanwhile by a failed first call
-    if (existing.request_hash !== hash) {
-      throw new DomainError('idempotency-key-reused', 'this Idempotency-Key was used for a different request', 422);
-    }
-    if (existing.state !== 'completed') {
-      throw new DomainError('idempotency-request-in-progress', 'a request with this Idempotency-Key is still in progress', 409);
-    }
-    return { replay: true, status: existing.response_status, body: existing.response_body };
+    const attempt = (retry: boolean): Observable<unknown> => {
+      const ctx: IdempotencyContext = { ...base, claimed: false, replayed: false };
+      return from(this.store.lookup(ctx)).pipe(
+        mergeMap((found) => {
+          if (found) {
+            if (found.requestHash !== requestHash) {
+              throw new DomainError('idempotency-key-reused', 'this Idempotency-Key was used for a different request', 422);
+            }
+            response.status(found.status).setHeader('Idempotent-Replayed', 'true');
+            return of(found.body);
+          }
+          // `handle()` binds the handler to the async context it is called in: the service's transaction sees `ctx`.
+          const handled = idempotencyContext.run(ctx, () => next.handle());
+          return handled.pipe(
+            mergeMap(async (body: unknown) => {
+              if (ctx.replayed) response.setHeader('Idempotent-Replayed', 'true');
+              await this.store.settle(ctx, body);
+              return body;
+            }),
+            catchError((error: unknown) => {
+              // A twin committed first: answer what it answered (once; a second collision is a real error).
+              if (!retry && (error instanceof IdempotencyConflict || isUniqueViolation(error))) return attempt(true);
+              return throwError(() => error);
+            }),
+          );
+        }),
+      );
+    };
+    return attempt(false);
   }
 }
 
