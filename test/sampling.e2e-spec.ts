@@ -14,8 +14,8 @@ describe('sampling batches', () => {
     // Ten township decisions of October 2026 (Shanghai): two relatives' cases, one with a complaint; one of November.
     for (let i = 0; i < 11; i++) {
       await dataSource.query(
-        `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, decision, relatives_case, complaint)
-         VALUES ('dibao-case', $1, $2, '410821', '410821100', $3, $4, $5)`,
+        `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint)
+         VALUES ('dibao-case', $1, $2, '410821', '410821100', '410821100201', $3, $4, $5)`,
         [`case-${i}`, i < 10 ? `2026-10-${String(i + 10).padStart(2, '0')}T02:00:00Z` : '2026-11-01T02:00:00Z', i % 3 === 0 ? 'refuse' : 'approve', i < 2, i === 5],
       );
     }

@@ -31,8 +31,8 @@ describe('county sampling on the engine', () => {
       const caseId = await s.apply(integrator, Scenario.application(VILLAGE, name, `1960010${i + 1}`));
       caseIds.push(caseId);
       await s.app.get(DataSource).query(
-        `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, decision, relatives_case, complaint)
-         VALUES ('dibao-case', $1, '2026-10-21T02:00:00Z', '410821', '410821100', $2, false, false)`,
+        `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint)
+         VALUES ('dibao-case', $1, '2026-10-21T02:00:00Z', '410821', '410821100', '410821100201', $2, false, false)`,
         [caseId, i === 2 ? 'refuse' : 'approve'],
       );
     }
@@ -59,8 +59,8 @@ describe('county sampling on the engine', () => {
 
     // November's decision: December's batch draws it, and nobody reviews it in time.
     await s.app.get(DataSource).query(
-      `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, decision, relatives_case, complaint)
-       VALUES ('dibao-case', $1, '2026-11-10T02:00:00Z', '410821', '410821100', 'refuse', false, false)`,
+      `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint)
+       VALUES ('dibao-case', $1, '2026-11-10T02:00:00Z', '410821', '410821100', '410821100201', 'refuse', false, false)`,
       [caseIds[2]],
     );
     await s.moveTo(new Date('2026-12-01T01:00:00Z'));

@@ -6,6 +6,9 @@
  * ISO 8601 UTC date-times (timers and user-task due dates read them); the model holds no local numbers.
  */
 
+import { COUNTY_CORRECTION_MESSAGE } from '../sampling/sampling-process';
+import type { ScopedProcessVariables } from '../workflow/scoped-variables';
+
 export const DIBAO_PROCESS_ID = 'dibao-application';
 
 export const DIBAO_JOBS = {
@@ -51,17 +54,8 @@ export const DIBAO_MESSAGES = {
   /** Correlation key: caseId. The county granted the one extension to the longer limit. */
   deadlineExtended: 'dibao.deadline-extended',
   /** Correlation key: caseId. Starts bpmn/dibao-correction.bpmn (message start: one correction at a time per case). */
-  countyCorrection: 'dibao.county-correction',
+  countyCorrection: COUNTY_CORRECTION_MESSAGE,
 } as const;
-
-/** The variables of the county-correction message (sent by `sampling.send-correction`). */
-export interface CorrectionVariables extends ScopedProcessVariables {
-  caseId: string;
-  batchId: string;
-  /** The township's decision the county corrected. */
-  decision: 'approve' | 'refuse';
-  correctionReasons: string;
-}
 
 /** Written by `dibao.check-correction`. */
 export interface CorrectionPathVariables {
@@ -79,16 +73,6 @@ export const CANDIDATE_GROUPS = {
   townshipLeader: 'township-leader',
   countyCivilAffairs: 'county-civil-affairs',
 } as const;
-
-/**
- * Variables every procedure's instance carries so that the task API can scope tasks without knowing the procedure:
- * `regionCode` is the finest region of the case (a village's 12 digits), `subjectType` / `subjectId` name the case.
- */
-export interface ScopedProcessVariables {
-  regionCode: string;
-  subjectType: string;
-  subjectId: string;
-}
 
 /** Variables set when the API starts the process. */
 export interface DibaoStartVariables extends ScopedProcessVariables {

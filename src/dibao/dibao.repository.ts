@@ -221,12 +221,56 @@ export class DibaoRepository {
     );
   }
 
-  async enterSamplingPool(c: DibaoCase, decision: string, decidedAt: Date, manager: EntityManager): Promise<void> {
-    await manager.query(
-      `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, decision, relatives_case, complaint)
-       VALUES ('dibao-case', $1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`,
-      [c.id, decidedAt, c.countyCode, c.townshipCode, decision, c.relativesCase, c.objectionRaised],
+  /** A member found in the relatives registry, with the entry that caused the match (once). */
+  async recordRelativesMatch(caseId: string, memberId: string, registryId: string, at: Date, manager: EntityManager): Promise<void> {
+    await manager.query(`INSERT INTO dibao_relatives_match (case_id, member_id, registry_id, matched_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [caseId, memberId, registryId, at]);
+  }
+
+  /** The counties with a benefit running in `month` (YYYY-MM). */
+  async countiesWithBenefitIn(month: string): Promise<string[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT DISTINCT c.county_code FROM dibao_enrolment e JOIN dibao_case c ON c.id = e.case_id
+       WHERE e.from_month <= $1::date AND (e.until_month IS NULL OR e.until_month > $1::date) ORDER BY c.county_code`,
+      [`${month}-01`],
     );
+    return rows.map((r) => r.county_code as string);
+  }
+
+  /** The ID numbers of the living members of the county's running enrolments (compared with the death records). */
+  async livingEnrolledIdNumbers(countyCode: string, manager: EntityManager): Promise<string[]> {
+    const rows: Row[] = await manager.query(
+      `SELECT DISTINCT m.id_number FROM dibao_member m JOIN dibao_case c ON c.id = m.case_id JOIN dibao_enrolment e ON e.case_id = m.case_id
+       WHERE c.county_code = $1 AND c.status = 'enrolled' AND e.until_month IS NULL AND m.died_on IS NULL ORDER BY m.id_number`,
+      [countyCode],
+    );
+    return rows.map((r) => r.id_number as string);
+  }
+
+  /** Marks the living members of the county's running enrolments with these ID numbers as died; answers those marked. */
+  async markDied(countyCode: string, deaths: { idNumber: string; diedOn: string }[], manager: EntityManager): Promise<{ caseId: string; memberId: string; name: string; diedOn: string }[]> {
+    if (deaths.length === 0) return [];
+    // TypeORM answers an UPDATE … RETURNING with [rows, count].
+    const [rows] = (await manager.query(
+      `UPDATE dibao_member m SET died_on = d.died_on
+       FROM unnest($2::text[], $3::date[]) AS d(id_number, died_on), dibao_case c, dibao_enrolment e
+       WHERE d.id_number = m.id_number AND m.died_on IS NULL AND c.id = m.case_id AND e.case_id = m.case_id
+         AND c.county_code = $1 AND c.status = 'enrolled' AND e.until_month IS NULL
+       RETURNING m.case_id::text, m.member_id, m.name, to_char(d.died_on, 'YYYY-MM-DD') AS died_on`,
+      [countyCode, deaths.map((d) => d.idNumber), deaths.map((d) => d.diedOn)],
+    )) as [Row[], number];
+    return rows.map((r) => ({ caseId: r.case_id as string, memberId: r.member_id as string, name: r.name as string, diedOn: r.died_on as string }));
+  }
+
+  /** Deaths in enrolled households of the county whose recalculation has not been done yet. */
+  async deathsAwaitingRecalculation(countyCode: string): Promise<{ caseId: string; memberId: string; name: string; diedOn: string; regionCode: string; profileVersionId: string }[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT m.case_id::text, m.member_id, m.name, to_char(m.died_on, 'YYYY-MM-DD') AS died_on, c.region_code, c.profile_version_id
+       FROM dibao_member m JOIN dibao_case c ON c.id = m.case_id
+       WHERE c.county_code = $1 AND c.status = 'enrolled' AND m.died_on IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM dibao_event ev WHERE ev.case_id = m.case_id AND ev.kind = 'recalculated' AND ev.details->>'memberId' = m.member_id)`,
+      [countyCode],
+    );
+    return rows.map((r) => ({ caseId: r.case_id as string, memberId: r.member_id as string, name: r.name as string, diedOn: r.died_on as string, regionCode: r.region_code as string, profileVersionId: r.profile_version_id as string }));
   }
 
   /** The instance key the outbox got from the engine, once (a case keeps the instance it was first given). */
@@ -257,6 +301,12 @@ export class DibaoRepository {
   async countInCounty(countyCode: string): Promise<number> {
     const [row]: Row[] = await this.dataSource.query(`SELECT count(*)::int AS count FROM dibao_case WHERE county_code = $1`, [countyCode]);
     return row!.count as number;
+  }
+
+  /** The case numbers of these case ids (ids that are no case are left out). */
+  async caseNumbers(ids: string[]): Promise<Map<string, string>> {
+    const rows: Row[] = await this.dataSource.query(`SELECT id::text AS id, case_number FROM dibao_case WHERE id::text = ANY($1)`, [ids]);
+    return new Map(rows.map((r) => [r.id as string, r.case_number as string]));
   }
 
   /** Of these ids, those that are cases. */

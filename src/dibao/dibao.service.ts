@@ -12,6 +12,7 @@ import { type FieldProblem, InvalidRequestException } from '../common/problem';
 import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
+import { SamplingService } from '../sampling/sampling.service';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { currentSteps } from '../workflow/current-steps';
 import { startProcess } from '../workflow/engine-calls';
@@ -37,6 +38,7 @@ export class DibaoService {
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
     private readonly idempotency: IdempotencyStore,
+    private readonly sampling: SamplingService,
   ) {}
 
   /**
@@ -142,7 +144,7 @@ export class DibaoService {
     const [members, deadlines, timeline, notices, steps] = await Promise.all([
       this.repository.members(c.id),
       this.deadlines.forSubject(SUBJECT, c.id),
-      this.repository.timeline(c.id),
+      this.timeline(c.id),
       this.repository.notices(c.id),
       currentSteps(this.camunda, c.processInstanceKey),
     ]);
@@ -158,6 +160,13 @@ export class DibaoService {
     };
   }
 
+  /** The case's events with the county's sampling reviews of it (kept by the sampling module), in time order. */
+  private async timeline(caseId: string) {
+    const [events, reviews] = await Promise.all([this.repository.timeline(caseId), this.sampling.reviewsOf(caseId)]);
+    const sampled = reviews.map((r) => ({ kind: `sampling-${r.outcome}`, at: r.reviewedAt, actorId: r.reviewedBy, details: { batchId: r.batchId, reasons: r.reasons } }));
+    return [...events, ...sampled].sort((a, b) => a.at.getTime() - b.at.getTime());
+  }
+
   async list(query: CaseListQueryDto, principal: Principal) {
     const region = query.region ?? principal.regionCode;
     if (!regionCovers(principal.regionCode, region)) throw new DomainError('region-out-of-scope', `region ${region} is outside the caller's region`, 403);
@@ -168,18 +177,18 @@ export class DibaoService {
   async supplyMaterials(caseId: string, body: MaterialsDto, principal: Principal): Promise<void> {
     const c = await this.visibleCase(caseId, principal);
     if (c.status !== 'awaiting-materials') throw new DomainError('not-awaiting-materials', `case ${c.caseNumber} is not waiting for materials (status ${c.status})`, 409);
-    await this.correlate(DIBAO_MESSAGES.materialsSupplied, c, { materialsSupplied: body.materials });
-    await this.record(c, principal, 'materials-supplied', { materials: body.materials });
+    await this.recordAndSend(c, DIBAO_MESSAGES.materialsSupplied, { materialsSupplied: body.materials }, async (manager) => {
+      await this.record(c, principal, 'materials-supplied', { materials: body.materials }, manager);
+    });
   }
 
   /** An objection during the public notice sends the case back to investigation, village review and a fresh notice. */
   async object(caseId: string, body: ObjectionDto, principal: Principal): Promise<void> {
     const c = await this.visibleCase(caseId, principal);
     if (c.status !== 'in-notice') throw new DomainError('not-in-notice', `objections are taken during the public notice; case ${c.caseNumber} is ${c.status}`, 409);
-    await this.repository.transaction(async (manager) => {
+    await this.recordAndSend(c, DIBAO_MESSAGES.objectionLodged, { objectionRaised: true }, async (manager) => {
       await this.repository.insertObjection(c.id, body.lodgedBy, body.text, this.clock.now(), manager);
       await this.repository.update(c.id, { objection_raised: true, status: 'accepted' }, manager);
-      await this.correlate(DIBAO_MESSAGES.objectionLodged, c, { objectionRaised: true });
       await this.record(c, principal, 'objection-lodged', { lodgedBy: body.lodgedBy }, manager);
     });
   }
@@ -195,20 +204,25 @@ export class DibaoService {
     // The longer limit on today's calendar (a notice loaded since acceptance may have moved it), from acceptance.
     const extended = workingDaysRule('procedureExtendedWorkingDays', this.profiles.byVersionId(c.profileVersionId!).parameters.procedureExtendedWorkingDays, [{ variable: 'procedureExtendedDueAt' }]);
     const procedureExtendedDueAt = this.deadlines.due(extended.computation, c.acceptedAt).toISOString();
-    await this.correlate(DIBAO_MESSAGES.deadlineExtended, c, { extensionReason: body.reason, procedureExtendedDueAt, watchedDeadline: 'procedureExtendedDueAt' });
-    // The record follows the engine, which now waits on the longer limit: the row moves, so nothing breaches at 30 days.
-    await this.repository.transaction(async (manager) => {
+    // The row moves with the message that makes the engine wait on the longer limit (one transaction), so neither
+    // the sweeper nor the timer breaches at 30 days.
+    await this.recordAndSend(c, DIBAO_MESSAGES.deadlineExtended, { extensionReason: body.reason, procedureExtendedDueAt, watchedDeadline: 'procedureExtendedDueAt' }, async (manager) => {
       const dueAt = await this.deadlines.extend(SUBJECT, c.id, 'dibao.procedure', extended, `extended by ${principal.id}: ${body.reason}`, this.clock.now(), manager);
       await this.record(c, principal, 'deadline-extended', { reason: body.reason, procedureExtendedDueAt: dueAt?.toISOString() ?? procedureExtendedDueAt }, manager);
     });
   }
 
-  private async correlate(name: string, c: DibaoCase, variables: Record<string, unknown>): Promise<void> {
-    try {
-      await this.camunda.correlateMessage({ name, correlationKey: c.id, variables });
-    } catch (error) {
-      throw new DomainError('engine-refused', `the procedure of case ${c.caseNumber} is not waiting for "${name}": ${(error as Error).message}`, 409);
-    }
+  /**
+   * Writes the rows of a caseworker's act with the message that tells the procedure, in one transaction (outbox);
+   * the message leaves after the commit (at once, or by the dispatcher when the engine is down). The caller checked
+   * by the case's status that the procedure waits for it.
+   */
+  private async recordAndSend(c: DibaoCase, name: string, variables: Record<string, unknown>, write: (manager: EntityManager) => Promise<void>): Promise<void> {
+    const outboxId = await this.repository.transaction(async (manager) => {
+      await write(manager);
+      return this.outbox.enqueueMessage({ name, correlationKey: c.id, businessKey: `${SUBJECT}:${c.id}`, subjectType: SUBJECT, subjectId: c.id, variables }, manager);
+    });
+    await this.dispatcher.dispatchNow(outboxId);
   }
 
   private async record(c: DibaoCase, principal: Principal, kind: string, details: Record<string, unknown>, manager = this.repository.dataSource.manager): Promise<void> {

@@ -10,6 +10,7 @@ import type { WorkingDaysParameter } from '../policy/parameters';
 import { PolicyProfiles, type ResolvedProfile } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { RelativesRegistry } from '../sampling/relatives-registry';
+import { SamplingService } from '../sampling/sampling.service';
 import { CAMUNDA_CLIENT, type CamundaClient } from '../workflow/camunda-client';
 import { taskCompletedAt } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
@@ -37,6 +38,7 @@ export class DibaoWorkers {
     private readonly repository: DibaoRepository,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly relatives: RelativesRegistry,
+    private readonly sampling: SamplingService,
     private readonly deadlines: DeadlinesService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -67,7 +69,7 @@ export class DibaoWorkers {
       };
       if (!c.acceptedAt) {
         // Every member matched against the relatives registry: a match makes a relatives' case (joint meeting, sampling stratum).
-        variables.relativesCase = await this.relatives.matchCase(c.id, c.countyCode, shanghaiDate(acceptedAt), acceptedAt, manager);
+        variables.relativesCase = await this.matchRelatives(c, acceptedAt, manager);
         await this.repository.update(c.id, { status: 'accepted', accepted_at: acceptedAt, profile_version_id: profile.versionId, relatives_case: variables.relativesCase }, manager);
         await this.deadlines.meet(SUBJECT, c.id, ['dibao.acceptance'], acceptedAt, manager);
         await this.openDeadline(c, profile, 'dibao.investigation', 'investigationStartWorkingDays', 'township-caseworker', acceptedAt, manager);
@@ -211,11 +213,27 @@ export class DibaoWorkers {
     });
   }
 
+  /** Matches the case's members against the county's relatives registry on `at`; records each match. Whether any matched. */
+  private async matchRelatives(c: DibaoCase, at: Date, manager: EntityManager): Promise<boolean> {
+    const members = await this.repository.members(c.id, manager);
+    const matches = await this.relatives.matches(members.map((m) => m.idNumber), c.countyCode, shanghaiDate(at), manager);
+    for (const match of matches) {
+      for (const m of members.filter((x) => x.idNumber === match.idNumber)) await this.repository.recordRelativesMatch(c.id, m.id, match.registryId, at, manager);
+    }
+    return matches.length > 0;
+  }
+
   /** Every township decision, approval or refusal, enters the county sampling pool. */
   @JobWorker(DIBAO_JOBS.enterSamplingPool)
   async enterSamplingPool(job: Job): Promise<Record<string, never>> {
     return this.onCase(job, async (c, manager) => {
-      await this.repository.enterSamplingPool(c, String(job.variables.decision), c.decidedAt ?? this.clock.now(), manager);
+      await this.sampling.enterPool(
+        {
+          subjectType: SUBJECT, subjectId: c.id, decidedAt: c.decidedAt ?? this.clock.now(), countyCode: c.countyCode, townshipCode: c.townshipCode, regionCode: c.regionCode,
+          decision: String(job.variables.decision), relativesCase: c.relativesCase, complaint: c.objectionRaised,
+        },
+        manager,
+      );
       return {};
     });
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from 'csv-parse/sync';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { isValidIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
 
@@ -30,6 +30,16 @@ export class DeathRecordsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** A CSV file (`DEATH_RECORD_COLUMNS`): every bad row named, nothing imported unless all rows are good. */
+  /** Of these ID numbers, those with a death record: the date of death of each. */
+  async deathsAmong(idNumbers: string[], manager: EntityManager): Promise<{ idNumber: string; diedOn: string }[]> {
+    if (idNumbers.length === 0) return [];
+    const rows: { id_number: string; died_on: string }[] = await manager.query(
+      `SELECT id_number, to_char(died_on, 'YYYY-MM-DD') AS died_on FROM death_record WHERE id_number = ANY($1) ORDER BY id_number`,
+      [idNumbers],
+    );
+    return rows.map((r) => ({ idNumber: r.id_number, diedOn: r.died_on }));
+  }
+
   async importCsv(csv: string, actorId: string, at: Date, today: string): Promise<{ imported: number; known: number }> {
     let rows: Row[];
     try {

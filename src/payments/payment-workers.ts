@@ -11,6 +11,7 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce, taskCompletedAt } from '../workflow/engine-calls';
+import { DeathRecordsService } from './death-records.service';
 import { type PaymentCycle, PayrollService } from './payroll.service';
 
 /** Correlation key: caseId. Starts bpmn/dibao-recalculation.bpmn for a household with living members left. */
@@ -46,6 +47,7 @@ export class PaymentWorkers {
   constructor(
     private readonly payroll: PayrollService,
     private readonly cases: DibaoRepository,
+    private readonly deathRecords: DeathRecordsService,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly deadlines: DeadlinesService,
@@ -69,12 +71,7 @@ export class PaymentWorkers {
     const now = DateTime.fromJSDate(this.clock.now(), { zone: 'Asia/Shanghai' });
     const startDay = Number(job.variables.cycleStartDay);
     const month = (now.day >= startDay ? now : now.minus({ months: 1 })).plus({ months: 1 }).toFormat('yyyy-MM');
-    const rows: { county_code: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT c.county_code FROM dibao_enrolment e JOIN dibao_case c ON c.id = e.case_id
-       WHERE e.from_month <= $1::date AND (e.until_month IS NULL OR e.until_month > $1::date) ORDER BY c.county_code`,
-      [`${month}-01`],
-    );
-    return { month, counties: rows.map((r) => r.county_code) };
+    return { month, counties: await this.cases.countiesWithBenefitIn(month) };
   }
 
   /** The cycle of the county and month, with its calendar; its three deadlines opened. */
@@ -122,41 +119,27 @@ export class PaymentWorkers {
     const countyCode = String(job.variables.countyCode);
     const now = this.clock.now();
     const deathsFound = await this.dataSource.transaction(async (manager) => {
-      // TypeORM answers an UPDATE … RETURNING with [rows, count].
-      const [found] = (await manager.query(
-        `UPDATE dibao_member m SET died_on = d.died_on
-         FROM death_record d, dibao_case c, dibao_enrolment e
-         WHERE d.id_number = m.id_number AND m.died_on IS NULL AND c.id = m.case_id AND e.case_id = m.case_id
-           AND c.county_code = $1 AND c.status = 'enrolled' AND e.until_month IS NULL
-         RETURNING m.case_id::text, m.member_id, m.name, to_char(d.died_on, 'YYYY-MM-DD') AS died_on`,
-        [countyCode],
-      )) as [{ case_id: string; member_id: string; name: string; died_on: string }[], number];
+      const idNumbers = await this.cases.livingEnrolledIdNumbers(countyCode, manager);
+      const found = await this.cases.markDied(countyCode, await this.deathRecords.deathsAmong(idNumbers, manager), manager);
       for (const death of found) {
-        const c = (await this.cases.findCase(death.case_id, manager, true))!;
-        await this.cases.event(c.id, 'member-died', now, WORKER, { memberId: death.member_id, diedOn: death.died_on }, manager);
-        await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.member-died', subjectType: 'dibao-case', subjectId: c.id, details: { memberId: death.member_id } }, manager);
+        const c = (await this.cases.findCase(death.caseId, manager, true))!;
+        await this.cases.event(c.id, 'member-died', now, WORKER, { memberId: death.memberId, diedOn: death.diedOn }, manager);
+        await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.member-died', subjectType: 'dibao-case', subjectId: c.id, details: { memberId: death.memberId } }, manager);
         if ((await this.cases.members(c.id, manager)).some((m) => !m.diedOn)) continue;
         // Nobody left: the benefit ends with the month of the death (paid up to it, not after).
-        const untilMonth = DateTime.fromISO(death.died_on, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
+        const untilMonth = DateTime.fromISO(death.diedOn, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
         await this.cases.endEnrolment(c.id, untilMonth, manager);
         await this.cases.update(c.id, { status: 'terminated', decided_at: now }, manager);
-        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.died_on, untilMonth });
+        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.diedOn, untilMonth });
         await this.cases.insertNotice(c.id, 'termination', text, now, null, `${job.jobKey}:${c.id}`, manager);
       }
       return found.length;
     });
     // Every death in a household with members left whose recalculation has not been done: also those a failed
     // earlier run of this job found (the message id keeps a repeated publication from starting a second one).
-    const pending: { case_id: string; member_id: string; name: string; died_on: string; region_code: string; profile_version_id: string }[] = await this.dataSource.query(
-      `SELECT m.case_id::text, m.member_id, m.name, to_char(m.died_on, 'YYYY-MM-DD') AS died_on, c.region_code, c.profile_version_id
-       FROM dibao_member m JOIN dibao_case c ON c.id = m.case_id
-       WHERE c.county_code = $1 AND c.status = 'enrolled' AND m.died_on IS NOT NULL
-         AND NOT EXISTS (SELECT 1 FROM dibao_event ev WHERE ev.case_id = m.case_id AND ev.kind = 'recalculated' AND ev.details->>'memberId' = m.member_id)`,
-      [countyCode],
-    );
-    for (const p of pending) {
-      const hearingDueAt = this.deadlines.due({ kind: 'working-days', days: this.profiles.byVersionId(p.profile_version_id).parameters.hearingWorkingDays.value }, now);
-      const r = { caseId: p.case_id, memberId: p.member_id, regionCode: p.region_code, deceasedName: p.name, diedOn: p.died_on, hearingDueAt: hearingDueAt.toISOString() };
+    for (const p of await this.cases.deathsAwaitingRecalculation(countyCode)) {
+      const hearingDueAt = this.deadlines.due({ kind: 'working-days', days: this.profiles.byVersionId(p.profileVersionId).parameters.hearingWorkingDays.value }, now);
+      const r = { caseId: p.caseId, memberId: p.memberId, regionCode: p.regionCode, deceasedName: p.name, diedOn: p.diedOn, hearingDueAt: hearingDueAt.toISOString() };
       await publishOnce(this.camunda, {
         name: MEMBER_DIED_MESSAGE,
         correlationKey: r.caseId,

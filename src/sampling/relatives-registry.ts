@@ -139,23 +139,16 @@ export class RelativesRegistry {
   }
 
   /**
-   * Matches a case's members against the registry entries of its county valid on `date`; records each match with
-   * the entry that caused it. Returns whether the case is a relatives' case.
+   * The registry entries of a county valid on `date` that name one of these ID numbers (a household's members):
+   * each match with the entry that caused it.
    */
-  async matchCase(caseId: string, countyCode: string, date: string, at: Date, manager: EntityManager): Promise<boolean> {
-    const matches: { member_id: string; id: string }[] = await manager.query(
-      `SELECT m.member_id, r.id FROM dibao_member m JOIN registry_relative r ON r.relative_id_number = m.id_number
-       WHERE m.case_id = $1 AND r.region_code LIKE $2 || '%' AND r.valid_from <= $3 AND (r.valid_to IS NULL OR r.valid_to >= $3)`,
-      [caseId, countyCode, date],
+  async matches(idNumbers: string[], countyCode: string, date: string, manager: EntityManager = this.dataSource.manager): Promise<{ idNumber: string; registryId: string }[]> {
+    if (idNumbers.length === 0) return [];
+    const rows: { relative_id_number: string; id: string }[] = await manager.query(
+      `SELECT relative_id_number, id FROM registry_relative
+       WHERE relative_id_number = ANY($1) AND region_code LIKE $2 || '%' AND valid_from <= $3 AND (valid_to IS NULL OR valid_to >= $3) ORDER BY id`,
+      [idNumbers, countyCode, date],
     );
-    for (const match of matches) {
-      await manager.query(`INSERT INTO dibao_relatives_match (case_id, member_id, registry_id, matched_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, [
-        caseId,
-        match.member_id,
-        match.id,
-        at,
-      ]);
-    }
-    return matches.length > 0;
+    return rows.map((r) => ({ idNumber: r.relative_id_number, registryId: r.id }));
   }
 }

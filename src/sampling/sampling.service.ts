@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { regionPrefix } from '../auth/region';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
@@ -16,6 +16,28 @@ export function monthPeriod(period: string): { start: Date; end: Date } {
   return { start: start.toJSDate(), end: start.plus({ months: 1 }).toJSDate() };
 }
 
+/** A township decision in the sampling pool. */
+export interface PoolEntry {
+  subjectType: string;
+  subjectId: string;
+  decidedAt: Date;
+  countyCode: string;
+  townshipCode: string;
+  /** The finest region of the case (its village): reviews are filed under it. */
+  regionCode: string;
+  decision: string;
+  relativesCase: boolean;
+  complaint: boolean;
+}
+
+export interface SamplingReview {
+  batchId: string;
+  outcome: 'confirmed' | 'corrected';
+  reasons: string;
+  reviewedBy: string;
+  reviewedAt: Date;
+}
+
 /**
  * County sampling batches: the population is every township decision of the county in the period (approvals and
  * refusals, from the sampling pool); ratios come from the county's profile in force at the period's end.
@@ -27,6 +49,55 @@ export class SamplingService {
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly clock: Clock,
   ) {}
+
+  /** A township decision enters the county's sampling pool (once per subject and decision instant). */
+  async enterPool(entry: PoolEntry, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
+      [entry.subjectType, entry.subjectId, entry.decidedAt, entry.countyCode, entry.townshipCode, entry.regionCode, entry.decision, entry.relativesCase, entry.complaint],
+    );
+  }
+
+  /** The latest pool entry of a subject: the decision a review is about and the region it is filed under. */
+  async poolEntry(subjectType: string, subjectId: string, manager: EntityManager = this.dataSource.manager): Promise<PoolEntry | undefined> {
+    const [r]: Record<string, unknown>[] = await manager.query(
+      `SELECT * FROM sampling_pool_entry WHERE subject_type = $1 AND subject_id = $2 ORDER BY decided_at DESC LIMIT 1`,
+      [subjectType, subjectId],
+    );
+    return r
+      ? { subjectType: r.subject_type as string, subjectId: r.subject_id as string, decidedAt: r.decided_at as Date, countyCode: r.county_code as string, townshipCode: r.township_code as string,
+          regionCode: r.region_code as string, decision: r.decision as string, relativesCase: r.relatives_case as boolean, complaint: r.complaint as boolean }
+      : undefined;
+  }
+
+  /** The county's reviews of a subject, oldest first (the case's timeline shows them). */
+  async reviewsOf(subjectId: string): Promise<SamplingReview[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT batch_id::text, outcome, reasons, reviewed_by, reviewed_at FROM sampling_review WHERE subject_id = $1 ORDER BY reviewed_at, batch_id`,
+      [subjectId],
+    );
+    return rows.map((r) => ({ batchId: r.batch_id as string, outcome: r.outcome as SamplingReview['outcome'], reasons: r.reasons as string, reviewedBy: r.reviewed_by as string, reviewedAt: r.reviewed_at as Date }));
+  }
+
+  /** Records one county review, once; answers whether it was new. */
+  async recordReview(review: Omit<SamplingReview, 'reviewedBy'> & { subjectId: string }, manager: EntityManager): Promise<boolean> {
+    const inserted: unknown[] = await manager.query(
+      `INSERT INTO sampling_review (batch_id, subject_id, outcome, reasons, reviewed_by, reviewed_at) VALUES ($1, $2, $3, $4, 'county-civil-affairs', $5)
+       ON CONFLICT DO NOTHING RETURNING subject_id`,
+      [review.batchId, review.subjectId, review.outcome, review.reasons, review.reviewedAt],
+    );
+    return inserted.length > 0;
+  }
+
+  /** The counties with township decisions in a period. */
+  async countiesWithDecisions(start: Date, end: Date): Promise<string[]> {
+    const rows: { county_code: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT county_code FROM sampling_pool_entry WHERE decided_at >= $1 AND decided_at < $2 ORDER BY county_code`,
+      [start, end],
+    );
+    return rows.map((r) => r.county_code);
+  }
 
   /** Draws the batch of a county and month, once: drawing again answers the stored batch. */
   async drawBatch(countyCode: string, period: string) {

@@ -6,11 +6,11 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
-import { DIBAO_MESSAGES, type CorrectionVariables } from '../dibao/dibao-process';
+import { COUNTY_CORRECTION_MESSAGE, type CorrectionVariables } from './sampling-process';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
-import { monthPeriod, SamplingService } from './sampling.service';
+import { monthPeriod, type SamplingReview, SamplingService } from './sampling.service';
 
 interface Job {
   jobKey: string;
@@ -19,6 +19,8 @@ interface Job {
 
 const WORKER = 'system:sampling-worker';
 const SUBJECT = 'sampling-batch';
+/** The subjects sampled: dibao cases (named by the pool, not by the dibao module). */
+const CASE_SUBJECT = 'dibao-case';
 /** Long enough to absorb any retry of the sending job; the correction itself starts at once. */
 const CORRECTION_MESSAGE_TTL_MS = 24 * 3600 * 1000;
 
@@ -40,11 +42,7 @@ export class SamplingWorkers {
   async listCounties(): Promise<{ period: string; counties: string[] }> {
     const period = DateTime.fromJSDate(this.clock.now(), { zone: 'Asia/Shanghai' }).minus({ months: 1 }).toFormat('yyyy-MM');
     const { start, end } = monthPeriod(period);
-    const rows: { county_code: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT county_code FROM sampling_pool_entry WHERE decided_at >= $1 AND decided_at < $2 ORDER BY county_code`,
-      [start, end],
-    );
-    return { period, counties: rows.map((r) => r.county_code) };
+    return { period, counties: await this.sampling.countiesWithDecisions(start, end) };
   }
 
   @JobWorker('sampling.draw-batch')
@@ -75,16 +73,10 @@ export class SamplingWorkers {
     const reasons = String(job.variables.reviewReasons ?? '').trim();
     const now = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
-      const inserted: unknown[] = await manager.query(
-        `INSERT INTO sampling_review (batch_id, subject_id, outcome, reasons, reviewed_by, reviewed_at) VALUES ($1, $2, $3, $4, 'county-civil-affairs', $5)
-         ON CONFLICT DO NOTHING RETURNING subject_id`,
-        [batchId, caseId, outcome, reasons, now],
-      );
-      if (!inserted.length) return;
-      const [c] = await manager.query(`SELECT region_code FROM dibao_case WHERE id::text = $1`, [caseId]);
-      const regionCode = (c?.region_code as string | undefined) ?? String(job.variables.regionCode);
-      await this.audit.record({ actor: { id: WORKER }, regionCode, action: `sampling.${outcome}`, subjectType: 'dibao-case', subjectId: caseId, details: { batchId, reasons } }, manager);
-      if (c) await manager.query(`INSERT INTO dibao_event (case_id, kind, at, actor_id, details) VALUES ($1, $2, $3, $4, $5)`, [caseId, `sampling-${outcome}`, now, WORKER, { batchId, reasons }]);
+      if (!(await this.sampling.recordReview({ batchId, subjectId: caseId, outcome: outcome as SamplingReview['outcome'], reasons, reviewedAt: now }, manager))) return;
+      const entry = await this.sampling.poolEntry(CASE_SUBJECT, caseId, manager);
+      const regionCode = entry?.regionCode ?? String(job.variables.regionCode);
+      await this.audit.record({ actor: { id: WORKER }, regionCode, action: `sampling.${outcome}`, subjectType: CASE_SUBJECT, subjectId: caseId, details: { batchId, reasons } }, manager);
     });
     return {};
   }
@@ -97,22 +89,18 @@ export class SamplingWorkers {
   async sendCorrection(job: Job): Promise<Record<string, never>> {
     const batchId = String(job.variables.batchId);
     const caseId = String(job.variables.caseSubjectId);
-    const [entry]: { decision: 'approve' | 'refuse'; region_code: string }[] = await this.dataSource.query(
-      `SELECT p.decision, c.region_code FROM sampling_pool_entry p JOIN dibao_case c ON c.id::text = p.subject_id
-       WHERE p.subject_type = 'dibao-case' AND p.subject_id = $1 ORDER BY p.decided_at DESC LIMIT 1`,
-      [caseId],
-    );
+    const entry = await this.sampling.poolEntry(CASE_SUBJECT, caseId);
     if (!entry) throw new Error(`sampled case ${caseId} of batch ${batchId} is not in the sampling pool`);
     const variables: CorrectionVariables = {
       caseId,
       batchId,
-      decision: entry.decision,
+      decision: entry.decision as CorrectionVariables['decision'],
       correctionReasons: String(job.variables.reviewReasons ?? '').trim(),
-      regionCode: entry.region_code,
-      subjectType: 'dibao-case',
+      regionCode: entry.regionCode,
+      subjectType: CASE_SUBJECT,
       subjectId: caseId,
     };
-    await publishOnce(this.camunda, { name: DIBAO_MESSAGES.countyCorrection, correlationKey: caseId, messageId: `${batchId}:${caseId}`, timeToLiveMs: CORRECTION_MESSAGE_TTL_MS, variables: { ...variables } });
+    await publishOnce(this.camunda, { name: COUNTY_CORRECTION_MESSAGE, correlationKey: caseId, messageId: `${batchId}:${caseId}`, timeToLiveMs: CORRECTION_MESSAGE_TTL_MS, variables: { ...variables } });
     return {};
   }
 

@@ -1,12 +1,12 @@
 import type { IncidentKey, JobKey } from '@camunda8/orchestration-cluster-api';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { regionCovers } from '../auth/region';
 import { Clock } from '../common/clock';
 import { type DeadlineQuery, DeadlineQueries } from '../deadlines/deadline-queries';
+import { DibaoRepository } from '../dibao/dibao.repository';
+import { TemporaryAidRepository } from '../temporary-aid/temporary-aid.repository';
 import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
@@ -27,11 +27,6 @@ const KEYS_PER_SEARCH = 100;
 const SUBJECT_VARIABLES = ['regionCode', 'countyCode', 'subjectType', 'subjectId'];
 /** Retries a job gets back, as the models declare them. */
 const RETRIES = 3;
-/** Subjects known to supervisors by a number. */
-const CASE_NUMBERS: Record<string, { table: string; column: string }> = {
-  'dibao-case': { table: 'dibao_case', column: 'case_number' },
-  'temporary-aid': { table: 'temporary_aid_request', column: 'request_number' },
-};
 
 /**
  * What supervisors watch: the statutory deadlines of every case and cycle, by status, where and why. "At risk" is
@@ -40,13 +35,20 @@ const CASE_NUMBERS: Record<string, { table: string; column: string }> = {
 @Injectable()
 export class SlaService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly audit: AuditService,
     private readonly queries: DeadlineQueries,
+    private readonly cases: DibaoRepository,
+    private readonly aidRequests: TemporaryAidRepository,
   ) {}
+
+  /** Subjects known to supervisors by a number, each from its owner. */
+  private readonly numbersOf: Record<string, (ids: string[]) => Promise<Map<string, string>>> = {
+    'dibao-case': (ids) => this.cases.caseNumbers(ids),
+    'temporary-aid': (ids) => this.aidRequests.requestNumbers(ids),
+  };
 
   async deadlines(query: DeadlineQuery) {
     return this.queries.search({ ...query, atRiskShare: this.atRiskShare() });
@@ -142,13 +144,10 @@ export class SlaService {
   }
 
   private async addCaseNumbers(subjects: IncidentSubject[]): Promise<void> {
-    for (const [subjectType, { table, column }] of Object.entries(CASE_NUMBERS)) {
+    for (const [subjectType, numbersOf] of Object.entries(this.numbersOf)) {
       const ofType = subjects.filter((s) => s.subjectType === subjectType && s.subjectId);
       if (!ofType.length) continue;
-      const rows: { id: string; number: string }[] = await this.dataSource.query(`SELECT id::text AS id, ${column} AS number FROM ${table} WHERE id::text = ANY($1)`, [
-        [...new Set(ofType.map((s) => s.subjectId))],
-      ]);
-      const numbers = new Map(rows.map((r) => [r.id, r.number]));
+      const numbers = await numbersOf([...new Set(ofType.map((s) => s.subjectId!))]);
       for (const s of ofType) if (numbers.has(s.subjectId!)) s.caseNumber = numbers.get(s.subjectId!);
     }
   }

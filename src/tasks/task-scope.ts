@@ -1,7 +1,7 @@
 import type { Principal } from '../auth/principal';
 import { regionCovers } from '../auth/region';
 import { Role } from '../auth/roles';
-import type { ScopedProcessVariables } from '../dibao/dibao-process';
+import type { ScopedProcessVariables } from '../workflow/scoped-variables';
 
 /**
  * Who sees and who works a user task. Every procedure's instance carries the variables of ScopedProcessVariables;

@@ -2,7 +2,7 @@
  * The contract between `bpmn/temporary-aid.bpmn`, its workers and the API (PROCEDURES.md §3). Deadlines are
  * computed by the service and workers from the profile and handed to the model as ISO 8601 UTC date-times.
  */
-import type { ScopedProcessVariables } from '../dibao/dibao-process';
+import type { ScopedProcessVariables } from '../workflow/scoped-variables';
 import type { AidType, Severity, Tier } from './temporary-aid-rules';
 
 export const TEMPORARY_AID_PROCESS_ID = 'temporary-aid';

@@ -8,6 +8,6 @@ import { TemporaryAidWorkers } from './temporary-aid.workers';
 @Module({
   controllers: [TemporaryAidController, ReserveFundController],
   providers: [TemporaryAidRepository, TemporaryAidService, ReserveFundService, TemporaryAidWorkers],
-  exports: [TemporaryAidService, ReserveFundService],
+  exports: [TemporaryAidService, ReserveFundService, TemporaryAidRepository],
 })
 export class TemporaryAidModule {}

@@ -177,6 +177,12 @@ export class TemporaryAidRepository {
     return new Set(rows.map((r) => r.key as string));
   }
 
+  /** The request numbers of these request ids (ids that are no request are left out). */
+  async requestNumbers(ids: string[]): Promise<Map<string, string>> {
+    const rows: Row[] = await this.dataSource.query(`SELECT id::text AS id, request_number FROM temporary_aid_request WHERE id::text = ANY($1)`, [ids]);
+    return new Map(rows.map((r) => [r.id as string, r.request_number as string]));
+  }
+
   /** Of these ids, those that are requests. */
   async existingIds(ids: string[]): Promise<Set<string>> {
     const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));

@@ -118,7 +118,7 @@ export class TemporaryAidService {
   /** The paperwork after a rescue-first payment: stored, its deadline met, and the procedure told (in one transaction). */
   async filePaperwork(id: string, body: PaperworkDto, principal: Principal): Promise<void> {
     await this.visible(id, principal);
-    await this.repository.transaction(async (manager) => {
+    const outboxId = await this.repository.transaction(async (manager) => {
       const r = (await this.repository.find(id, manager, true))!;
       if (r.tier !== 'rescue-first' || !r.paidAt) throw new DomainError('no-paperwork-due', `request ${r.requestNumber} was not paid by rescue first; its approval is its paperwork`, 409);
       if (r.paperworkFiledAt) throw new DomainError('paperwork-filed', `the paperwork of request ${r.requestNumber} was filed already`, 409);
@@ -131,12 +131,10 @@ export class TemporaryAidService {
         { actor: { id: principal.id, roles: principal.roles }, regionCode: r.regionCode, action: 'temporary-aid.paperwork-filed', subjectType: SUBJECT, subjectId: r.id, details: { registrationNumber: body.registrationNumber } },
         manager,
       );
-      try {
-        await this.camunda.correlateMessage({ name: TEMPORARY_AID_MESSAGES.paperworkFiled, correlationKey: r.id, variables: {} });
-      } catch (error) {
-        throw new DomainError('engine-refused', `the procedure of request ${r.requestNumber} is not waiting for its paperwork: ${(error as Error).message}`, 409);
-      }
+      // The procedure waits for this message from the payment on (rescue first, paid): it leaves with the commit.
+      return this.outbox.enqueueMessage({ name: TEMPORARY_AID_MESSAGES.paperworkFiled, correlationKey: r.id, businessKey: `${SUBJECT}:${r.id}`, subjectType: SUBJECT, subjectId: r.id, variables: {} }, manager);
     });
+    await this.dispatcher.dispatchNow(outboxId);
   }
 
 }
