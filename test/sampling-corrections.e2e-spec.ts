@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
+import { DibaoCorrectionWorkers } from '../src/dibao/dibao-correction.workers';
 import { strictClient } from './support/engine';
 import { type Actor, idNumber, Scenario } from './support/scenario';
 
@@ -73,6 +74,15 @@ describe('county sampling corrections', () => {
     const engine = strictClient(s.testApp.config.ZEEBE_REST_ADDRESS!);
     const old = await engine.getProcessInstance({ processInstanceKey: before }, { consistency: { waitUpToMs: 0 } });
     expect(old.state).toBe('TERMINATED');
+    // A retried re-open job whose first run started the procedure but crashed before recording it: no second procedure.
+    const db = s.app.get(DataSource);
+    await db.query(`UPDATE dibao_case SET process_instance_key = $2 WHERE id = $1`, [refused, before]);
+    await s.app.get(DibaoCorrectionWorkers).reopen({ jobKey: 'retried-reopen', processInstanceKey: '0', variables: { caseId: refused, previousProcessInstanceKey: before, acceptDueAt: new Date().toISOString(), correctionReasons: '乡镇决定有误' } } as never);
+    expect((await read(refused)).processInstanceKey).toBe(reopened.processInstanceKey);
+    const { items: running } = await engine.searchProcessInstances({ filter: { processDefinitionId: 'dibao-application', state: 'ACTIVE' } } as never, { consistency: { waitUpToMs: 0 } });
+    const ofCase = await engine.searchVariables({ filter: { name: 'subjectId', value: JSON.stringify(refused) } } as never, { consistency: { waitUpToMs: 0 } });
+    const caseInstances = new Set(ofCase.items.map((v) => String(v.processInstanceKey)));
+    expect(running.filter((i) => caseInstances.has(String(i.processInstanceKey))).map((i) => String(i.processInstanceKey))).toEqual([reopened.processInstanceKey]);
     const acceptance = (await s.get(supervisor, `/api/v1/sla/deadlines?type=dibao.acceptance&status=open`)).body;
     expect(acceptance.map((d: { subjectId: string }) => d.subjectId)).toContain(refused);
 
@@ -91,7 +101,6 @@ describe('county sampling corrections', () => {
     expect(termination.text).toContain('2. 经核实家庭人均收入超过标准（依据：社会救助法 §48）');
     expect(termination.text).toContain('您的陈述和申辩已记录在案：家庭收入已有变化');
     expect(termination.text).not.toMatch(/\d{17}[\dX]/);
-    const db = s.app.get(DataSource);
     expect(await db.query(`SELECT to_char(until_month, 'YYYY-MM-DD') AS until FROM dibao_enrolment WHERE case_id = $1`, [approved])).toEqual([{ until: '2026-12-01' }]);
     const hearingDeadline = (await s.get(supervisor, `/api/v1/sla/deadlines?type=dibao.hearing`)).body;
     expect(hearingDeadline).toEqual([expect.objectContaining({ subjectId: approved, status: 'met' })]);

@@ -6,7 +6,8 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { taskCompletedAt } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
-import { CORRECTION_JOBS, type CorrectionPathVariables } from './dibao-process';
+import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
+import { CORRECTION_JOBS, DIBAO_PROCESS_ID, type CorrectionPathVariables } from './dibao-process';
 import { DibaoRepository } from './dibao.repository';
 import { DibaoService, SUBJECT } from './dibao.service';
 import { terminationText } from './notices';
@@ -36,6 +37,7 @@ export class DibaoCorrectionWorkers {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    private readonly dispatcher: OutboxDispatcher,
   ) {}
 
   /**
@@ -105,7 +107,10 @@ export class DibaoCorrectionWorkers {
         this.logger.debug(`previous procedure ${previous} of case ${c.id} not cancelled: ${error.message}`);
       });
     }
-    const processInstanceKey = await this.dibao.startProcedure(c, new Date(String(job.variables.acceptDueAt)));
+    // A retried job whose first run started the procedure but did not record it finds that instance, not a second one.
+    const running = await this.dispatcher.existingInstance({ processId: DIBAO_PROCESS_ID, subjectId: c.id });
+    if (running && running === previous) throw new Error(`the refused procedure ${previous} of case ${c.id} still runs: not cancelled yet`);
+    const processInstanceKey = running ?? (await this.dibao.startProcedure(c, new Date(String(job.variables.acceptDueAt))));
     await this.repository.transaction(async (manager) => {
       await this.repository.update(c.id, { process_instance_key: processInstanceKey }, manager);
       await this.repository.event(c.id, 'reopened', this.clock.now(), WORKER, { processInstanceKey, reasons: job.variables.correctionReasons }, manager, job.jobKey);

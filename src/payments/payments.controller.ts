@@ -75,8 +75,10 @@ export class PaymentsController {
   @Roles(Role.Bank, Role.CountyFinance)
   async bankResults(@Param('id') id: string, @Body() body: CsvFileDto, @CurrentPrincipal() principal: Principal) {
     const cycle = await this.visible(id, principal);
-    const reconciliation = await this.payroll.importResults(cycle.id, body.csv, this.clock.now());
-    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-results-imported', subjectType: 'payment-cycle', subjectId: cycle.id, details: { ...reconciliation } });
+    // The results and their audit entry commit together; the message that moves the cycle on follows the commit.
+    const reconciliation = await this.payroll.importResults(cycle.id, body.csv, this.clock.now(), async (result, manager) => {
+      await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-results-imported', subjectType: 'payment-cycle', subjectId: cycle.id, details: { ...result } }, manager);
+    });
     if (reconciliation.issued === 0 && cycle.processInstanceKey) {
       await publishOnce(this.camunda, { name: BANK_RECONCILED_MESSAGE, correlationKey: cycle.id, messageId: `${cycle.id}:reconciled`, timeToLiveMs: RECONCILED_TTL_MS, variables: { ...reconciliation } });
     }

@@ -164,8 +164,9 @@ export class PayrollService {
   }
 
   /** The bank's results, line by line: paid, failed (re-issued in the next cycle) or returned. */
-  importResults(cycleId: string, csv: string, at: Date): Promise<Reconciliation> {
-    return importBankResults(this.dataSource, cycleId, csv, at);
+  /** Applies the bank's results; `then` writes, in the same transaction, what the caller records of them. */
+  importResults(cycleId: string, csv: string, at: Date, then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>): Promise<Reconciliation> {
+    return importBankResults(this.dataSource, cycleId, csv, at, then);
   }
 
   /**
@@ -205,7 +206,13 @@ export interface Reconciliation {
 }
 
 /** Reads and applies the bank's results: every row checked, and none applied when any row is wrong. */
-async function importBankResults(dataSource: DataSource, cycleId: string, csv: string, at: Date): Promise<Reconciliation> {
+async function importBankResults(
+  dataSource: DataSource,
+  cycleId: string,
+  csv: string,
+  at: Date,
+  then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>,
+): Promise<Reconciliation> {
   let rows: Record<string, string>[];
   try {
     rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
@@ -241,6 +248,7 @@ async function importBankResults(dataSource: DataSource, cycleId: string, csv: s
     );
     const reconciliation = { issued: Number(counts.issued), paid: Number(counts.paid), failed: Number(counts.failed), returned: Number(counts.returned) };
     if (reconciliation.issued === 0) await manager.query(`UPDATE payment_cycle SET status = 'reconciled' WHERE id = $1`, [cycleId]);
+    await then(reconciliation, manager);
     return reconciliation;
   });
 }
