@@ -88,6 +88,8 @@ describe('temporary aid on the embedded engine', () => {
     const elements = (await s.app.get(DataSource).query(`SELECT DISTINCT element_id FROM engine_user_task WHERE process_instance_key = $1`, [processInstanceKey])).map((r: { element_id: string }) => r.element_id);
     expect(elements).toEqual(['Task_reply']);
     expect(deadline(paid, 'temporary-aid.emergency-aid').metAt).not.toBeNull();
+    // Replied on time: the reply deadline is met at the reply, not breached.
+    expect(deadline(paid, 'temporary-aid.reply')).toMatchObject({ metAt: expect.any(String), breachedAt: null });
     const ledger = (await s.get(county, `/api/v1/reserve-funds/${TOWNSHIP}`)).body;
     expect(ledger.balanceFen).toBe(50_000);
     expect(ledger.entries[0]).toMatchObject({ kind: 'debit', amountFen: 100_000, balanceAfterFen: 50_000, requestId });
