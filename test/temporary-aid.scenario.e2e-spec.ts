@@ -68,8 +68,9 @@ describe('temporary aid on the embedded engine', () => {
     await s.moveTo(new Date(START.getTime() + 12 * HOUR - 1_000));
     expect(deadline(await read(requestId), 'temporary-aid.reply').breachedAt).toBeNull();
     await s.moveTo(new Date(START.getTime() + 12 * HOUR));
-    const breached = await until(requestId, 'the reply breach', (r) => deadline(r, 'temporary-aid.reply').breachedAt !== null);
-    expect(breached.timeline.map((e: { kind: string }) => e.kind)).toContain('deadline-breached');
+    // The view reads the deadlines and the timeline one after the other: wait for both (written in one transaction).
+    const breached = await until(requestId, 'the reply breach', (r) => deadline(r, 'temporary-aid.reply').breachedAt !== null && r.timeline.some((e: { kind: string }) => e.kind === 'deadline-breached'));
+    expect(deadline(breached, 'temporary-aid.reply').breachedAt).toBe(new Date(START.getTime() + 12 * HOUR).toISOString());
     // Escalated, not abandoned: the township can still reply.
     expect(await openTasks(processInstanceKey)).toEqual(['Task_reply']);
     const late = (await s.get(supervisor, '/api/v1/sla/deadlines?type=temporary-aid.reply&status=breached')).body;

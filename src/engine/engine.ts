@@ -50,6 +50,7 @@ export class Engine {
   private pinnedAt: Date | undefined;
   private ticker?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
+  private sweepAgain?: Promise<void>;
   private stopped = false;
 
   constructor(
@@ -759,9 +760,20 @@ export class Engine {
 
   // ---------------------------------------------------------------- timers
 
-  /** Fires every due timer in due order, then expired job locks become activatable again (they simply are). */
+  /**
+   * Fires every due timer in due order, then expired job locks become activatable again (they simply are). A call
+   * while a sweep runs gets one more sweep after it (shared by every such call): the running one may have read the
+   * timers before the clock moved.
+   */
   sweep(): Promise<void> {
-    this.sweeping ??= this.fireDueTimers().finally(() => {
+    if (this.sweeping) {
+      this.sweepAgain ??= this.sweeping.catch(() => undefined).then(() => {
+        this.sweepAgain = undefined;
+        return this.sweep();
+      });
+      return this.sweepAgain;
+    }
+    this.sweeping = this.fireDueTimers().finally(() => {
       this.sweeping = undefined;
     });
     return this.sweeping;
