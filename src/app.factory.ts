@@ -4,9 +4,14 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './config/app-config';
+import { migrateDatabase } from './database/data-source-options';
 
 /** Builds the whole application (not yet listening): used by main.ts and by every e2e test. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<INestApplication> {
+  // Migrations first, under the migration lock: replicas (and the embedded engine) starting at once on one database
+  // take turns, the first migrates and the others find nothing pending.
+  if (!config.DATABASE_URL) throw new Error('createApp needs a resolved DATABASE_URL');
+  await migrateDatabase(config.DATABASE_URL);
   const app = await NestFactory.create(AppModule.forRoot(config, options), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   // Start-up lines were buffered until the logger was ready; without this, tests (which never listen) lose every app log.

@@ -56,7 +56,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         CommonModule.forRoot(options.clock),
         LoggerModule.forRoot(loggerParams(config, options.logDestination)),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), autoLoadEntities: true, migrationsRun: true }),
+        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), autoLoadEntities: true }),
         AuthModule,
         AuditModule,
         WorkflowModule,

@@ -1,6 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
+import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -11,6 +13,12 @@ import { HolidayNoticeRepository, type StoredNotice } from './holiday-notice.rep
 
 /** How often a process looks for notices loaded by another process, and retries queued timer moves. */
 const REFRESH_MS = 30_000;
+/**
+ * The advisory-lock key ("doudi-cl" in ASCII) held while a process applies the notices and re-times deadlines, or
+ * publishes queued timer moves: replicas take turns, so none re-times with notices older than another's, and a
+ * queued move is published by one of them.
+ */
+export const CALENDAR_LOCK_KEY = '7237132200329438060';
 
 export interface CalendarYearView extends CalendarYear {
   /** Every version loaded through the API, oldest first (the newest is in force). */
@@ -39,8 +47,11 @@ export class CalendarNotices implements OnModuleInit, OnApplicationShutdown {
   private timer?: NodeJS.Timeout;
   private warnedOn = '';
   private notices: StoredNotice[] = [];
+  /** The calendar work of this process, one piece at a time (each holds the lock's connection while it runs). */
+  private exclusiveChain: Promise<unknown> = Promise.resolve();
 
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly repository: HolidayNoticeRepository,
     @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
     private readonly deadlines: DeadlinesService,
@@ -62,7 +73,7 @@ export class CalendarNotices implements OnModuleInit, OnApplicationShutdown {
   /** Reads the notices when they changed, re-times what they affect, publishes queued timer moves, warns once a day. */
   async tick(): Promise<void> {
     await this.refresh();
-    await this.deadlines.publishTimerMoves();
+    await this.publishTimerMoves();
     this.warnOncePerDay();
   }
 
@@ -94,7 +105,7 @@ export class CalendarNotices implements OnModuleInit, OnApplicationShutdown {
       return stored;
     });
     const retimed = await this.refresh(true);
-    await this.deadlines.publishTimerMoves();
+    await this.publishTimerMoves();
     return { year, version, basis: this.calendar.basis(year), retimed: retimed.map(({ calendar: _, ...d }) => d), stored: true };
   }
 
@@ -130,14 +141,47 @@ export class CalendarNotices implements OnModuleInit, OnApplicationShutdown {
    * the open deadlines of every year that has a notice (idempotent: those already on it are left alone).
    */
   private async refresh(force = false): Promise<RetimedDeadline[]> {
-    const revision = await this.repository.revision();
-    if (!force && revision === this.revision) return [];
-    this.notices = await this.repository.all();
-    this.calendar.useLoaded(this.notices);
-    this.revision = revision;
-    const years = [...new Set(this.notices.map((n) => n.year))];
-    const reason = `holiday notices in force: ${years.map((y) => this.calendar.basis(y)).join(', ') || 'none'}`;
-    return this.deadlines.retime(years, reason, this.clock.now());
+    if (!force && (await this.repository.revision()) === this.revision) return [];
+    // Under the lock, the notices are read after every earlier re-timing of any replica committed: a replica that
+    // read them before another's load can no longer re-time deadlines back to the older calendar.
+    return this.exclusive(async () => {
+      const revision = await this.repository.revision();
+      if (!force && revision === this.revision) return [];
+      this.notices = await this.repository.all();
+      this.calendar.useLoaded(this.notices);
+      this.revision = revision;
+      const years = [...new Set(this.notices.map((n) => n.year))];
+      const reason = `holiday notices in force: ${years.map((y) => this.calendar.basis(y)).join(', ') || 'none'}`;
+      return this.deadlines.retime(years, reason, this.clock.now());
+    });
+  }
+
+  /** Publishes the queued timer moves; under the lock, so two replicas never publish the same move. */
+  private publishTimerMoves(): Promise<number> {
+    return this.exclusive(() => this.deadlines.publishTimerMoves());
+  }
+
+  /**
+   * Runs `work` alone: one at a time in this process (so it holds at most one connection for the lock), and across
+   * processes under the session advisory lock `CALENDAR_LOCK_KEY`, taken and released on one connection.
+   */
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.exclusiveChain.then(async () => {
+      const lock = this.dataSource.createQueryRunner();
+      await lock.connect();
+      try {
+        await lock.query(`SELECT pg_advisory_lock($1)`, [CALENDAR_LOCK_KEY]);
+        try {
+          return await work();
+        } finally {
+          await lock.query(`SELECT pg_advisory_unlock($1)`, [CALENDAR_LOCK_KEY]);
+        }
+      } finally {
+        await lock.release();
+      }
+    });
+    this.exclusiveChain = run.catch(() => undefined);
+    return run;
   }
 
   private newest(year: number): StoredNotice | undefined {

@@ -1,8 +1,8 @@
 /* `npm run migration:run` / `npm run migration:revert`: the same migrations the service runs at start-up. */
 import 'reflect-metadata';
-import { DataSource } from 'typeorm';
+import { DataSource, MigrationExecutor } from 'typeorm';
 import { loadConfig } from '../config/app-config';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, runPendingMigrations, withMigrationLock } from './data-source-options';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
 async function main(command: string | undefined): Promise<void> {
@@ -13,10 +13,14 @@ async function main(command: string | undefined): Promise<void> {
   try {
     await dataSource.initialize();
     if (command === 'run') {
-      const applied = await dataSource.runMigrations();
+      const applied = await runPendingMigrations(dataSource);
       console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'no pending migrations');
     } else {
-      await dataSource.undoLastMigration();
+      await withMigrationLock(dataSource, async (queryRunner) => {
+        const executor = new MigrationExecutor(dataSource, queryRunner);
+        executor.transaction = dataSource.options.migrationsTransactionMode ?? 'all';
+        await executor.undoLastMigration();
+      });
       console.log('reverted the last migration');
     }
   } finally {
@@ -25,7 +29,10 @@ async function main(command: string | undefined): Promise<void> {
   }
 }
 
-main(process.argv[2]).catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+// Run as a script only (`npm run migration:run`), not when imported.
+if (require.main === module) {
+  main(process.argv[2]).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,4 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Role } from '../auth/roles';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
@@ -19,6 +21,11 @@ import { WorkflowService } from '../workflow/workflow.service';
  */
 
 const COUNTY = '410821';
+/**
+ * The advisory-lock key held while a process checks for and seeds the demo data ("doudi-dm" in ASCII): replicas
+ * starting at once on one database take turns, so the first seeds and the others find the cases there.
+ */
+export const DEMO_SEED_LOCK_KEY = '7237132200329438317';
 const TOWNSHIP = '410821100';
 const VILLAGE = '410821100201';
 
@@ -70,6 +77,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly clock: Clock,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   get enabled(): boolean {
@@ -82,8 +90,28 @@ export class DemoSeeder implements OnApplicationBootstrap {
     void this.seed().catch((error: unknown) => this.logger.error({ err: error }, 'demo data could not be seeded'));
   }
 
+  /**
+   * Seeds the demo data unless the county has cases. The check and the seeding run under a session advisory lock
+   * (one connection held for the whole run, no transaction: the seeding calls the engine), so of several replicas
+   * starting at once one seeds and the others wait for it, then see its cases and seed nothing.
+   */
   async seed(): Promise<string[]> {
     await this.workflow.ready;
+    const lock = this.dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      await lock.query(`SELECT pg_advisory_lock($1)`, [DEMO_SEED_LOCK_KEY]);
+      try {
+        return await this.seedOnce();
+      } finally {
+        await lock.query(`SELECT pg_advisory_unlock($1)`, [DEMO_SEED_LOCK_KEY]);
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async seedOnce(): Promise<string[]> {
     const count = await this.cases.countInCounty(COUNTY);
     const created: string[] = [];
     if (count === 0) {
@@ -109,6 +137,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
       created.push(fire.requestId);
     }
     const total = await this.cases.countInCounty(COUNTY);
+    this.logger.log(created.length ? `demo data seeded: ${created.length} case(s) and request(s)` : `demo data present (${total} dibao case(s) in ${COUNTY}): not seeded again`);
     this.announce(total);
     return created;
   }

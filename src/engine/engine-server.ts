@@ -1,8 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
-import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../database/data-source-options';
+import { migrateDatabase } from '../database/data-source-options';
 import { Engine } from './engine';
 import { engineApp } from './http';
 
@@ -24,13 +23,7 @@ export interface EngineServerOptions {
 
 /** Migrates the database, starts the engine (timers due meanwhile fire) and serves the /v2 API. */
 export async function startEngineServer(options: EngineServerOptions): Promise<EngineServer> {
-  const migrations = new DataSource(dataSourceOptions(options.databaseUrl));
-  await migrations.initialize();
-  try {
-    await migrations.runMigrations();
-  } finally {
-    await migrations.destroy();
-  }
+  await migrateDatabase(options.databaseUrl);
   const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
   // An idle connection cut by the server (restart, shutdown) is replaced on next use; it must not end the process.
   pool.on('error', (error) => console.error(`embedded engine: idle database connection lost: ${error.message}`));

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 import { dibaoProcedureVariables, SUBJECT as DIBAO_SUBJECT } from '../dibao/dibao.service';
 import { DibaoRepository } from '../dibao/dibao.repository';
 import { DIBAO_PROCESS_ID } from '../dibao/dibao-process';
@@ -13,6 +14,28 @@ const NOW = { consistency: { waitUpToMs: 0 } };
 /** How often the reconciler runs after the start-up round. */
 export const RECONCILE_INTERVAL_MS = 5 * 60_000;
 const PAGE = 200;
+/**
+ * The advisory-lock key ("doudi-rc" in ASCII) a process holds for a whole round: of several replicas one reconciles
+ * at a time (a background round finding the lock taken is skipped: another replica is doing that work).
+ */
+export const RECONCILE_LOCK_KEY = '7237132200329441891';
+
+export interface ReconcileResult {
+  retried: number;
+  enqueued: string[];
+  cancelled: string[];
+  orphans: OrphanInstance[];
+  /** True when another process held the round's lock and `wait` was false: nothing was done. */
+  skipped?: boolean;
+}
+
+/** A PostgreSQL unique violation of this index (another process wrote the same row first). */
+function isUniqueViolation(error: unknown, index: string): boolean {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = e.code ?? e.driverError?.code;
+  const constraint = e.constraint ?? e.driverError?.constraint;
+  return code === '23505' && constraint === index;
+}
 
 /** An instance whose subject (`subjectId`) has no row in our database. */
 export interface OrphanInstance {
@@ -39,6 +62,10 @@ const PROCEDURES = [
  * - an instance whose subject has no row (a ghost: started, then the transaction was lost) is cancelled when
  *   nothing was done in it yet (only its first user task open), and otherwise left alone and listed
  *   (`GET /api/v1/sla/orphans`) for a supervisor to decide.
+ * Safe with several replicas: a round holds a session advisory lock (`RECONCILE_LOCK_KEY`, on a connection of its
+ * own, no transaction: the round calls the engine), so rounds never overlap; and each write is harmless when another
+ * process did it first — a start command another wrote (the unique index `engine_outbox_one_start`) is skipped, a
+ * ghost another cancelled (the engine answers 404) is neither counted nor listed.
  */
 @Injectable()
 export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy {
@@ -68,15 +95,42 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.reconcile()
+      this.running = this.reconcile({ wait: false })
         .catch((error: unknown) => this.logger.warn(`reconciliation failed: ${(error as Error).message}`))
         .finally(() => this.schedule(RECONCILE_INTERVAL_MS));
     }, delayMs);
     this.timer.unref();
   }
 
-  /** One round. The database half runs even when the engine is down; the engine half then fails and waits for the next round. */
-  async reconcile(): Promise<{ retried: number; enqueued: string[]; cancelled: string[]; orphans: OrphanInstance[] }> {
+  /**
+   * One round, under the reconciliation lock: waits for another process's round to end (`wait`, the default), or
+   * skips when one is under way (the background loop). The database half runs even when the engine is down; the
+   * engine half then fails and waits for the next round.
+   */
+  async reconcile(options: { wait?: boolean } = {}): Promise<ReconcileResult> {
+    const lock = this.outbox.dataSource.createQueryRunner();
+    await lock.connect();
+    try {
+      if (options.wait === false) {
+        const [{ locked }] = await lock.query(`SELECT pg_try_advisory_lock($1) AS locked`, [RECONCILE_LOCK_KEY]);
+        if (!locked) {
+          this.logger.debug('another process is reconciling: this round is skipped');
+          return { retried: 0, enqueued: [], cancelled: [], orphans: [], skipped: true };
+        }
+      } else {
+        await lock.query(`SELECT pg_advisory_lock($1)`, [RECONCILE_LOCK_KEY]);
+      }
+      try {
+        return await this.round();
+      } finally {
+        await lock.query(`SELECT pg_advisory_unlock($1)`, [RECONCILE_LOCK_KEY]);
+      }
+    } finally {
+      await lock.release();
+    }
+  }
+
+  private async round(): Promise<ReconcileResult> {
     const retried = await this.outbox.retryFailedNow();
     const enqueued = await this.enqueueMissingStarts();
     const found = await this.orphans();
@@ -92,6 +146,11 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
         cancelled.push(orphan.processInstanceKey);
         this.logger.warn(`cancelled ghost instance ${orphan.processInstanceKey} of ${orphan.processDefinitionId}: subject ${orphan.subjectId} has no row and nothing was done`);
       } catch (error) {
+        // No longer active: another replica cancelled it (Camunda's search may still show it a moment), or it ended.
+        if ((error as { status?: unknown }).status === 404) {
+          this.logger.log(`ghost instance ${orphan.processInstanceKey} is no longer active (cancelled by another process or ended): nothing to do`);
+          continue;
+        }
         orphans.push(orphan);
         this.logger.warn(`ghost instance ${orphan.processInstanceKey} not cancelled: ${(error as Error).message}`);
       }
@@ -108,26 +167,43 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     for (const c of cases.filter((x) => !withStart.has(x.id))) {
       const dueAt = await this.deadlineDue(DIBAO_SUBJECT, c.id, 'dibao.acceptance');
       if (!dueAt) continue;
-      await this.outbox.dataSource.transaction((manager) =>
-        this.outbox.enqueueStart({ processId: DIBAO_PROCESS_ID, businessKey: `${DIBAO_SUBJECT}:${c.id}`, subjectType: DIBAO_SUBJECT, subjectId: c.id, variables: { ...dibaoProcedureVariables(c, dueAt) } }, manager),
+      const businessKey = `${DIBAO_SUBJECT}:${c.id}`;
+      const written = await this.enqueueStartOnce(businessKey, (manager) =>
+        this.outbox.enqueueStart({ processId: DIBAO_PROCESS_ID, businessKey, subjectType: DIBAO_SUBJECT, subjectId: c.id, variables: { ...dibaoProcedureVariables(c, dueAt) } }, manager),
       );
-      enqueued.push(`${DIBAO_SUBJECT}:${c.id}`);
+      if (written) enqueued.push(businessKey);
     }
     const requests = await this.temporaryAid.withoutProcessInstance();
     const aidWithStart = await this.outbox.subjectsWithStart(TEMPORARY_AID_SUBJECT, requests.map((r) => r.id));
     for (const r of requests.filter((x) => !aidWithStart.has(x.id))) {
       const dueAt = await this.deadlineDue(TEMPORARY_AID_SUBJECT, r.id, TEMPORARY_AID_DEADLINES.reply);
       if (!dueAt) continue;
-      await this.outbox.dataSource.transaction((manager) =>
+      const businessKey = `${TEMPORARY_AID_SUBJECT}:${r.id}`;
+      const written = await this.enqueueStartOnce(businessKey, (manager) =>
         this.outbox.enqueueStart(
-          { processId: TEMPORARY_AID_PROCESS_ID, businessKey: `${TEMPORARY_AID_SUBJECT}:${r.id}`, subjectType: TEMPORARY_AID_SUBJECT, subjectId: r.id, variables: { ...temporaryAidStartVariables(r, dueAt) } },
+          { processId: TEMPORARY_AID_PROCESS_ID, businessKey, subjectType: TEMPORARY_AID_SUBJECT, subjectId: r.id, variables: { ...temporaryAidStartVariables(r, dueAt) } },
           manager,
         ),
       );
-      enqueued.push(`${TEMPORARY_AID_SUBJECT}:${r.id}`);
+      if (written) enqueued.push(businessKey);
     }
     if (enqueued.length) this.logger.warn(`start commands written for ${enqueued.length} subject(s) without an instance: ${enqueued.join(', ')}`);
     return enqueued;
+  }
+
+  /**
+   * Writes one start command; false when another process wrote the start for this business key first (the unique
+   * index `engine_outbox_one_start` refused this one): a harmless skip, that command stands.
+   */
+  private async enqueueStartOnce(businessKey: string, write: (manager: EntityManager) => Promise<unknown>): Promise<boolean> {
+    try {
+      await this.outbox.dataSource.transaction(write);
+      return true;
+    } catch (error) {
+      if (!isUniqueViolation(error, 'engine_outbox_one_start')) throw error;
+      this.logger.log(`a start command for ${businessKey} was written by another process meanwhile: not written again`);
+      return false;
+    }
   }
 
   /** Active instances of our procedures whose `subjectId` has no row. Read-only. */

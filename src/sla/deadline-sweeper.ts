@@ -7,6 +7,14 @@ import { DeadlinesService } from '../deadlines/deadlines.service';
  * Closes the gap when a model did not record a breach (no timer for that deadline, or a timer path that failed):
  * every open deadline past its due time is marked breached at its due time. An UPDATE of open rows only, so a
  * breach is never counted twice, whoever marks it first.
+ *
+ * Safe in every replica at once, with no lock of its own: the sweep is one `UPDATE … WHERE breached_at IS NULL …
+ * RETURNING` statement. Of two sweeps racing for a row, the second waits for the first's row lock and then finds the
+ * row breached (PostgreSQL re-checks the condition on the row's new version), so each row is marked, and returned,
+ * by exactly one sweep. The sweep only marks: it publishes nothing and writes no audit or timeline row, so there is
+ * nothing a replica could do twice. The escalation of a breach (county follow-up, timeline, audit) belongs to the
+ * model's timer and its job, which the engine hands to one worker, and `DeadlinesService.breach` lets one caller
+ * escalate a deadline once.
  */
 @Injectable()
 export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
