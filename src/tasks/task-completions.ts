@@ -79,27 +79,65 @@ export class TaskCompletions implements OnApplicationBootstrap, OnApplicationShu
    * Settles intents a request left pending (a crash between the commit and the engine's answer) from the engine's
    * task state: completed there, the audit row stands; still open or gone, a `task.completion-abandoned` row says
    * the completion did not happen. Returns how many it settled.
+   *
+   * A task is completed once, so only one intent of it may stand as completed. A request cut before it reached the
+   * engine is sent again by its client: the retry writes an intent (and audit row) of its own and completes the task,
+   * and the first intent then finds the task COMPLETED too. It is superseded (abandoned, naming the intent that
+   * stands) when another intent of the task stands as completed, or when a later attempt is pending as well: the
+   * later one is the one that passed the open-task check after this one, so it is the one the engine took — while
+   * that later attempt is still within its grace (its request may be on its way), the decision waits for it.
    */
   async reconcile(): Promise<number> {
+    const cutoff = new Date(this.clock.now().getTime() - GRACE_MS);
     const pending: { id: string; user_task_key: string }[] = await this.dataSource.query(
       `SELECT id::text, user_task_key FROM task_completion WHERE settled_at IS NULL AND requested_at < $1 ORDER BY id LIMIT 200`,
-      [new Date(this.clock.now().getTime() - GRACE_MS)],
+      [cutoff],
     );
+    let settledCount = 0;
     for (const intent of pending) {
       const state = await this.camunda
         .getUserTask({ userTaskKey: intent.user_task_key as UserTaskKey }, { consistency: { waitUpToMs: 0 } })
         .then((task) => String(task.state))
         .catch((error: { status?: number }) => (error.status === 404 ? 'NOT_FOUND' : Promise.reject(error)));
-      if (state === 'COMPLETED') await this.settle(intent.id, 'completed');
-      else {
+      if (state === 'COMPLETED') {
+        const standing = await this.standingInstead(intent, cutoff);
+        if (standing === 'wait') continue;
+        if (standing === undefined) await this.settle(intent.id, 'completed');
+        else {
+          await this.dataSource.transaction(async (manager) => {
+            const settled = await this.settle(intent.id, 'abandoned', manager);
+            if (settled) await this.recordUndone(settled, 'task.completion-abandoned', { engineState: state, supersededBy: standing.id, supersededByAuditEventId: standing.auditEventId }, manager);
+          });
+        }
+      } else {
         await this.dataSource.transaction(async (manager) => {
           const settled = await this.settle(intent.id, 'abandoned', manager);
           if (settled) await this.recordUndone(settled, 'task.completion-abandoned', { engineState: state }, manager);
         });
       }
+      settledCount += 1;
     }
-    if (pending.length) this.logger.warn({ settled: pending.length }, 'task completions left pending by an interrupted request were settled');
-    return pending.length;
+    if (settledCount) this.logger.warn({ settled: settledCount }, 'task completions left pending by an interrupted request were settled');
+    return settledCount;
+  }
+
+  /**
+   * For a pending intent of a task the engine shows COMPLETED: the other intent of the same task that stands for the
+   * completion instead (one settled as completed, else the latest pending one), `'wait'` when that latest one is
+   * still within its grace, or undefined when this intent is the one.
+   */
+  private async standingInstead(intent: { id: string; user_task_key: string }, cutoff: Date): Promise<{ id: string; auditEventId: string } | 'wait' | undefined> {
+    const others: { id: string; audit_event_id: string; outcome: string | null; requested_at: Date }[] = await this.dataSource.query(
+      `SELECT id::text, audit_event_id::text, outcome, requested_at FROM task_completion
+       WHERE user_task_key = $1 AND id <> $2 AND (outcome = 'completed' OR settled_at IS NULL AND id > $2) ORDER BY id`,
+      [intent.user_task_key, intent.id],
+    );
+    const completed = others.find((o) => o.outcome === 'completed');
+    if (completed) return { id: completed.id, auditEventId: completed.audit_event_id };
+    const latest = others.at(-1);
+    if (!latest) return undefined;
+    if (new Date(latest.requested_at) >= cutoff) return 'wait';
+    return { id: latest.id, auditEventId: latest.audit_event_id };
   }
 
   private async settle(id: string, outcome: 'completed' | 'failed' | 'abandoned', manager: EntityManager = this.dataSource.manager) {
