@@ -5,8 +5,9 @@ import { Client } from 'pg';
 import { signDevToken } from '../src/auth/dev-token';
 import { Role } from '../src/auth/roles';
 import { camundaClient, type CamundaClient } from '../src/workflow/camunda-client';
-import { application, type CrashReport, type HttpAnswer, seededRandom, send, ServiceProcess, sleep } from './support/crash';
+import { type CrashReport, type HttpAnswer, seededRandom, send, ServiceProcess, sleep } from './support/crash';
 import { freePort } from './support/free-port';
+import { Scenario } from './support/scenario';
 
 /**
  * Issue 15, "done when": the real service (`src/main.ts`, embedded PostgreSQL and embedded engine, as `npm start`
@@ -133,7 +134,7 @@ describe(`crash test (seed ${SEED})`, () => {
 
     const apply = async (operation: Operation) => {
       const key = `crash-${SEED}-${operation.index}`;
-      const body = application(VILLAGE, NAMES[operation.index % NAMES.length]!, `19${50 + (operation.index % 40)}0101`, String(100 + operation.index));
+      const body = Scenario.application(VILLAGE, NAMES[operation.index % NAMES.length]!, `19${50 + (operation.index % 40)}0101`, String(100 + operation.index));
       if (operation.crash) {
         crashDuring(operation, 'apply', async (probe) => (await probe.query(`SELECT 1 FROM dibao_case WHERE created_by = 'portal' AND idempotency_key = $1`, [key])).rowCount! > 0);
       }

@@ -5,6 +5,7 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { Principal } from '../auth/principal';
 import { AuditService } from '../audit/audit.service';
+import { withAdvisoryLock } from '../database/advisory-lock';
 import { Clock } from '../common/clock';
 import { InvalidRequestException } from '../common/problem';
 import { DeadlinesService, type RetimedDeadline } from '../deadlines/deadlines.service';
@@ -166,20 +167,7 @@ export class CalendarNotices implements OnModuleInit, OnApplicationShutdown {
    * processes under the session advisory lock `CALENDAR_LOCK_KEY`, taken and released on one connection.
    */
   private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.exclusiveChain.then(async () => {
-      const lock = this.dataSource.createQueryRunner();
-      await lock.connect();
-      try {
-        await lock.query(`SELECT pg_advisory_lock($1)`, [CALENDAR_LOCK_KEY]);
-        try {
-          return await work();
-        } finally {
-          await lock.query(`SELECT pg_advisory_unlock($1)`, [CALENDAR_LOCK_KEY]);
-        }
-      } finally {
-        await lock.release();
-      }
-    });
+    const run = this.exclusiveChain.then(() => withAdvisoryLock(this.dataSource, CALENDAR_LOCK_KEY, work));
     this.exclusiveChain = run.catch(() => undefined);
     return run;
   }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { types } from 'pg';
+import { withAdvisoryLock } from './advisory-lock';
 import { DataSource, type DataSourceOptions, type Migration, MigrationExecutor, type QueryRunner } from 'typeorm';
 
 // A `date` column is a calendar date (YYYY-MM-DD), not an instant: parsed into a JS Date it would shift by the
@@ -31,19 +32,8 @@ export function dataSourceOptions(url: string): DataSourceOptions {
  * one database take turns: the first migrates, the others wait, then find nothing pending. Closing the connection
  * (a crash) releases the lock too.
  */
-export async function withMigrationLock<T>(dataSource: DataSource, work: (queryRunner: QueryRunner) => Promise<T>): Promise<T> {
-  const queryRunner = dataSource.createQueryRunner();
-  await queryRunner.connect();
-  try {
-    await queryRunner.query(`SELECT pg_advisory_lock($1)`, [MIGRATION_LOCK_KEY]);
-    try {
-      return await work(queryRunner);
-    } finally {
-      await queryRunner.query(`SELECT pg_advisory_unlock($1)`, [MIGRATION_LOCK_KEY]);
-    }
-  } finally {
-    await queryRunner.release();
-  }
+export function withMigrationLock<T>(dataSource: DataSource, work: (queryRunner: QueryRunner) => Promise<T>): Promise<T> {
+  return withAdvisoryLock(dataSource, MIGRATION_LOCK_KEY, work);
 }
 
 /** The pending migrations of an initialised data source, run under the migration lock on the lock's connection. */

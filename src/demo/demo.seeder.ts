@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Role } from '../auth/roles';
+import { withAdvisoryLock } from '../database/advisory-lock';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { idNumberCheckChar } from '../common/id-number';
@@ -97,18 +98,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
    */
   async seed(): Promise<string[]> {
     await this.workflow.ready;
-    const lock = this.dataSource.createQueryRunner();
-    await lock.connect();
-    try {
-      await lock.query(`SELECT pg_advisory_lock($1)`, [DEMO_SEED_LOCK_KEY]);
-      try {
-        return await this.seedOnce();
-      } finally {
-        await lock.query(`SELECT pg_advisory_unlock($1)`, [DEMO_SEED_LOCK_KEY]);
-      }
-    } finally {
-      await lock.release();
-    }
+    return withAdvisoryLock(this.dataSource, DEMO_SEED_LOCK_KEY, () => this.seedOnce());
   }
 
   private async seedOnce(): Promise<string[]> {

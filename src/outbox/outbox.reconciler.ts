@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { tryWithAdvisoryLock, withAdvisoryLock } from '../database/advisory-lock';
 import { dibaoProcedureVariables, SUBJECT as DIBAO_SUBJECT } from '../dibao/dibao.service';
 import { DibaoRepository } from '../dibao/dibao.repository';
 import { DIBAO_PROCESS_ID } from '../dibao/dibao-process';
@@ -108,26 +109,11 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
    * engine half then fails and waits for the next round.
    */
   async reconcile(options: { wait?: boolean } = {}): Promise<ReconcileResult> {
-    const lock = this.outbox.dataSource.createQueryRunner();
-    await lock.connect();
-    try {
-      if (options.wait === false) {
-        const [{ locked }] = await lock.query(`SELECT pg_try_advisory_lock($1) AS locked`, [RECONCILE_LOCK_KEY]);
-        if (!locked) {
-          this.logger.debug('another process is reconciling: this round is skipped');
-          return { retried: 0, enqueued: [], cancelled: [], orphans: [], skipped: true };
-        }
-      } else {
-        await lock.query(`SELECT pg_advisory_lock($1)`, [RECONCILE_LOCK_KEY]);
-      }
-      try {
-        return await this.round();
-      } finally {
-        await lock.query(`SELECT pg_advisory_unlock($1)`, [RECONCILE_LOCK_KEY]);
-      }
-    } finally {
-      await lock.release();
-    }
+    if (options.wait !== false) return withAdvisoryLock(this.outbox.dataSource, RECONCILE_LOCK_KEY, () => this.round());
+    const outcome = await tryWithAdvisoryLock(this.outbox.dataSource, RECONCILE_LOCK_KEY, () => this.round());
+    if (outcome.ran) return outcome.value;
+    this.logger.debug('another process is reconciling: this round is skipped');
+    return { retried: 0, enqueued: [], cancelled: [], orphans: [], skipped: true };
   }
 
   private async round(): Promise<ReconcileResult> {

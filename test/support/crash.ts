@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { idNumberCheckChar } from '../../src/common/id-number';
 
 /** Mulberry32: a small seeded PRNG, so that a failing run can be replayed with its seed. */
 export function seededRandom(seed: number): () => number {
@@ -18,26 +17,6 @@ export function seededRandom(seed: number): () => number {
 export const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 /** A timer that does not keep the test process alive (for races against a longer wait). */
 const timeout = (ms: number) => new Promise((done) => setTimeout(done, ms).unref());
-
-/** A valid resident ID number of a village and birth date. */
-export function idNumber(region: string, birth: string, sequence: string): string {
-  const first17 = `${region.slice(0, 6)}${birth}${sequence}`;
-  return `${first17}${idNumberCheckChar(first17)}`;
-}
-
-/** A one-member household applying in a village (the body of test/support/scenario.ts `Scenario.application`). */
-export function application(village: string, name: string, birth: string, sequence: string): Record<string, unknown> {
-  return {
-    regionCode: village,
-    channel: 'self',
-    requestType: 'household',
-    area: 'rural',
-    members: [{ id: 'm1', name, idNumber: idNumber(village, birth, sequence), age: 2026 - Number(birth.slice(0, 4)), relation: 'applicant', seriousIllness: false, inSchool: false, employed: false }],
-    incomes: [],
-    expenditures: [],
-    assets: { financialFen: 0 },
-  };
-}
 
 export interface ServiceSettings {
   /** Folder of the embedded PostgreSQL's data (kept across restarts). */
