@@ -24,11 +24,14 @@ export interface PaymentCycle {
   status: string;
   lineCount: number | null;
   totalFen: number | null;
+  /** Of the totals, the lines paying an earlier month (补发). */
+  arrearsLineCount: number | null;
+  arrearsTotalFen: number | null;
   processInstanceKey: string | null;
 }
 
 /** The columns of the bank file, in order (README "Bank file"). */
-export const BANK_FILE_COLUMNS = ['line_id', 'county_code', 'benefit_month', 'attempt', 'payee_name', 'payee_id_number', 'amount_fen'] as const;
+export const BANK_FILE_COLUMNS = ['line_id', 'county_code', 'benefit_month', 'attempt', 'payee_name', 'payee_id_number', 'amount_fen', 'kind'] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -83,41 +86,32 @@ export class PayrollService {
       if (!cycle) throw new DomainError('cycle-not-found', `no payment cycle ${cycleId}`, 404);
       // A county's enrolments joined in memory, not in batches spilled to disk (the default is 4 MB).
       await manager.query(`SET LOCAL work_mem = '256MB'`);
-      const enrolled = `dibao_enrolment e
+      // Serialises the county's cycles: two months generated at once would both pay the same unpaid month.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('payroll:' || $1))`, [cycle.county_code]);
+      // Every month from the enrolment's first up to the cycle's own (and before its end) whose paid and pending
+      // lines fall short of the benefit: paid whole, or the difference, as the month's next attempt; earlier months
+      // are arrears (src/payments/arrears.ts states the rule, the property test checks both). Failed and returned
+      // lines cover nothing, so their months are paid again here. The payee is the applicant while alive in the
+      // cycle's month, else the first living member (until the household is recalculated after the death).
+      await manager.query(
+        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind)
+         SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, p.name, p.id_number, e.benefit_fen - coalesce(l.covered, 0),
+                CASE WHEN m.month < $2::date THEN 'arrears' ELSE 'benefit' END
+         FROM dibao_enrolment e
          JOIN dibao_case c ON c.id = e.case_id
-         JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'`;
-      const running = `c.county_code = $3 AND e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)`;
-      // The payee is the applicant while alive in the month…
-      await manager.query(
-        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, e.case_id, $2::date, 1, a.name, a.id_number, e.benefit_fen FROM ${enrolled}
-         WHERE ${running} AND (a.died_on IS NULL OR a.died_on >= $2::date)
-         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
-        [cycleId, cycle.month, cycle.county_code],
-      );
-      // …else the first living member (until the household is recalculated after the death).
-      await manager.query(
-        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, e.case_id, $2::date, 1, p.name, p.id_number, e.benefit_fen
-         FROM dibao_member a
-         JOIN dibao_enrolment e ON e.case_id = a.case_id
-         JOIN dibao_case c ON c.id = e.case_id
-         CROSS JOIN LATERAL (SELECT m.name, m.id_number FROM dibao_member m WHERE m.case_id = e.case_id AND (m.died_on IS NULL OR m.died_on >= $2::date) ORDER BY m.member_id LIMIT 1) p
-         WHERE a.died_on IS NOT NULL AND a.relation = 'applicant' AND a.died_on < $2::date AND ${running}
-         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
-        [cycleId, cycle.month, cycle.county_code],
-      );
-      // Failed in an earlier cycle and not yet re-issued: the next attempt, in this cycle.
-      await manager.query(
-        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, f.case_id, f.benefit_month, f.attempt + 1, f.payee_name, f.payee_id_number, f.amount_fen
-         FROM payroll_line f JOIN payment_cycle pc ON pc.id = f.cycle_id
-         WHERE pc.county_code = $3 AND pc.month < $2::date AND f.status = 'failed'
+         CROSS JOIN LATERAL (SELECT g::date AS month FROM generate_series(e.from_month, least($2::date, coalesce(e.until_month - 1, $2::date)), interval '1 month') g) m
+         LEFT JOIN LATERAL (SELECT sum(x.amount_fen) FILTER (WHERE x.status IN ('issued', 'paid')) AS covered, max(x.attempt) AS attempts
+                            FROM payroll_line x WHERE x.case_id = e.case_id AND x.benefit_month = m.month) l ON true
+         CROSS JOIN LATERAL (SELECT d.name, d.id_number FROM dibao_member d WHERE d.case_id = e.case_id AND (d.died_on IS NULL OR d.died_on >= $2::date)
+                             ORDER BY d.relation <> 'applicant', d.member_id LIMIT 1) p
+         WHERE c.county_code = $3 AND e.from_month <= $2::date AND e.benefit_fen > coalesce(l.covered, 0)
          ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
         [cycleId, cycle.month, cycle.county_code],
       );
       await manager.query(
-        `UPDATE payment_cycle SET (line_count, total_fen) = (SELECT count(*), coalesce(sum(amount_fen), 0) FROM payroll_line WHERE cycle_id = $1),
+        `UPDATE payment_cycle SET (line_count, total_fen, arrears_line_count, arrears_total_fen) =
+             (SELECT count(*), coalesce(sum(amount_fen), 0), count(*) FILTER (WHERE kind = 'arrears'), coalesce(sum(amount_fen) FILTER (WHERE kind = 'arrears'), 0)
+              FROM payroll_line WHERE cycle_id = $1),
            status = CASE WHEN status = 'open' THEN 'payroll-generated' ELSE status END
          WHERE id = $1`,
         [cycleId],
@@ -142,10 +136,10 @@ export class PayrollService {
   }
 
   /** A beneficiary's payment history: every payroll line of the case, newest month first; the payee's ID masked. */
-  async history(caseId: string): Promise<{ benefitMonth: string; attempt: number; amountFen: number; status: string; payeeName: string; payeeIdNumber: string; countyCode: string; cycleId: string; settledAt: Date | null; bankMessage: string | null }[]> {
+  async history(caseId: string): Promise<{ benefitMonth: string; attempt: number; amountFen: number; kind: string; status: string; payeeName: string; payeeIdNumber: string; countyCode: string; cycleId: string; settledAt: Date | null; bankMessage: string | null }[]> {
     if (!UUID.test(caseId)) return [];
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.amount_fen, l.status, l.payee_name, l.payee_id_number, pc.county_code, l.cycle_id::text, l.settled_at, l.bank_message
+      `SELECT to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.amount_fen, l.kind, l.status, l.payee_name, l.payee_id_number, pc.county_code, l.cycle_id::text, l.settled_at, l.bank_message
        FROM payroll_line l JOIN payment_cycle pc ON pc.id = l.cycle_id WHERE l.case_id = $1 ORDER BY l.benefit_month DESC, l.attempt DESC`,
       [caseId],
     );
@@ -153,6 +147,7 @@ export class PayrollService {
       benefitMonth: r.benefit_month as string,
       attempt: Number(r.attempt),
       amountFen: Number(r.amount_fen),
+      kind: r.kind as string,
       status: r.status as string,
       payeeName: r.payee_name as string,
       payeeIdNumber: maskIdNumber(r.payee_id_number as string),
@@ -181,7 +176,7 @@ export class PayrollService {
       const client = (await runner.connect()) as PoolClient;
       // COPY takes no parameters: the id is a checked UUID literal.
       const copy = client.query(
-        copyTo(`COPY (SELECT l.id AS line_id, pc.county_code, to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.payee_name, l.payee_id_number, l.amount_fen
+        copyTo(`COPY (SELECT l.id AS line_id, pc.county_code, to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.payee_name, l.payee_id_number, l.amount_fen, l.kind
                       FROM payroll_line l JOIN payment_cycle pc ON pc.id = l.cycle_id
                       WHERE l.cycle_id = '${cycleId}' AND l.status = 'issued' ORDER BY l.id)
                 TO STDOUT WITH (FORMAT csv, HEADER true)`),
@@ -263,6 +258,8 @@ function toCycle(r: Record<string, unknown>): PaymentCycle {
     status: r.status as string,
     lineCount: r.line_count === null ? null : Number(r.line_count),
     totalFen: r.total_fen === null ? null : Number(r.total_fen),
+    arrearsLineCount: r.arrears_line_count === null ? null : Number(r.arrears_line_count),
+    arrearsTotalFen: r.arrears_total_fen === null ? null : Number(r.arrears_total_fen),
     processInstanceKey: (r.process_instance_key as string | null) ?? null,
   };
 }
