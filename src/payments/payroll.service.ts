@@ -94,14 +94,18 @@ export class PayrollService {
       // lines cover nothing, so their months are paid again here. The payee is the applicant while alive in the
       // cycle's month, else the first living member (until the household is recalculated after the death).
       await manager.query(
-        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind)
+        // What the county's lines already cover, aggregated once before the insert: a lateral look-up per month
+        // would be planned as a scan of the table this statement is filling (quadratic, bench:payroll).
+        `WITH covered AS MATERIALIZED (
+           SELECT x.case_id, x.benefit_month, sum(x.amount_fen) FILTER (WHERE x.status IN ('issued', 'paid')) AS covered, max(x.attempt) AS attempts
+           FROM payroll_line x JOIN payment_cycle pc ON pc.id = x.cycle_id WHERE pc.county_code = $3 GROUP BY x.case_id, x.benefit_month)
+         INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind)
          SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, p.name, p.id_number, e.benefit_fen - coalesce(l.covered, 0),
                 CASE WHEN m.month < $2::date THEN 'arrears' ELSE 'benefit' END
          FROM dibao_enrolment e
          JOIN dibao_case c ON c.id = e.case_id
          CROSS JOIN LATERAL (SELECT g::date AS month FROM generate_series(e.from_month, least($2::date, coalesce(e.until_month - 1, $2::date)), interval '1 month') g) m
-         LEFT JOIN LATERAL (SELECT sum(x.amount_fen) FILTER (WHERE x.status IN ('issued', 'paid')) AS covered, max(x.attempt) AS attempts
-                            FROM payroll_line x WHERE x.case_id = e.case_id AND x.benefit_month = m.month) l ON true
+         LEFT JOIN covered l ON l.case_id = e.case_id AND l.benefit_month = m.month
          CROSS JOIN LATERAL (SELECT d.name, d.id_number FROM dibao_member d WHERE d.case_id = e.case_id AND (d.died_on IS NULL OR d.died_on >= $2::date)
                              ORDER BY d.relation <> 'applicant', d.member_id LIMIT 1) p
          WHERE c.county_code = $3 AND e.from_month <= $2::date AND e.benefit_fen > coalesce(l.covered, 0)
