@@ -48,7 +48,7 @@ describe('arrears', () => {
     expect(cycle).toMatchObject({ lineCount: 6, totalFen: 2 * sum, arrearsLineCount: 3, arrearsTotalFen: sum });
 
     const file = await bankFile(september.id);
-    expect(file[0]).toBe('line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen,kind');
+    expect(file[0]).toBe('line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen,kind,fund');
     const rows = file.slice(1).map((l) => l.split(','));
     expect(rows.filter((r) => r[2] === '2026-08').map((r) => r[7])).toEqual(['arrears', 'arrears', 'arrears']);
     expect(rows.filter((r) => r[2] === '2026-09').map((r) => r[7])).toEqual(['benefit', 'benefit', 'benefit']);

@@ -59,7 +59,7 @@ describe('payroll', () => {
     expect(viaApi.headers['x-payroll-total-fen']).toBe(String(first.totalFen));
     expect(viaApi.text.trim().split('\n')).toEqual(file.lines);
     expect((await s.get(county, `/api/v1/payment-cycles/${october.id}/bank-file`)).status).toBe(403);
-    expect(file.lines[0]).toBe('line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen,kind');
+    expect(file.lines[0]).toBe('line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen,kind,fund');
     expect(file.lines).toHaveLength(6);
     const [failedId, returnedId] = file.lines.slice(1, 3).map((l) => l.split(',')[0]!);
     const results = ['line_id,result,message', ...file.lines.slice(1).map((l) => {

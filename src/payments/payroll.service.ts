@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -13,6 +13,7 @@ import { type FieldProblem, InvalidRequestException } from '../common/problem';
 import { DateTime } from 'luxon';
 import { CALENDAR_ZONE, HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import { TemporaryAidService } from '../temporary-aid/temporary-aid.service';
 import { type CycleCalendar, cycleCalendar } from './payment-calendar';
 
 export interface PaymentCycle {
@@ -31,7 +32,7 @@ export interface PaymentCycle {
 }
 
 /** The columns of the bank file, in order (README "Bank file"). */
-export const BANK_FILE_COLUMNS = ['line_id', 'county_code', 'benefit_month', 'attempt', 'payee_name', 'payee_id_number', 'amount_fen', 'kind'] as const;
+export const BANK_FILE_COLUMNS = ['line_id', 'county_code', 'benefit_month', 'attempt', 'payee_name', 'payee_id_number', 'amount_fen', 'kind', 'fund'] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -47,6 +48,8 @@ export class PayrollService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
+    // Always there in the service; bench/payroll.ts builds the payroll alone, without temporary aid.
+    @Optional() private readonly temporaryAid?: TemporaryAidService,
   ) {}
 
   /** The county's cycle of a month (YYYY-MM), created once with its calendar; the same cycle on every call. */
@@ -112,6 +115,21 @@ export class PayrollService {
          ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
         [cycleId, cycle.month, cycle.county_code],
       );
+      // Temporary-aid instalments of the county due by this month and not paid (or their line failed): one line each,
+      // its own kind, with the fund it comes from (issue 16).
+      const instalments = (await this.temporaryAid?.instalmentsDue(cycle.county_code, cycle.month, manager)) ?? [];
+      if (instalments.length) {
+        await manager.query(
+          `INSERT INTO payroll_line (cycle_id, request_id, instalment, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind, fund)
+           SELECT $1, d.request_id, d.instalment, d.month, coalesce(l.attempts, 0) + 1, d.name, d.id_number, d.amount_fen, 'temporary-aid-instalment', d.fund
+           FROM unnest($2::uuid[], $3::int[], $4::date[], $5::int[], $6::text[], $7::text[], $8::text[]) AS d(request_id, instalment, month, amount_fen, fund, name, id_number)
+           LEFT JOIN LATERAL (SELECT max(x.attempt) AS attempts, bool_or(x.status IN ('issued', 'paid')) AS covered
+                              FROM payroll_line x WHERE x.request_id = d.request_id AND x.instalment = d.instalment) l ON true
+           WHERE NOT coalesce(l.covered, false)
+           ON CONFLICT DO NOTHING`,
+          [cycleId, ...(['requestId', 'instalment', 'month', 'amountFen', 'paidBy', 'payeeName', 'payeeIdNumber'] as const).map((k) => instalments.map((i) => i[k]))],
+        );
+      }
       await manager.query(
         `UPDATE payment_cycle SET (line_count, total_fen, arrears_line_count, arrears_total_fen) =
              (SELECT count(*), coalesce(sum(amount_fen), 0), count(*) FILTER (WHERE kind = 'arrears'), coalesce(sum(amount_fen) FILTER (WHERE kind = 'arrears'), 0)
@@ -165,7 +183,15 @@ export class PayrollService {
   /** The bank's results, line by line: paid, failed (re-issued in the next cycle) or returned. */
   /** Applies the bank's results; `then` writes, in the same transaction, what the caller records of them. */
   importResults(cycleId: string, csv: string, at: Date, then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>): Promise<Reconciliation> {
-    return importBankResults(this.dataSource, cycleId, csv, at, then);
+    return importBankResults(this.dataSource, cycleId, csv, at, async (reconciliation, manager) => {
+      // Instalments the bank paid are paid on their request too (and a request waiting for its last one closes).
+      const paid: { request_id: string; instalment: number }[] = await manager.query(
+        `SELECT request_id::text, instalment FROM payroll_line WHERE cycle_id = $1 AND kind = 'temporary-aid-instalment' AND status = 'paid' AND settled_at = $2`,
+        [cycleId, at],
+      );
+      if (paid.length) await this.temporaryAid!.instalmentsPaid(paid.map((p) => ({ requestId: p.request_id, instalment: p.instalment })), at, manager);
+      await then(reconciliation, manager);
+    });
   }
 
   /**
@@ -180,7 +206,7 @@ export class PayrollService {
       const client = (await runner.connect()) as PoolClient;
       // COPY takes no parameters: the id is a checked UUID literal.
       const copy = client.query(
-        copyTo(`COPY (SELECT l.id AS line_id, pc.county_code, to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.payee_name, l.payee_id_number, l.amount_fen, l.kind
+        copyTo(`COPY (SELECT l.id AS line_id, pc.county_code, to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.payee_name, l.payee_id_number, l.amount_fen, l.kind, l.fund
                       FROM payroll_line l JOIN payment_cycle pc ON pc.id = l.cycle_id
                       WHERE l.cycle_id = '${cycleId}' AND l.status = 'issued' ORDER BY l.id)
                 TO STDOUT WITH (FORMAT csv, HEADER true)`),
