@@ -96,23 +96,34 @@ export class PayrollService {
       // are arrears (src/payments/arrears.ts states the rule, the property test checks both). Failed and returned
       // lines cover nothing, so their months are paid again here. The payee is the applicant while alive in the
       // cycle's month, else the first living member (until the household is recalculated after the death).
-      await manager.query(
-        // What the county's lines already cover, aggregated once before the insert: a lateral look-up per month
-        // would be planned as a scan of the table this statement is filling (quadratic, bench:payroll).
+      // What the county's lines already cover is aggregated once per statement, before the insert: a look-up per
+      // month would be planned as a scan of the table the statement is filling (quadratic, bench:payroll).
+      const insert = (months: string, running: string) =>
         `WITH covered AS MATERIALIZED (
            SELECT x.case_id, x.benefit_month, sum(x.amount_fen) FILTER (WHERE x.status IN ('issued', 'paid')) AS covered, max(x.attempt) AS attempts
            FROM payroll_line x JOIN payment_cycle pc ON pc.id = x.cycle_id WHERE pc.county_code = $3 GROUP BY x.case_id, x.benefit_month)
          INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind)
-         SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, p.name, p.id_number, e.benefit_fen - coalesce(l.covered, 0),
+         SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, coalesce(p.name, a.name), coalesce(p.id_number, a.id_number), e.benefit_fen - coalesce(l.covered, 0),
                 CASE WHEN m.month < $2::date THEN 'arrears' ELSE 'benefit' END
          FROM dibao_enrolment e
          JOIN dibao_case c ON c.id = e.case_id
-         CROSS JOIN LATERAL (SELECT g::date AS month FROM generate_series(e.from_month, least($2::date, coalesce(e.until_month - 1, $2::date)), interval '1 month') g) m
+         JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'
+         ${months}
          LEFT JOIN covered l ON l.case_id = e.case_id AND l.benefit_month = m.month
-         CROSS JOIN LATERAL (SELECT d.name, d.id_number FROM dibao_member d WHERE d.case_id = e.case_id AND (d.died_on IS NULL OR d.died_on >= $2::date)
-                             ORDER BY d.relation <> 'applicant', d.member_id LIMIT 1) p
-         WHERE c.county_code = $3 AND e.from_month <= $2::date AND e.benefit_fen > coalesce(l.covered, 0)
-         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
+         -- Looked up only when the applicant died before the month (its test gates the scan), not a million times.
+         LEFT JOIN LATERAL (SELECT d.name, d.id_number FROM dibao_member d WHERE a.died_on < $2::date AND d.case_id = e.case_id AND (d.died_on IS NULL OR d.died_on >= $2::date)
+                            ORDER BY d.member_id LIMIT 1) p ON true
+         WHERE c.county_code = $3 AND ${running} AND e.benefit_fen > coalesce(l.covered, 0)
+           AND (a.died_on IS NULL OR a.died_on >= $2::date OR p.name IS NOT NULL)
+         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`;
+      // The cycle's own month (the million of bench:payroll, joined by hash as before arrears)…
+      await manager.query(insert(`CROSS JOIN (SELECT $2::date AS month) m`, `e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)`), [cycleId, cycle.month, cycle.county_code]);
+      // …and the earlier months of the enrolments that have them.
+      await manager.query(
+        insert(
+          `CROSS JOIN LATERAL (SELECT g::date AS month FROM generate_series(e.from_month, least($2::date - interval '1 month', coalesce(e.until_month - 1, $2::date)), interval '1 month') g) m`,
+          `e.from_month < $2::date`,
+        ),
         [cycleId, cycle.month, cycle.county_code],
       );
       // Temporary-aid instalments of the county due by this month and not paid (or their line failed): one line each,
