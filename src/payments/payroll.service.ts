@@ -65,6 +65,12 @@ export class PayrollService {
     return toCycle(row);
   }
 
+  /** The county's last month whose payroll is generated (YYYY-MM-01), or null: what a change of benefit can no longer reach. */
+  async lastGeneratedMonth(countyCode: string, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const [{ month }] = await manager.query(`SELECT to_char(max(month), 'YYYY-MM-DD') AS month FROM payment_cycle WHERE county_code = $1 AND line_count IS NOT NULL`, [countyCode]);
+    return (month as string | null) ?? null;
+  }
+
   /** A re-timed cycle deadline (a holiday notice arrived): the cycle's calendar shows the new day and instant. */
   async moveCycleDeadline(cycleId: string, step: keyof Omit<CycleCalendar, 'month'>, dueAt: Date, manager: EntityManager): Promise<void> {
     const entry = { date: DateTime.fromJSDate(dueAt, { zone: CALENDAR_ZONE }).toISODate(), dueAt: dueAt.toISOString() };
