@@ -1,7 +1,6 @@
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
-import { addMonths } from '../src/payments/arrears';
 import { PayrollService } from '../src/payments/payroll.service';
 import { Role } from '../src/auth/roles';
 import { seedEnrolments } from './support/enrolments';
@@ -119,5 +118,4 @@ describe('arrears', () => {
       },
     };
   }
-  void addMonths;
 });
