@@ -47,9 +47,6 @@ const EXCEPTIONS: { file: string; table: string; why: string }[] = [
   { file: 'src/payments/payroll.service.ts', table: 'dibao_enrolment', why: 'payroll generation reads enrolments set-based' },
   { file: 'src/payments/payroll.service.ts', table: 'dibao_case', why: 'payroll generation reads cases set-based' },
   { file: 'src/payments/payroll.service.ts', table: 'dibao_member', why: 'payroll generation reads members set-based' },
-  // A change of benefit starts after the county's last generated payroll (a generated month is paid as generated).
-  // Payments depend on dibao, so dibao reads this one fact itself; the arrears of issue 16 are to replace it.
-  { file: 'src/dibao/dibao.repository.ts', table: 'payment_cycle', why: 'the first month a benefit change can reach' },
 ];
 
 /** `a` may not import from `b` (the dependency runs b → a, or not at all). */

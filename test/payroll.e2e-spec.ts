@@ -59,7 +59,7 @@ describe('payroll', () => {
     expect(viaApi.headers['x-payroll-total-fen']).toBe(String(first.totalFen));
     expect(viaApi.text.trim().split('\n')).toEqual(file.lines);
     expect((await s.get(county, `/api/v1/payment-cycles/${october.id}/bank-file`)).status).toBe(403);
-    expect(file.lines[0]).toBe('line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen');
+    expect(file.lines[0]).toBe('line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen,kind,fund');
     expect(file.lines).toHaveLength(6);
     const [failedId, returnedId] = file.lines.slice(1, 3).map((l) => l.split(',')[0]!);
     const results = ['line_id,result,message', ...file.lines.slice(1).map((l) => {
@@ -75,12 +75,13 @@ describe('payroll', () => {
     expect((await s.get(finance, `/api/v1/payment-cycles/${october.id}`)).body).toMatchObject({ status: 'reconciled', month: '2026-10', lineCount: 5 });
     expect((await s.get({ roles: [Role.Bank], region: '410822' }, `/api/v1/payment-cycles/${october.id}`)).status).toBe(404);
 
-    // November: four beneficiaries (one ended), plus October's failed line as its second attempt.
+    // November: four beneficiaries (one ended), plus October's failed and returned lines as their second attempts
+    // (issue 16: a month without a paid or pending line is paid again).
     const november = await payroll.openCycle(COUNTY, '2026-11', new Date());
     const nov = await payroll.generate(november.id);
-    expect(nov.lineCount).toBe(5);
+    expect(nov.lineCount).toBe(6);
     const lines = await db.query(`SELECT case_id::text, to_char(benefit_month, 'YYYY-MM') AS month, attempt FROM payroll_line WHERE cycle_id = $1 ORDER BY id`, [november.id]);
-    expect(lines.filter((l: { attempt: number }) => l.attempt === 2)).toEqual([expect.objectContaining({ month: '2026-10' })]);
+    expect(lines.filter((l: { attempt: number }) => l.attempt === 2)).toEqual([expect.objectContaining({ month: '2026-10' }), expect.objectContaining({ month: '2026-10' })]);
     expect(lines.map((l: { case_id: string }) => l.case_id)).not.toContain(ids[4]);
     expect(await payroll.generate(november.id)).toEqual(nov);
 

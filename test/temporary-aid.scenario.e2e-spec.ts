@@ -157,7 +157,8 @@ describe('temporary aid on the embedded engine', () => {
     }
     // The township approves its own tier in 3 monthly instalments; the approval is filed with the county.
     await s.completeIn(started[0]!.processInstanceKey, 'Task_township_approval', leader, { approvalDecision: 'approve', paymentMode: 'instalments', instalmentMonths: 3, approvalReasons: '因病支出型困难' });
-    const paid = await until(started[0]!.requestId, 'the township payment', (r) => r.status === 'closed');
+    // Open until the monthly payroll pays the last instalment (issue 16, test/temporary-aid-instalments.e2e-spec.ts).
+    const paid = await until(started[0]!.requestId, 'the township payment', (r) => r.status === 'paid' && r.timeline.some((e: { kind: string }) => e.kind === 'awaiting-instalments'));
     expect(paid).toMatchObject({ tier: 'township', paidBy: 'county' });
     expect(paid.payments.map((p: { amountFen: number; month: string; paidAt: string | null }) => [p.amountFen, p.month, p.paidAt !== null])).toEqual([
       [100_000, '2026-09-01', true],

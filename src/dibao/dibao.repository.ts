@@ -199,18 +199,25 @@ export class DibaoRepository {
     );
   }
 
+  /** The payments owner's answer to "the county's last generated payroll month" (payments depend on dibao, not back). */
+  private lastGeneratedMonth?: (countyCode: string, manager: EntityManager) => Promise<string | null>;
+
+  /** Registered by the payments module at start-up (src/payments/payment-workers.ts). */
+  usePayrollMonths(lastGeneratedMonth: (countyCode: string, manager: EntityManager) => Promise<string | null>): void {
+    this.lastGeneratedMonth = lastGeneratedMonth;
+  }
+
   /**
    * The first month a change of benefit can still reach: the month after `now` (Asia/Shanghai), or after the county's
-   * last generated payroll if that is later (a generated month is paid as it was generated).
+   * last generated payroll if that is later (a generated month is paid as it was generated; a lower amount or a stop
+   * cannot take back what was issued).
    */
   async nextUnpaidMonth(countyCode: string, now: Date, manager: EntityManager): Promise<string> {
+    if (!this.lastGeneratedMonth) throw new Error('no payroll registered: the payments module is not loaded');
     const nextMonth = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
-    const [{ month }] = await manager.query(
-      `SELECT to_char(greatest($2::date, coalesce(max(month) + interval '1 month', $2::date)), 'YYYY-MM-DD') AS month
-       FROM payment_cycle WHERE county_code = $1 AND line_count IS NOT NULL`,
-      [countyCode, nextMonth],
-    );
-    return month as string;
+    const generated = await this.lastGeneratedMonth(countyCode, manager);
+    const afterGenerated = generated ? DateTime.fromISO(generated).plus({ months: 1 }).toISODate()! : nextMonth;
+    return afterGenerated > nextMonth ? afterGenerated : nextMonth;
   }
 
   /** The benefit stops: `untilMonth` is the first month no longer paid (never before the first month's end). */

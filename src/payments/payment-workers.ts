@@ -55,6 +55,8 @@ export class PaymentWorkers {
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
   ) {
+    // Dibao asks the payroll which months a change of benefit can still reach (it may not import payments).
+    this.cases.usePayrollMonths((countyCode, manager) => this.payroll.lastGeneratedMonth(countyCode, manager));
     // A cycle's calendar follows its deadlines when a holiday notice re-times them.
     this.deadlines.onRetime(async (deadline, manager) => {
       const step = deadline.subjectType === SUBJECT ? CYCLE_STEPS[deadline.type] : undefined;

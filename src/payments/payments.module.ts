@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DeathRecordsService } from './death-records.service';
 import { DibaoModule } from '../dibao/dibao.module';
+import { TemporaryAidModule } from '../temporary-aid/temporary-aid.module';
 import { DeathRecordsController, PaymentHistoryController, PaymentsController } from './payments.controller';
 import { PaymentWorkers } from './payment-workers';
 import { PayrollService } from './payroll.service';
 
-@Module({ imports: [DibaoModule], controllers: [PaymentsController, DeathRecordsController, PaymentHistoryController], providers: [PayrollService, PaymentWorkers, DeathRecordsService], exports: [PayrollService] })
+@Module({ imports: [DibaoModule, TemporaryAidModule], controllers: [PaymentsController, DeathRecordsController, PaymentHistoryController], providers: [PayrollService, PaymentWorkers, DeathRecordsService], exports: [PayrollService] })
 export class PaymentsModule {}

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
@@ -13,6 +13,7 @@ import { type FieldProblem, InvalidRequestException } from '../common/problem';
 import { DateTime } from 'luxon';
 import { CALENDAR_ZONE, HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import { TemporaryAidService } from '../temporary-aid/temporary-aid.service';
 import { type CycleCalendar, cycleCalendar } from './payment-calendar';
 
 export interface PaymentCycle {
@@ -24,11 +25,14 @@ export interface PaymentCycle {
   status: string;
   lineCount: number | null;
   totalFen: number | null;
+  /** Of the totals, the lines paying an earlier month (补发). */
+  arrearsLineCount: number | null;
+  arrearsTotalFen: number | null;
   processInstanceKey: string | null;
 }
 
 /** The columns of the bank file, in order (README "Bank file"). */
-export const BANK_FILE_COLUMNS = ['line_id', 'county_code', 'benefit_month', 'attempt', 'payee_name', 'payee_id_number', 'amount_fen'] as const;
+export const BANK_FILE_COLUMNS = ['line_id', 'county_code', 'benefit_month', 'attempt', 'payee_name', 'payee_id_number', 'amount_fen', 'kind', 'fund'] as const;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -44,6 +48,8 @@ export class PayrollService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     @Inject(HolidayCalendar) private readonly calendar: HolidayCalendar,
+    // Always there in the service; bench/payroll.ts builds the payroll alone, without temporary aid.
+    @Optional() private readonly temporaryAid?: TemporaryAidService,
   ) {}
 
   /** The county's cycle of a month (YYYY-MM), created once with its calendar; the same cycle on every call. */
@@ -57,6 +63,12 @@ export class PayrollService {
     );
     const [row] = await this.dataSource.query(`SELECT * FROM payment_cycle WHERE county_code = $1 AND month = $2`, [countyCode, `${month}-01`]);
     return toCycle(row);
+  }
+
+  /** The county's last month whose payroll is generated (YYYY-MM-01), or null: what a change of benefit can no longer reach. */
+  async lastGeneratedMonth(countyCode: string, manager: EntityManager = this.dataSource.manager): Promise<string | null> {
+    const [{ month }] = await manager.query(`SELECT to_char(max(month), 'YYYY-MM-DD') AS month FROM payment_cycle WHERE county_code = $1 AND line_count IS NOT NULL`, [countyCode]);
+    return (month as string | null) ?? null;
   }
 
   /** A re-timed cycle deadline (a holiday notice arrived): the cycle's calendar shows the new day and instant. */
@@ -83,41 +95,62 @@ export class PayrollService {
       if (!cycle) throw new DomainError('cycle-not-found', `no payment cycle ${cycleId}`, 404);
       // A county's enrolments joined in memory, not in batches spilled to disk (the default is 4 MB).
       await manager.query(`SET LOCAL work_mem = '256MB'`);
-      const enrolled = `dibao_enrolment e
+      // Serialises the county's cycles: two months generated at once would both pay the same unpaid month.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('payroll:' || $1))`, [cycle.county_code]);
+      // Every month from the enrolment's first up to the cycle's own (and before its end) whose paid and pending
+      // lines fall short of the benefit: paid whole, or the difference, as the month's next attempt; earlier months
+      // are arrears (src/payments/arrears.ts states the rule, the property test checks both). Failed and returned
+      // lines cover nothing, so their months are paid again here. The payee is the applicant while alive in the
+      // cycle's month, else the first living member (until the household is recalculated after the death).
+      // What the county's lines already cover is aggregated once per statement, before the insert: a look-up per
+      // month would be planned as a scan of the table the statement is filling (quadratic, bench:payroll).
+      const insert = (months: string, running: string) =>
+        `WITH covered AS MATERIALIZED (
+           SELECT x.case_id, x.benefit_month, sum(x.amount_fen) FILTER (WHERE x.status IN ('issued', 'paid')) AS covered, max(x.attempt) AS attempts
+           FROM payroll_line x JOIN payment_cycle pc ON pc.id = x.cycle_id WHERE pc.county_code = $3 GROUP BY x.case_id, x.benefit_month)
+         INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind)
+         SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, coalesce(p.name, a.name), coalesce(p.id_number, a.id_number), e.benefit_fen - coalesce(l.covered, 0),
+                CASE WHEN m.month < $2::date THEN 'arrears' ELSE 'benefit' END
+         FROM dibao_enrolment e
          JOIN dibao_case c ON c.id = e.case_id
-         JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'`;
-      const running = `c.county_code = $3 AND e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)`;
-      // The payee is the applicant while alive in the month…
+         JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'
+         ${months}
+         LEFT JOIN covered l ON l.case_id = e.case_id AND l.benefit_month = m.month
+         -- Looked up only when the applicant died before the month (its test gates the scan), not a million times.
+         LEFT JOIN LATERAL (SELECT d.name, d.id_number FROM dibao_member d WHERE a.died_on < $2::date AND d.case_id = e.case_id AND (d.died_on IS NULL OR d.died_on >= $2::date)
+                            ORDER BY d.member_id LIMIT 1) p ON true
+         WHERE c.county_code = $3 AND ${running} AND e.benefit_fen > coalesce(l.covered, 0)
+           AND (a.died_on IS NULL OR a.died_on >= $2::date OR p.name IS NOT NULL)
+         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`;
+      // The cycle's own month (the million of bench:payroll, joined by hash as before arrears)…
+      await manager.query(insert(`CROSS JOIN (SELECT $2::date AS month) m`, `e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)`), [cycleId, cycle.month, cycle.county_code]);
+      // …and the earlier months of the enrolments that have them.
       await manager.query(
-        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, e.case_id, $2::date, 1, a.name, a.id_number, e.benefit_fen FROM ${enrolled}
-         WHERE ${running} AND (a.died_on IS NULL OR a.died_on >= $2::date)
-         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
+        insert(
+          `CROSS JOIN LATERAL (SELECT g::date AS month FROM generate_series(e.from_month, least($2::date - interval '1 month', coalesce(e.until_month - 1, $2::date)), interval '1 month') g) m`,
+          `e.from_month < $2::date`,
+        ),
         [cycleId, cycle.month, cycle.county_code],
       );
-      // …else the first living member (until the household is recalculated after the death).
+      // Temporary-aid instalments of the county due by this month and not paid (or their line failed): one line each,
+      // its own kind, with the fund it comes from (issue 16).
+      const instalments = (await this.temporaryAid?.instalmentsDue(cycle.county_code, cycle.month, manager)) ?? [];
+      if (instalments.length) {
+        await manager.query(
+          `INSERT INTO payroll_line (cycle_id, request_id, instalment, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind, fund)
+           SELECT $1, d.request_id, d.instalment, d.month, coalesce(l.attempts, 0) + 1, d.name, d.id_number, d.amount_fen, 'temporary-aid-instalment', d.fund
+           FROM unnest($2::uuid[], $3::int[], $4::date[], $5::int[], $6::text[], $7::text[], $8::text[]) AS d(request_id, instalment, month, amount_fen, fund, name, id_number)
+           LEFT JOIN LATERAL (SELECT max(x.attempt) AS attempts, bool_or(x.status IN ('issued', 'paid')) AS covered
+                              FROM payroll_line x WHERE x.request_id = d.request_id AND x.instalment = d.instalment) l ON true
+           WHERE NOT coalesce(l.covered, false)
+           ON CONFLICT DO NOTHING`,
+          [cycleId, ...(['requestId', 'instalment', 'month', 'amountFen', 'paidBy', 'payeeName', 'payeeIdNumber'] as const).map((k) => instalments.map((i) => i[k]))],
+        );
+      }
       await manager.query(
-        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, e.case_id, $2::date, 1, p.name, p.id_number, e.benefit_fen
-         FROM dibao_member a
-         JOIN dibao_enrolment e ON e.case_id = a.case_id
-         JOIN dibao_case c ON c.id = e.case_id
-         CROSS JOIN LATERAL (SELECT m.name, m.id_number FROM dibao_member m WHERE m.case_id = e.case_id AND (m.died_on IS NULL OR m.died_on >= $2::date) ORDER BY m.member_id LIMIT 1) p
-         WHERE a.died_on IS NOT NULL AND a.relation = 'applicant' AND a.died_on < $2::date AND ${running}
-         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
-        [cycleId, cycle.month, cycle.county_code],
-      );
-      // Failed in an earlier cycle and not yet re-issued: the next attempt, in this cycle.
-      await manager.query(
-        `INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen)
-         SELECT $1, f.case_id, f.benefit_month, f.attempt + 1, f.payee_name, f.payee_id_number, f.amount_fen
-         FROM payroll_line f JOIN payment_cycle pc ON pc.id = f.cycle_id
-         WHERE pc.county_code = $3 AND pc.month < $2::date AND f.status = 'failed'
-         ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`,
-        [cycleId, cycle.month, cycle.county_code],
-      );
-      await manager.query(
-        `UPDATE payment_cycle SET (line_count, total_fen) = (SELECT count(*), coalesce(sum(amount_fen), 0) FROM payroll_line WHERE cycle_id = $1),
+        `UPDATE payment_cycle SET (line_count, total_fen, arrears_line_count, arrears_total_fen) =
+             (SELECT count(*), coalesce(sum(amount_fen), 0), count(*) FILTER (WHERE kind = 'arrears'), coalesce(sum(amount_fen) FILTER (WHERE kind = 'arrears'), 0)
+              FROM payroll_line WHERE cycle_id = $1),
            status = CASE WHEN status = 'open' THEN 'payroll-generated' ELSE status END
          WHERE id = $1`,
         [cycleId],
@@ -142,10 +175,10 @@ export class PayrollService {
   }
 
   /** A beneficiary's payment history: every payroll line of the case, newest month first; the payee's ID masked. */
-  async history(caseId: string): Promise<{ benefitMonth: string; attempt: number; amountFen: number; status: string; payeeName: string; payeeIdNumber: string; countyCode: string; cycleId: string; settledAt: Date | null; bankMessage: string | null }[]> {
+  async history(caseId: string): Promise<{ benefitMonth: string; attempt: number; amountFen: number; kind: string; status: string; payeeName: string; payeeIdNumber: string; countyCode: string; cycleId: string; settledAt: Date | null; bankMessage: string | null }[]> {
     if (!UUID.test(caseId)) return [];
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.amount_fen, l.status, l.payee_name, l.payee_id_number, pc.county_code, l.cycle_id::text, l.settled_at, l.bank_message
+      `SELECT to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.amount_fen, l.kind, l.status, l.payee_name, l.payee_id_number, pc.county_code, l.cycle_id::text, l.settled_at, l.bank_message
        FROM payroll_line l JOIN payment_cycle pc ON pc.id = l.cycle_id WHERE l.case_id = $1 ORDER BY l.benefit_month DESC, l.attempt DESC`,
       [caseId],
     );
@@ -153,6 +186,7 @@ export class PayrollService {
       benefitMonth: r.benefit_month as string,
       attempt: Number(r.attempt),
       amountFen: Number(r.amount_fen),
+      kind: r.kind as string,
       status: r.status as string,
       payeeName: r.payee_name as string,
       payeeIdNumber: maskIdNumber(r.payee_id_number as string),
@@ -166,7 +200,15 @@ export class PayrollService {
   /** The bank's results, line by line: paid, failed (re-issued in the next cycle) or returned. */
   /** Applies the bank's results; `then` writes, in the same transaction, what the caller records of them. */
   importResults(cycleId: string, csv: string, at: Date, then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>): Promise<Reconciliation> {
-    return importBankResults(this.dataSource, cycleId, csv, at, then);
+    return importBankResults(this.dataSource, cycleId, csv, at, async (reconciliation, manager) => {
+      // Instalments the bank paid are paid on their request too (and a request waiting for its last one closes).
+      const paid: { request_id: string; instalment: number }[] = await manager.query(
+        `SELECT request_id::text, instalment FROM payroll_line WHERE cycle_id = $1 AND kind = 'temporary-aid-instalment' AND status = 'paid' AND settled_at = $2`,
+        [cycleId, at],
+      );
+      if (paid.length) await this.temporaryAid!.instalmentsPaid(paid.map((p) => ({ requestId: p.request_id, instalment: p.instalment })), at, manager);
+      await then(reconciliation, manager);
+    });
   }
 
   /**
@@ -181,7 +223,7 @@ export class PayrollService {
       const client = (await runner.connect()) as PoolClient;
       // COPY takes no parameters: the id is a checked UUID literal.
       const copy = client.query(
-        copyTo(`COPY (SELECT l.id AS line_id, pc.county_code, to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.payee_name, l.payee_id_number, l.amount_fen
+        copyTo(`COPY (SELECT l.id AS line_id, pc.county_code, to_char(l.benefit_month, 'YYYY-MM') AS benefit_month, l.attempt, l.payee_name, l.payee_id_number, l.amount_fen, l.kind, l.fund
                       FROM payroll_line l JOIN payment_cycle pc ON pc.id = l.cycle_id
                       WHERE l.cycle_id = '${cycleId}' AND l.status = 'issued' ORDER BY l.id)
                 TO STDOUT WITH (FORMAT csv, HEADER true)`),
@@ -263,6 +305,8 @@ function toCycle(r: Record<string, unknown>): PaymentCycle {
     status: r.status as string,
     lineCount: r.line_count === null ? null : Number(r.line_count),
     totalFen: r.total_fen === null ? null : Number(r.total_fen),
+    arrearsLineCount: r.arrears_line_count === null ? null : Number(r.arrears_line_count),
+    arrearsTotalFen: r.arrears_total_fen === null ? null : Number(r.arrears_total_fen),
     processInstanceKey: (r.process_instance_key as string | null) ?? null,
   };
 }

@@ -153,6 +153,40 @@ export class TemporaryAidRepository {
     return rows.map((r) => ({ instalment: r.instalment as number, month: r.month as string, amountFen: r.amount_fen as number, paidBy: r.paid_by as string, paidAt: (r.paid_at as Date | null) ?? null }));
   }
 
+  /** Instalments of the county due by `month` (YYYY-MM-01) and not paid yet: the monthly payroll pays them. */
+  async unpaidInstalments(countyCode: string, month: string, manager: EntityManager): Promise<{ requestId: string; instalment: number; month: string; amountFen: number; paidBy: string; payeeName: string; payeeIdNumber: string }[]> {
+    const rows: Row[] = await manager.query(
+      `SELECT p.request_id::text, p.instalment, to_char(p.month, 'YYYY-MM-DD') AS month, p.amount_fen, p.paid_by, r.applicant_name, r.applicant_id_number
+       FROM temporary_aid_payment p JOIN temporary_aid_request r ON r.id = p.request_id
+       WHERE r.county_code = $1 AND p.month <= $2::date AND p.paid_at IS NULL ORDER BY p.request_id, p.instalment`,
+      [countyCode, month],
+    );
+    return rows.map((r) => ({ requestId: r.request_id as string, instalment: r.instalment as number, month: r.month as string, amountFen: r.amount_fen as number, paidBy: r.paid_by as string, payeeName: r.applicant_name as string, payeeIdNumber: r.applicant_id_number as string }));
+  }
+
+  /** Instalments the bank paid; answers the requests of which no instalment is left unpaid. */
+  async markInstalmentsPaid(paid: { requestId: string; instalment: number }[], at: Date, manager: EntityManager): Promise<string[]> {
+    if (paid.length === 0) return [];
+    const [rows] = (await manager.query(
+      `UPDATE temporary_aid_payment p SET paid_at = $3 FROM unnest($1::uuid[], $2::int[]) AS x(request_id, instalment)
+       WHERE p.request_id = x.request_id AND p.instalment = x.instalment AND p.paid_at IS NULL RETURNING p.request_id::text`,
+      [paid.map((p) => p.requestId), paid.map((p) => p.instalment), at],
+    )) as [Row[], number];
+    const touched = [...new Set(rows.map((r) => r.request_id as string))];
+    if (touched.length === 0) return [];
+    const done: Row[] = await manager.query(
+      `SELECT id::text FROM unnest($1::uuid[]) AS id WHERE NOT EXISTS (SELECT 1 FROM temporary_aid_payment p WHERE p.request_id = id AND p.paid_at IS NULL)`,
+      [touched],
+    );
+    return done.map((r) => r.id as string);
+  }
+
+  /** Whether an instalment of the request is still unpaid. */
+  async hasUnpaidInstalments(requestId: string, manager: EntityManager): Promise<boolean> {
+    const rows: Row[] = await manager.query(`SELECT 1 FROM temporary_aid_payment WHERE request_id = $1 AND paid_at IS NULL LIMIT 1`, [requestId]);
+    return rows.length > 0;
+  }
+
   /** The instance key the outbox got from the engine, once (a request keeps the instance it was first given). */
   async setProcessInstanceKey(id: string, processInstanceKey: string, manager: EntityManager): Promise<void> {
     await manager.query(`UPDATE temporary_aid_request SET process_instance_key = $2 WHERE id = $1 AND process_instance_key IS NULL`, [id, processInstanceKey]);

@@ -17,6 +17,7 @@ import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { TEMPORARY_AID_DEADLINES, TEMPORARY_AID_MESSAGES, TEMPORARY_AID_PROCESS_ID, TEMPORARY_AID_SUBJECT as SUBJECT, type TemporaryAidStartVariables } from './temporary-aid-process';
 import type { AidListQueryDto, CreateAidRequestDto, PaperworkDto } from './temporary-aid.dto';
+import type { EntityManager } from 'typeorm';
 import { type AidRequest, TemporaryAidRepository } from './temporary-aid.repository';
 
 const HOUR_MS = 3_600_000;
@@ -137,6 +138,25 @@ export class TemporaryAidService {
     await this.dispatcher.dispatchNow(outboxId);
   }
 
+
+  /** Instalments 2..n of the county due by the month (YYYY-MM-01), unpaid: what the monthly payroll pays (issue 16). */
+  instalmentsDue(countyCode: string, month: string, manager: EntityManager) {
+    return this.repository.unpaidInstalments(countyCode, month, manager);
+  }
+
+  /**
+   * The bank paid these instalments (in the caller's transaction, with the bank results): each is marked paid, and a
+   * request whose procedure waits for its last instalment is closed now.
+   */
+  async instalmentsPaid(paid: { requestId: string; instalment: number }[], at: Date, manager: EntityManager): Promise<void> {
+    for (const id of await this.repository.markInstalmentsPaid(paid, at, manager)) {
+      const r = (await this.repository.find(id, manager, true))!;
+      if (r.status !== 'paid' || !(await this.repository.timeline(id)).some((e) => e.kind === 'awaiting-instalments')) continue;
+      await this.repository.update(r.id, { status: 'closed', closedAt: at }, manager);
+      await this.repository.event(r.id, 'closed', at, 'system:payment-worker', { lastInstalmentPaid: true }, manager);
+      await this.audit.record({ actor: { id: 'system:payment-worker' }, regionCode: r.regionCode, action: 'temporary-aid.closed', subjectType: SUBJECT, subjectId: r.id, details: { lastInstalmentPaid: true } }, manager);
+    }
+  }
 }
 
 /** The start variables of a request's procedure. */

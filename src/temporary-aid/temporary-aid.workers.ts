@@ -164,6 +164,11 @@ export class TemporaryAidWorkers {
     return this.onRequest(job, async (r, manager) => {
       if (r.status === 'closed') return {};
       const now = this.clock.now();
+      // Instalments still to come: the request stays paid and closes when the payroll pays the last one (issue 16).
+      if (await this.repository.hasUnpaidInstalments(r.id, manager)) {
+        await this.repository.event(r.id, 'awaiting-instalments', now, WORKER, { referral: r.referral }, manager, job.jobKey);
+        return {};
+      }
       await this.repository.update(r.id, { status: 'closed', closedAt: now }, manager);
       await this.repository.event(r.id, 'closed', now, WORKER, { referral: r.referral }, manager, job.jobKey);
       if (r.referral && r.referral !== 'none') {
