@@ -14,6 +14,7 @@ const OWNER: Record<string, string> = {
   dibao_case: 'src/dibao',
   dibao_decision: 'src/dibao',
   dibao_enrolment: 'src/dibao',
+  dibao_benefit_period: 'src/dibao',
   dibao_event: 'src/dibao',
   dibao_member: 'src/dibao',
   dibao_notice: 'src/dibao',
@@ -47,6 +48,7 @@ const EXCEPTIONS: { file: string; table: string; why: string }[] = [
   { file: 'src/payments/payroll.service.ts', table: 'dibao_enrolment', why: 'payroll generation reads enrolments set-based' },
   { file: 'src/payments/payroll.service.ts', table: 'dibao_case', why: 'payroll generation reads cases set-based' },
   { file: 'src/payments/payroll.service.ts', table: 'dibao_member', why: 'payroll generation reads members set-based' },
+  { file: 'src/payments/payroll.service.ts', table: 'dibao_benefit_period', why: 'payroll generation reads the amount in force for a month set-based' },
 ];
 
 /** `a` may not import from `b` (the dependency runs b → a, or not at all). */

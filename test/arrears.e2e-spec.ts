@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
+import { DibaoRepository } from '../src/dibao/dibao.repository';
 import { PayrollService } from '../src/payments/payroll.service';
 import { Role } from '../src/auth/roles';
 import { seedEnrolments } from './support/enrolments';
@@ -69,6 +70,33 @@ describe('arrears', () => {
     expect(again.map((l: { case_id: string; month: string; attempt: number; amount_fen: number }) => [l.case_id, l.month, l.attempt, l.amount_fen]).sort()).toEqual(
       [[ids[0], '2026-08', 2, benefits[0]], [ids[1], '2026-08', 2, benefits[1]]].sort(),
     );
+  });
+
+  it('pays each month at the amount in force for it: a change decided mid-month reaches neither that month nor its arrears', async () => {
+    const COUNTY = '410824';
+    const [caseId] = await seedEnrolments(db, { countyCode: COUNTY, count: 1, fromMonth: '2026-09-01', prefix: 'H' });
+    await db.query(`UPDATE dibao_enrolment SET benefit_fen = 30000 WHERE case_id = $1`, [caseId]);
+    const september = await payroll.openCycle(COUNTY, '2026-09', new Date());
+    await payroll.generate(september.id);
+    const [line] = await db.query(`SELECT id::text FROM payroll_line WHERE cycle_id = $1`, [september.id]);
+    const results = ['line_id,result,message', `${line.id},failed,账户已冻结`].join('\n');
+    expect((await s.post({ roles: [Role.Bank], region: COUNTY }, `/api/v1/payment-cycles/${september.id}/bank-results`, { csv: results })).status).toBe(201);
+    // On 10-10 a review raises the benefit from November, the next month no payroll has reached.
+    await db.transaction((manager) => s.app.get(DibaoRepository).changeBenefit(caseId!, 40000, '2026-11-01', new Date('2026-10-10T02:00:00Z'), manager));
+    const october = await payroll.openCycle(COUNTY, '2026-10', new Date());
+    await payroll.generate(october.id);
+    const november = await payroll.openCycle(COUNTY, '2026-11', new Date());
+    await payroll.generate(november.id);
+    const lines = await db.query(
+      `SELECT to_char(l.benefit_month, 'YYYY-MM') AS month, l.attempt, l.kind, l.amount_fen FROM payroll_line l WHERE l.case_id = $1 ORDER BY l.benefit_month, l.attempt`,
+      [caseId],
+    );
+    expect(lines.map((l: { month: string; attempt: number; kind: string; amount_fen: number }) => [l.month, l.attempt, l.kind, l.amount_fen])).toEqual([
+      ['2026-09', 1, 'benefit', 30000],
+      ['2026-09', 2, 'arrears', 30000],
+      ['2026-10', 1, 'benefit', 30000],
+      ['2026-11', 1, 'benefit', 40000],
+    ]);
   });
 
   it('the SQL generation pays each enrolled month exactly once, at its amount, over generated histories', async () => {

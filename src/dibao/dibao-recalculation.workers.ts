@@ -52,7 +52,7 @@ export class DibaoRecalculationWorkers {
       const oldBenefit = c.benefitFen ?? 0;
       const newBenefit = result.benefitFen;
       if (newBenefit > 0) {
-        await manager.query(`UPDATE dibao_enrolment SET benefit_fen = $2 WHERE case_id = $1`, [c.id, newBenefit]);
+        await this.repository.changeBenefit(c.id, newBenefit, fromMonth, now, manager);
         await this.repository.update(c.id, { benefit_fen: newBenefit }, manager);
       } else {
         await this.repository.endEnrolment(c.id, fromMonth, manager);

@@ -53,7 +53,7 @@ export class DibaoReviewService {
       const actor = { id: principal.id, roles: principal.roles };
       let outcome: { outcome: 'continued' | 'gradual-exit'; benefitFen: number; fromMonth: string; untilMonth?: string };
       if (result.benefitFen > 0) {
-        await manager.query(`UPDATE dibao_enrolment SET benefit_fen = $2 WHERE case_id = $1`, [c.id, result.benefitFen]);
+        await this.repository.changeBenefit(c.id, result.benefitFen, fromMonth, now, manager);
         outcome = { outcome: 'continued', benefitFen: result.benefitFen, fromMonth };
       } else if (employmentFen(body.incomes) > employmentFen(c.household.incomes)) {
         const months = profile.parameters.gradualExitMonths.value.min;

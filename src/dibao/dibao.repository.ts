@@ -199,6 +199,21 @@ export class DibaoRepository {
     );
   }
 
+  /**
+   * A new benefit amount decided at `at`, paid from `fromMonth` (the next month no payroll has reached): the amount
+   * it replaces stays in force for the months before, kept as a period for their cycles and arrears.
+   */
+  async changeBenefit(caseId: string, benefitFen: number, fromMonth: string, at: Date, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO dibao_benefit_period (case_id, from_month, benefit_fen, recorded_at)
+       SELECT case_id, coalesce(benefit_from_month, from_month), benefit_fen, $3 FROM dibao_enrolment
+       WHERE case_id = $1 AND coalesce(benefit_from_month, from_month) < $2::date
+       ON CONFLICT (case_id, from_month) DO NOTHING`,
+      [caseId, fromMonth, at],
+    );
+    await manager.query(`UPDATE dibao_enrolment SET benefit_fen = $2, benefit_from_month = greatest($3::date, from_month) WHERE case_id = $1`, [caseId, benefitFen, fromMonth]);
+  }
+
   /** The payments owner's answer to "the county's last generated payroll month" (payments depend on dibao, not back). */
   private lastGeneratedMonth?: (countyCode: string, manager: EntityManager) => Promise<string | null>;
 

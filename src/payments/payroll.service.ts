@@ -109,17 +109,20 @@ export class PayrollService {
            SELECT x.case_id, x.benefit_month, sum(x.amount_fen) FILTER (WHERE x.status IN ('issued', 'paid')) AS covered, max(x.attempt) AS attempts
            FROM payroll_line x JOIN payment_cycle pc ON pc.id = x.cycle_id WHERE pc.county_code = $3 GROUP BY x.case_id, x.benefit_month)
          INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind)
-         SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, coalesce(p.name, a.name), coalesce(p.id_number, a.id_number), e.benefit_fen - coalesce(l.covered, 0),
+         SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, coalesce(p.name, a.name), coalesce(p.id_number, a.id_number), coalesce(h.benefit_fen, e.benefit_fen) - coalesce(l.covered, 0),
                 CASE WHEN m.month < $2::date THEN 'arrears' ELSE 'benefit' END
          FROM dibao_enrolment e
          JOIN dibao_case c ON c.id = e.case_id
          JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'
          ${months}
          LEFT JOIN covered l ON l.case_id = e.case_id AND l.benefit_month = m.month
+         -- The amount in force for the month: the enrolment's, unless the month is before its last change.
+         LEFT JOIN LATERAL (SELECT b.benefit_fen FROM dibao_benefit_period b WHERE m.month < e.benefit_from_month AND b.case_id = e.case_id AND b.from_month <= m.month
+                            ORDER BY b.from_month DESC LIMIT 1) h ON true
          -- Looked up only when the applicant died before the month (its test gates the scan), not a million times.
          LEFT JOIN LATERAL (SELECT d.name, d.id_number FROM dibao_member d WHERE a.died_on < $2::date AND d.case_id = e.case_id AND (d.died_on IS NULL OR d.died_on >= $2::date)
                             ORDER BY d.member_id LIMIT 1) p ON true
-         WHERE c.county_code = $3 AND ${running} AND e.benefit_fen > coalesce(l.covered, 0)
+         WHERE c.county_code = $3 AND ${running} AND coalesce(h.benefit_fen, e.benefit_fen) > coalesce(l.covered, 0)
            AND (a.died_on IS NULL OR a.died_on >= $2::date OR p.name IS NOT NULL)
          ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`;
       // The cycle's own month (the million of bench:payroll, joined by hash as before arrears)…
