@@ -25,7 +25,7 @@ describe('CSV files', () => {
   });
   afterAll(async () => {
     await s?.close();
-  });
+  }, 180_000);
 
   const tokens = new Map<Actor, string>();
   const post = (actor: Actor, path: string) => request(s.app.getHttpServer()).post(path).set('Authorization', `Bearer ${tokens.get(actor)}`);

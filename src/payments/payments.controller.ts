@@ -86,10 +86,11 @@ export class PaymentsController {
     res.setHeader('X-Payroll-Lines', String(totals.lineCount));
     res.setHeader('X-Payroll-Total-Fen', String(totals.totalFen));
     if (encoding === 'gbk') {
-      // Re-encoded as it streams: the file is never held whole.
-      const encoder = iconv.encodeStream('gbk');
-      encoder.pipe(res);
-      await this.payroll.writeBankFile(cycle.id, encoder as unknown as Writable);
+      // Re-encoded as it streams: the file is never held whole. The database sends UTF-8 bytes; the GBK encoder
+      // takes text, so they are decoded first (the decoder keeps a character split across two chunks whole).
+      const decoder = iconv.decodeStream('utf8');
+      decoder.pipe(iconv.encodeStream('gbk')).pipe(res);
+      await this.payroll.writeBankFile(cycle.id, decoder as unknown as Writable);
     } else {
       if (bom) res.write('\uFEFF');
       await this.payroll.writeBankFile(cycle.id, res);
