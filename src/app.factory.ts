@@ -1,7 +1,9 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { bodyParserErrors } from './common/csv-intake';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './config/app-config';
 import { migrateDatabase } from './database/data-source-options';
@@ -12,7 +14,11 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   // take turns, the first migrates and the others find nothing pending.
   if (!config.DATABASE_URL) throw new Error('createApp needs a resolved DATABASE_URL');
   await migrateDatabase(config.DATABASE_URL);
-  const app = await NestFactory.create(AppModule.forRoot(config, options), { bufferLogs: true, abortOnError: false });
+  // Our own body parsers: JSON under its own limit; CSV routes read their bodies themselves (src/common/csv-intake.ts).
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), { bufferLogs: true, abortOnError: false, bodyParser: false });
+  app.useBodyParser('json', { limit: config.JSON_BODY_LIMIT_BYTES });
+  app.useBodyParser('urlencoded', { extended: true, limit: config.JSON_BODY_LIMIT_BYTES });
+  app.use(bodyParserErrors('JSON_BODY_LIMIT_BYTES', config.JSON_BODY_LIMIT_BYTES));
   app.useLogger(app.get(Logger));
   // Start-up lines were buffered until the logger was ready; without this, tests (which never listen) lose every app log.
   app.flushLogs();

@@ -126,6 +126,22 @@ export class AppConfig {
   @IsIntBetween(1, 3600, 'a whole number of seconds')
   SLA_SWEEP_SECONDS = 60;
 
+  /** Largest JSON (or form) body of any route, in bytes; CSV files are sent as text/csv or multipart instead. */
+  @IsIntBetween(1024, 1_073_741_824, 'a whole number of bytes')
+  JSON_BODY_LIMIT_BYTES = 1_048_576;
+
+  /** Largest bank-results file (POST /payment-cycles/:id/bank-results), in bytes. */
+  @IsIntBetween(1024, 4_294_967_296, 'a whole number of bytes')
+  BANK_RESULTS_LIMIT_BYTES = 52_428_800;
+
+  /** Largest death-record import (POST /death-records/import), in bytes. */
+  @IsIntBetween(1024, 4_294_967_296, 'a whole number of bytes')
+  DEATH_RECORDS_LIMIT_BYTES = 52_428_800;
+
+  /** Largest relatives-registry import (POST /relatives-registry/import), in bytes. */
+  @IsIntBetween(1024, 4_294_967_296, 'a whole number of bytes')
+  RELATIVES_REGISTRY_LIMIT_BYTES = 52_428_800;
+
   /** Seed the demo county and cases at start-up: `on` or `off`; unset means on in development only. */
   @IsOptional()
   @IsIn(['on', 'off'], { message: 'must be on or off' })

@@ -1,11 +1,16 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { DeathRecordsService } from './death-records.service';
 import { DibaoService } from '../dibao/dibao.service';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import * as iconv from 'iconv-lite';
+import type { Writable } from 'stream';
+import { AppConfig } from '../config/app-config';
+import { ApiCsvBody, readCsvBody } from '../common/csv-intake';
+import { InvalidRequestException } from '../common/problem';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
 import { Role } from '../auth/roles';
@@ -21,12 +26,20 @@ import { type PaymentCycle, PayrollService } from './payroll.service';
 export const BANK_RECONCILED_MESSAGE = 'payments.bank-reconciled';
 const RECONCILED_TTL_MS = 35 * 24 * 3600 * 1000;
 
-/** A CSV file's text (bank results: line_id, result, message; death records: id_number, name, died_on, source). */
-export class CsvFileDto {
-  @IsString()
-  @MaxLength(200_000_000)
-  csv!: string;
+/** Download encodings of the bank file: UTF-8 (Excel on Chinese Windows needs its BOM) or GBK for banks that ask. */
+const BANK_FILE_ENCODINGS = ['utf-8', 'gbk'] as const;
+export class BankFileQueryDto {
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'bom must be true or false' })
+  bom?: 'true' | 'false';
+
+  @IsOptional()
+  @IsIn(BANK_FILE_ENCODINGS, { message: `encoding must be one of ${BANK_FILE_ENCODINGS.join(', ')}` })
+  encoding?: (typeof BANK_FILE_ENCODINGS)[number];
 }
+
+const BANK_RESULTS_EXAMPLE = 'line_id,result,message\n1,paid,\n2,failed,账户已销户\n3,returned,户名不符';
+const DEATH_RECORDS_EXAMPLE = 'id_number,name,died_on,source\n410821195001011238,张三,2026-07-03,public-security';
 
 const PAYMENT_ROLES = [Role.CountyCivilAffairs, Role.CountyFinance, Role.Bank, Role.Supervisor];
 
@@ -41,6 +54,7 @@ export class PaymentsController {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -59,24 +73,39 @@ export class PaymentsController {
   @Get(':id/bank-file')
   @Roles(Role.CountyFinance, Role.Bank)
   @ApiProduces('text/csv')
-  async bankFile(@Param('id') id: string, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
+  async bankFile(@Param('id') id: string, @Query() query: BankFileQueryDto, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
+    const encoding = query.encoding ?? 'utf-8';
+    const bom = query.bom !== 'false';
+    if (encoding === 'gbk' && query.bom === 'true') throw new InvalidRequestException([{ field: 'bom', message: 'a GBK file has no BOM' }]);
     const cycle = await this.visible(id, principal);
     const totals = await this.payroll.checkedTotals(cycle.id);
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-file-issued', subjectType: 'payment-cycle', subjectId: cycle.id, details: totals });
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="payroll-${cycle.countyCode}-${cycle.month}.csv"`);
+    res.setHeader('Content-Type', `text/csv; charset=${encoding}`);
+    const filename = `payroll-${cycle.countyCode}-${cycle.month}${encoding === 'gbk' ? '-gbk' : ''}.csv`;
+    res.setHeader('Content-Disposition', `attachment; filename="${filename}"; filename*=UTF-8''${filename}`);
     res.setHeader('X-Payroll-Lines', String(totals.lineCount));
     res.setHeader('X-Payroll-Total-Fen', String(totals.totalFen));
-    await this.payroll.writeBankFile(cycle.id, res);
+    if (encoding === 'gbk') {
+      // Re-encoded as it streams: the file is never held whole. The database sends UTF-8 bytes; the GBK encoder
+      // takes text, so they are decoded first (the decoder keeps a character split across two chunks whole).
+      const decoder = iconv.decodeStream('utf8');
+      decoder.pipe(iconv.encodeStream('gbk')).pipe(res);
+      await this.payroll.writeBankFile(cycle.id, decoder as unknown as Writable);
+    } else {
+      if (bom) res.write('\uFEFF');
+      await this.payroll.writeBankFile(cycle.id, res);
+    }
   }
 
   /** The bank's results, all or nothing, with a per-row report; answers the reconciliation. */
   @Post(':id/bank-results')
   @Roles(Role.Bank, Role.CountyFinance)
-  async bankResults(@Param('id') id: string, @Body() body: CsvFileDto, @CurrentPrincipal() principal: Principal) {
+  @ApiCsvBody(BANK_RESULTS_EXAMPLE)
+  async bankResults(@Param('id') id: string, @Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const cycle = await this.visible(id, principal);
+    const csv = await readCsvBody(req, 'BANK_RESULTS_LIMIT_BYTES', this.config.BANK_RESULTS_LIMIT_BYTES);
     // The results and their audit entry commit together; the message that moves the cycle on follows the commit.
-    const reconciliation = await this.payroll.importResults(cycle.id, body.csv, this.clock.now(), async (result, manager) => {
+    const reconciliation = await this.payroll.importResults(cycle.id, csv, this.clock.now(), async (result, manager) => {
       await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-results-imported', subjectType: 'payment-cycle', subjectId: cycle.id, details: { ...result } }, manager);
     });
     if (reconciliation.issued === 0 && cycle.processInstanceKey) {
@@ -135,12 +164,15 @@ export class DeathRecordsController {
     private readonly records: DeathRecordsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   @Post('import')
-  async import(@Body() body: CsvFileDto, @CurrentPrincipal() principal: Principal) {
+  @ApiCsvBody(DEATH_RECORDS_EXAMPLE)
+  async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
+    const csv = await readCsvBody(req, 'DEATH_RECORDS_LIMIT_BYTES', this.config.DEATH_RECORDS_LIMIT_BYTES);
     const now = this.clock.now();
-    const result = await this.records.importCsv(body.csv, principal.id, now, shanghaiDate(now));
+    const result = await this.records.importCsv(csv, principal.id, now, shanghaiDate(now));
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'death-records.imported', subjectType: 'death-records', subjectId: principal.regionCode, details: result });
     return result;
   }

@@ -1,4 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { AppConfig } from '../config/app-config';
+import { ApiCsvBody, readCsvBody } from '../common/csv-intake';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
@@ -9,12 +12,7 @@ import { InvalidRequestException } from '../common/problem';
 import { RegionQueryDto } from '../sla/sla.controller';
 import { CSV_COLUMNS, RelativesRegistry } from './relatives-registry';
 
-export class ImportDto {
-  /** The file's text: a header row naming the columns, then one relative per row. */
-  @IsString()
-  @MaxLength(5_000_000)
-  csv!: string;
-}
+const REGISTRY_EXAMPLE = 'staff_name,staff_id_number,post,region_code,relative_name,relative_id_number,relation,valid_from,valid_to\n李四,410821198001011236,county-civil-affairs,410821,李五,410821200501011231,child,2026-01-01,';
 
 export class EndEntryDto {
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'validTo must be a date YYYY-MM-DD' })
@@ -43,6 +41,7 @@ export class RelativesRegistryController {
   constructor(
     private readonly registry: RelativesRegistry,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
 
   @Get()
@@ -53,8 +52,10 @@ export class RelativesRegistryController {
 
   /** All or nothing: a file with any bad row imports nothing and reports every bad row. */
   @Post('import')
-  async import(@Body() body: ImportDto, @CurrentPrincipal() principal: Principal) {
-    const { entries, problems } = this.registry.parseCsv(body.csv);
+  @ApiCsvBody(REGISTRY_EXAMPLE)
+  async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
+    const csv = await readCsvBody(req, 'RELATIVES_REGISTRY_LIMIT_BYTES', this.config.RELATIVES_REGISTRY_LIMIT_BYTES);
+    const { entries, problems } = this.registry.parseCsv(csv);
     const outside = entries.findIndex((e) => !e.regionCode.startsWith(principal.regionCode.slice(0, 6)));
     if (outside >= 0) problems.push({ row: outside + 1, field: 'region_code', message: `region_code is outside the caller's county ${principal.regionCode}` });
     if (problems.length) {
