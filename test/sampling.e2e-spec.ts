@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
+import { OutboxDispatcher } from '../src/outbox/outbox.dispatcher';
 import { type Actor, Scenario } from './support/scenario';
 
 /** County sampling batches over the sampling pool: drawn once per county and month, verifiable by an auditor. */
@@ -38,6 +39,30 @@ describe('sampling batches', () => {
     expect(again.body.seed).toBe(batch.seed);
     expect((await s.get(county, '/api/v1/sampling/batches')).body.map((b: { id: string }) => b.id)).toEqual([batch.id]);
     expect((await s.get(otherCounty, `/api/v1/sampling/batches/${batch.id}`)).status).toBe(404);
+  });
+
+  it('draws only a period that has ended: the current and a future month are refused, and nothing is locked', async () => {
+    for (const period of ['2026-11', '2027-01']) {
+      const refused = await s.post(county, `/api/v1/sampling/batches?county=410821&period=${period}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'period' })]);
+    }
+    expect((await s.get(county, '/api/v1/sampling/batches')).body.map((b: { period: string }) => b.period)).toEqual(['2026-10']);
+  });
+
+  it('a draw by hand creates the county review task of every selected case, once', async () => {
+    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body;
+    const tasks = await s.until(
+      'the county review tasks of the batch drawn by hand',
+      async () => (await s.get(county, '/api/v1/tasks?elementId=Task_county_review')).body.items,
+      (items) => items.length >= batch.selected.length,
+    );
+    expect(tasks).toHaveLength(batch.selected.length);
+    expect(tasks.every((t: { subjectId: string; dueDate: string | null }) => t.subjectId === batch.id && t.dueDate !== null)).toBe(true);
+    // Drawing again answers the stored batch and starts nothing more.
+    await s.post(county, '/api/v1/sampling/batches?county=410821&period=2026-10');
+    await s.app.get(OutboxDispatcher).runOnce();
+    expect((await s.get(county, '/api/v1/tasks?elementId=Task_county_review')).body.items).toHaveLength(batch.selected.length);
   });
 
   it('verify re-derives the selection, and detects a population changed afterwards', async () => {

@@ -28,12 +28,12 @@ export class SamplingController {
     return this.sampling.list(query.region ?? principal.regionCode);
   }
 
-  /** Draws a county's month once; the county model's timer calls the same service per period. */
+  /** Draws an ended month of a county once, with its review tasks; the monthly timer draws the counties not drawn by hand. */
   @Post()
   @Roles(Role.CountyCivilAffairs)
   @RegionScoped('county')
-  draw(@Query() query: DrawBatchQueryDto) {
-    return this.sampling.drawBatch(query.county, query.period);
+  draw(@Query() query: DrawBatchQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.sampling.drawByHand(query.county, query.period, principal);
   }
 
   @Get(':id')

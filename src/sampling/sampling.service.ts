@@ -3,11 +3,20 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
 import { regionPrefix } from '../auth/region';
+import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import { InvalidRequestException } from '../common/problem';
+import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
+import { OutboxRepository } from '../outbox/outbox.repository';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { type Draw, draw, type PopulationEntry, verify } from './draw';
+
+/** The process of one county's batch (bpmn/county-sampling-batch.bpmn) and the subject it is started for. */
+export const SAMPLING_BATCH_PROCESS_ID = 'county-sampling-batch';
+export const BATCH_SUBJECT = 'sampling-batch';
 
 /** A month of a county, in Asia/Shanghai: '2026-10' covers [2026-10-01 00:00, 2026-11-01 00:00) Shanghai time. */
 export function monthPeriod(period: string): { start: Date; end: Date } {
@@ -48,6 +57,9 @@ export class SamplingService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly clock: Clock,
+    private readonly outbox: OutboxRepository,
+    private readonly dispatcher: OutboxDispatcher,
+    private readonly audit: AuditService,
   ) {}
 
   /** A township decision enters the county's sampling pool (once per subject and decision instant). */
@@ -90,34 +102,72 @@ export class SamplingService {
     return inserted.length > 0;
   }
 
-  /** The counties with township decisions in a period. */
-  async countiesWithDecisions(start: Date, end: Date): Promise<string[]> {
+  /** The counties with township decisions in a period and no batch for it yet (one drawn by hand is not drawn again). */
+  async countiesToDraw(period: string): Promise<string[]> {
+    const { start, end } = monthPeriod(period);
     const rows: { county_code: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT county_code FROM sampling_pool_entry WHERE decided_at >= $1 AND decided_at < $2 ORDER BY county_code`,
-      [start, end],
+      `SELECT DISTINCT e.county_code FROM sampling_pool_entry e
+       WHERE e.decided_at >= $1 AND e.decided_at < $2 AND NOT EXISTS (SELECT 1 FROM sampling_batch b WHERE b.county_code = e.county_code AND b.period = $3)
+       ORDER BY e.county_code`,
+      [start, end, period],
     );
     return rows.map((r) => r.county_code);
   }
 
   /** Draws the batch of a county and month, once: drawing again answers the stored batch. */
   async drawBatch(countyCode: string, period: string) {
-    const existing = await this.batchOf(countyCode, period);
-    if (existing) return existing;
+    await this.insertBatch(countyCode, period, this.dataSource.manager);
+    return (await this.batchOf(countyCode, period))!;
+  }
+
+  /**
+   * A county draws a month by hand (before the monthly timer, or for a month it missed): the batch and the start of
+   * its review process (bpmn/county-sampling-batch.bpmn, which then answers this batch) commit together, so every
+   * selected case gets its review task exactly as on the timer's path. Drawing a month already drawn answers it.
+   */
+  async drawByHand(countyCode: string, period: string, principal: Principal) {
+    const drawn = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.insertBatch(countyCode, period, manager))) return { batch: (await this.batchOf(countyCode, period, manager))!, outboxId: null };
+      const batch = (await this.batchOf(countyCode, period, manager))!;
+      const outboxId = await this.outbox.enqueueStart(
+        {
+          processId: SAMPLING_BATCH_PROCESS_ID,
+          businessKey: `${BATCH_SUBJECT}:${batch.id}`,
+          subjectType: BATCH_SUBJECT,
+          subjectId: batch.id,
+          variables: { countyCode, regionCode: countyCode, period, subjectType: BATCH_SUBJECT, subjectId: batch.id },
+        },
+        manager,
+      );
+      await this.audit.record(
+        { actor: { id: principal.id, roles: principal.roles }, regionCode: countyCode, action: 'sampling.drawn-by-hand', subjectType: BATCH_SUBJECT, subjectId: batch.id, details: { period, selected: batch.selected.length } },
+        manager,
+      );
+      return { batch, outboxId };
+    });
+    if (drawn.outboxId) await this.dispatcher.dispatchNow(drawn.outboxId);
+    return drawn.batch;
+  }
+
+  /** Inserts the batch of an ended month unless it exists; answers whether it was new. */
+  private async insertBatch(countyCode: string, period: string, manager: EntityManager): Promise<boolean> {
     const { start, end } = monthPeriod(period);
+    // A month still running (or to come) has decisions yet to be made: drawing it would lock an incomplete population.
+    if (end > this.clock.now()) throw new InvalidRequestException([{ field: 'period', message: `period ${period} has not ended yet: a month can be drawn from its end (${DateTime.fromJSDate(end, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm')} Asia/Shanghai)` }]);
+    if (await this.batchOf(countyCode, period, manager)) return false;
     const profile = this.profiles.inForceAt(countyCode, new Date(end.getTime() - 1));
     const { ratioPercent, relativesRatioPercent } = profile.parameters.sampling.value;
-    const population = await this.population(countyCode, start, end);
+    const population = await this.population(countyCode, start, end, manager);
     const seed = randomBytes(16).toString('hex');
     const result = draw(population, ratioPercent, relativesRatioPercent, seed);
-    const id = randomUUID();
-    await this.dataSource.query(
+    const inserted: unknown[] = await manager.query(
       `INSERT INTO sampling_batch (id, county_code, period, period_start, period_end, profile_version_id, ratio_percent, relatives_percent, algorithm, seed,
          population, population_digest, required, selected, drawn_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (county_code, period) DO NOTHING`,
-      [id, countyCode, period, start, end, profile.versionId, ratioPercent, relativesRatioPercent, result.algorithm, seed, JSON.stringify(population), result.populationDigest,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (county_code, period) DO NOTHING RETURNING id`,
+      [randomUUID(), countyCode, period, start, end, profile.versionId, ratioPercent, relativesRatioPercent, result.algorithm, seed, JSON.stringify(population), result.populationDigest,
         JSON.stringify(result.required), JSON.stringify(result.selected), this.clock.now()],
     );
-    return (await this.batchOf(countyCode, period))!;
+    return inserted.length > 0;
   }
 
   async list(region: string) {
@@ -143,16 +193,16 @@ export class SamplingService {
     return verify(stored, now, batch.ratioPercent, batch.relativesPercent);
   }
 
-  private async population(countyCode: string, start: Date, end: Date): Promise<PopulationEntry[]> {
-    const rows: { subject_id: string; relatives_case: boolean; complaint: boolean }[] = await this.dataSource.query(
+  private async population(countyCode: string, start: Date, end: Date, manager: EntityManager = this.dataSource.manager): Promise<PopulationEntry[]> {
+    const rows: { subject_id: string; relatives_case: boolean; complaint: boolean }[] = await manager.query(
       `SELECT subject_id, relatives_case, complaint FROM sampling_pool_entry WHERE county_code = $1 AND decided_at >= $2 AND decided_at < $3 ORDER BY subject_id`,
       [countyCode, start, end],
     );
     return rows.map((r) => ({ subjectId: r.subject_id, relativesCase: r.relatives_case, complaint: r.complaint }));
   }
 
-  private async batchOf(countyCode: string, period: string) {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+  private async batchOf(countyCode: string, period: string, manager: EntityManager = this.dataSource.manager) {
+    const rows: Record<string, unknown>[] = await manager.query(
       `SELECT b.*, (SELECT count(*) FROM sampling_review r WHERE r.batch_id = b.id)::int AS reviewed FROM sampling_batch b WHERE county_code = $1 AND period = $2`,
       [countyCode, period],
     );

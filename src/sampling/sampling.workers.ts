@@ -10,7 +10,7 @@ import { COUNTY_CORRECTION_MESSAGE, type CorrectionVariables } from './sampling-
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
-import { monthPeriod, type SamplingReview, SamplingService } from './sampling.service';
+import { BATCH_SUBJECT, type SamplingReview, SamplingService } from './sampling.service';
 
 interface Job {
   jobKey: string;
@@ -18,7 +18,6 @@ interface Job {
 }
 
 const WORKER = 'system:sampling-worker';
-const SUBJECT = 'sampling-batch';
 /** The subjects sampled: dibao cases (named by the pool, not by the dibao module). */
 const CASE_SUBJECT = 'dibao-case';
 /** Long enough to absorb any retry of the sending job; the correction itself starts at once. */
@@ -41,8 +40,7 @@ export class SamplingWorkers {
   @JobWorker('sampling.list-counties')
   async listCounties(): Promise<{ period: string; counties: string[] }> {
     const period = DateTime.fromJSDate(this.clock.now(), { zone: 'Asia/Shanghai' }).minus({ months: 1 }).toFormat('yyyy-MM');
-    const { start, end } = monthPeriod(period);
-    return { period, counties: await this.sampling.countiesWithDecisions(start, end) };
+    return { period, counties: await this.sampling.countiesToDraw(period) };
   }
 
   @JobWorker('sampling.draw-batch')
@@ -54,14 +52,14 @@ export class SamplingWorkers {
     const cited = profile.parameters.samplingReviewWorkingDays;
     const reviewDueAt = await this.deadlines.open({
       type: 'sampling.review',
-      subjectType: SUBJECT,
+      subjectType: BATCH_SUBJECT,
       subjectId: batch.id,
       regionCode: countyCode,
       responsibleGroup: 'county-civil-affairs',
       ...workingDaysRule('samplingReviewWorkingDays', cited),
       startedAt: drawnAt,
     });
-    return { batchId: batch.id, selectedCases: batch.selected.map((s) => s.subjectId), reviewDueAt: reviewDueAt.toISOString(), subjectType: SUBJECT, subjectId: batch.id };
+    return { batchId: batch.id, selectedCases: batch.selected.map((s) => s.subjectId), reviewDueAt: reviewDueAt.toISOString(), subjectType: BATCH_SUBJECT, subjectId: batch.id };
   }
 
   /** One county review: confirmed, or corrected with reasons (the correction also goes on the case's timeline). */
@@ -106,7 +104,7 @@ export class SamplingWorkers {
 
   @JobWorker('sampling.close-batch')
   async closeBatch(job: Job): Promise<Record<string, never>> {
-    await this.deadlines.meet(SUBJECT, String(job.variables.batchId), ['sampling.review'], this.clock.now());
+    await this.deadlines.meet(BATCH_SUBJECT, String(job.variables.batchId), ['sampling.review'], this.clock.now());
     return {};
   }
 }
