@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
+import { CAMUNDA_CLIENT, type CamundaClient } from '../src/workflow/camunda-client';
 import { REAL_CAMUNDA_ADDRESS } from './support/engine';
 import { type Actor, idNumber, Scenario } from './support/scenario';
 
@@ -15,6 +16,7 @@ const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: '410821100
 const leader: Actor = { roles: [Role.TownshipLeader], region: '410821100', id: 'leader-li' };
 const villageCommittee: Actor = { roles: [Role.VillageCommittee], region: VILLAGE, id: 'village-zhao' };
 const county: Actor = { roles: [Role.CountyCivilAffairs], region: '410821', id: 'county-chen' };
+const supervisor: Actor = { roles: [Role.Supervisor], region: '410821', id: 'supervisor-zhou' };
 const otherTownship: Actor = { roles: [Role.TownshipCaseworker], region: '410821101', id: 'caseworker-other' };
 
 /** Monday 2026-09-14 09:00 in Shanghai (the profiles take effect with the law on 2026-07-01). */
@@ -196,6 +198,34 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     c = await s.until(`breach of ${caseId}`, () => readCase(caseId), (x) => x.timeline.some((e: { kind: string }) => e.kind === 'deadline-breached'));
     expect(c.deadlines.find((d: { type: string }) => d.type === 'dibao.procedure').breachedAt).toBe('2026-10-30T16:00:00.000Z');
     await taskOf(caseId, 'Task_county_follow_up', county);
+  });
+
+  it('never approves a benefit of 0 fen: the form offers only a refusal, and an approval sent past it goes back to the decision', async () => {
+    const caseId = await apply(household(300_000));
+    await accept(caseId);
+    await complete(caseId, 'Task_investigation', caseworker, { householdConfirmed: true, investigators: '王五、赵六', investigationSummary: '入户核实' });
+    await complete(caseId, 'Task_proposal', caseworker, { proposal: 'refuse', proposalReasons: '收入超过标准' });
+    const task = await taskOf(caseId, 'Task_leader_decision', leader);
+    await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/claim`);
+    const approval = await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { decision: 'approve', decisionReasons: '同意纳入' } });
+    expect(approval.status).toBe(400);
+    expect(approval.body.errors).toEqual([expect.objectContaining({ field: 'variables.decision', message: expect.stringContaining('0.00元') })]);
+    // Past our form, as Tasklist or any client of the engine could: the worker refuses, the decision is asked again.
+    await s.app.get<CamundaClient>(CAMUNDA_CLIENT).completeUserTask({ userTaskKey: task.userTaskKey, variables: { decision: 'approve', decisionReasons: '同意纳入' } } as never);
+    const c = await readCase(caseId);
+    const again = await s.until(
+      'the decision to be asked again',
+      async () => ((await s.get(leader, `/api/v1/tasks?processInstanceKey=${c.processInstanceKey}`)).body.items ?? []).find((t: { elementId: string; userTaskKey: string }) => t.elementId === 'Task_leader_decision' && t.userTaskKey !== task.userTaskKey),
+      (found) => found !== undefined,
+    );
+    const returned = await readCase(caseId);
+    expect(returned.status).not.toBe('in-notice');
+    expect(returned.notices.filter((n: { kind: string }) => n.kind === 'public')).toEqual([]);
+    expect(returned.timeline.find((e: { kind: string }) => e.kind === 'approval-returned').details.reason).toContain('0.00元');
+    expect((await s.get(supervisor, '/api/v1/sla/incidents')).body).toEqual([]);
+    await s.post(leader, `/api/v1/tasks/${again.userTaskKey}/claim`);
+    expect((await s.post(leader, `/api/v1/tasks/${again.userTaskKey}/complete`, { variables: { decision: 'refuse', decisionReasons: '家庭人均收入超过低保标准' } })).status).toBe(204);
+    await untilStatus(caseId, 'refused');
   });
 
   it('hides a case and its tasks from a caseworker of another township', async () => {

@@ -177,7 +177,7 @@ describe('task API', () => {
       const response = await post(`${taskA}/complete`, await caseworkerA(), { variables: { ...valid, proposal: 'defer', householdSize: 'three', homeVisited: 'yes' } });
       expect(response.status).toBe(400);
       expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(['variables.proposal', 'variables.householdSize', 'variables.homeVisited']);
-      expect(response.body.errors[0].message).toBe('Proposal (proposal) must be one of: approve, refuse');
+      expect(response.body.errors[0].message).toBe('Proposal (proposal) must be one of: approve (Approve), refuse (Refuse)');
     });
 
     it('refuses variables that are not an object', async () => {

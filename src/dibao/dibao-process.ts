@@ -109,6 +109,25 @@ export interface AssessmentVariables {
   benefitFen: number;
   /** Plain-language reasons of the assessment (shown in the audit forms). */
   assessmentReasons: string[];
+  /** The choices of the township's decision form (`valuesKey` of bpmn/forms/dibao-decision.form). */
+  decisionOptions: { label: string; value: 'approve' | 'refuse' }[];
+}
+
+/** The BPMN error of `dibao.publish-notice` when an approval has no benefit to pay: the decision is taken again. */
+export const ZERO_BENEFIT_APPROVAL = 'zero-benefit-approval';
+
+/**
+ * What the township may decide on an assessment: the benefit is the gap between the standard and the household's
+ * income (PROCEDURES.md §2), so an assessment of 0 fen found the household above the standard and leaves only a
+ * refusal with its written reasons (法§45); the one option's label says why.
+ */
+export function decisionOptions(benefitFen: number): AssessmentVariables['decisionOptions'] {
+  if (benefitFen > 0) return [{ label: '批准 Approve', value: 'approve' }, { label: '不予批准 Refuse', value: 'refuse' }];
+  return [{ label: `不予批准 Refuse（${zeroBenefitReason()}）`, value: 'refuse' }];
+}
+
+export function zeroBenefitReason(): string {
+  return '核算月保障金额为0.00元，家庭不符合低保条件，不能批准 the assessed benefit is 0.00 yuan: no approval is possible';
 }
 
 /** Set by the township audit forms. */

@@ -13,8 +13,9 @@ import { RelativesRegistry } from '../sampling/relatives-registry';
 import { SamplingService } from '../sampling/sampling.service';
 import { CAMUNDA_CLIENT, type CamundaClient } from '../workflow/camunda-client';
 import { taskCompletedAt } from '../workflow/engine-calls';
+import { BusinessOutcome } from '../workflow/job-outcome';
 import { JobWorker } from '../workflow/job-worker.decorator';
-import { type AcceptanceVariables, type AssessmentVariables, DIBAO_JOBS } from './dibao-process';
+import { type AcceptanceVariables, type AssessmentVariables, DIBAO_JOBS, decisionOptions, ZERO_BENEFIT_APPROVAL, zeroBenefitReason } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
 import { closureText, missingMaterialsText, publicNoticeText, refusalNoticeText } from './notices';
@@ -125,15 +126,23 @@ export class DibaoWorkers {
       await this.repository.insertAssessment(c.id, profile.versionId, result.outcome, result.benefitFen, result, now, job.jobKey, manager);
       await this.repository.update(c.id, { benefit_fen: result.benefitFen }, manager);
       await this.repository.event(c.id, 'assessed', now, WORKER, { outcome: result.outcome, benefitFen: result.benefitFen }, manager, job.jobKey);
-      return { assessmentOutcome: result.outcome, benefitFen: result.benefitFen, assessmentReasons: result.reasons };
+      return { assessmentOutcome: result.outcome, benefitFen: result.benefitFen, assessmentReasons: result.reasons, decisionOptions: decisionOptions(result.benefitFen) };
     });
   }
 
   /** The public notice: name, household size and amount only, for the profile's days. */
   @JobWorker(DIBAO_JOBS.publishNotice)
   async publishNotice(job: Job): Promise<{ noticeEndsAt: string }> {
-    return this.onCase(job, async (c, manager) => {
+    const published = await this.onCase(job, async (c, manager) => {
       const now = this.clock.now();
+      // An approval that reached us past the decision form (any client of the engine can complete a task): the case's
+      // own assessment decides, and the decision goes back to the township with the reason, not to an incident.
+      if ((c.benefitFen ?? 0) <= 0) {
+        if (await this.repository.event(c.id, 'approval-returned', now, WORKER, { reason: zeroBenefitReason(), benefitFen: c.benefitFen ?? 0 }, manager, job.jobKey)) {
+          await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.approval-returned', subjectType: SUBJECT, subjectId: c.id, details: { benefitFen: c.benefitFen ?? 0 } }, manager);
+        }
+        return undefined;
+      }
       const profile = this.profiles.byVersionId(c.profileVersionId!);
       const days = profile.parameters.noticeDays.value;
       // The notice runs whole calendar days and ends at the end of its last day, Asia/Shanghai.
@@ -146,6 +155,8 @@ export class DibaoWorkers {
       await this.repository.event(c.id, 'notice-published', now, WORKER, { endsAt }, manager, job.jobKey);
       return { noticeEndsAt: endsAt.toISOString() };
     });
+    if (!published) throw new BusinessOutcome(ZERO_BENEFIT_APPROVAL, zeroBenefitReason());
+    return published;
   }
 
   /** Approval: the benefit is paid from the month after approval. */

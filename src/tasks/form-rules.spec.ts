@@ -82,7 +82,7 @@ describe('form rules: checking a submission', () => {
   it('checks the values of choices against their options', () => {
     const bad = checkSubmission(form, { ...valid, proposal: 'maybe', documents: ['hukou', 'passport'] });
     expect(bad.problems).toEqual([
-      { field: 'variables.proposal', message: 'Proposal (proposal) must be one of: approve, refuse' },
+      { field: 'variables.proposal', message: 'Proposal (proposal) must be one of: approve (Approve), refuse (Refuse)' },
       { field: 'variables.documents', message: 'Documents (documents) must be one of: hukou, id-card' },
     ]);
     expect(fields(checkSubmission(form, { ...valid, documents: 'hukou' }))).toEqual(['variables.documents']);

@@ -151,7 +151,7 @@ function valueProblem(component: FormComponent, value: unknown, context: Record<
     const chosen = MULTI_CHOICE.has(component.type) ? value : [value];
     if (!Array.isArray(chosen)) return 'must be a list of options';
     if (chosen.some((v) => v === null || typeof v === 'object')) return 'must be one of the options';
-    if (options && !chosen.every((v) => options.includes(v))) return `must be one of: ${options.map(String).join(', ')}`;
+    if (options && !chosen.every((v) => options.some((o) => o.value === v))) return `must be one of: ${options.map((o) => (o.label ? `${String(o.value)} (${o.label})` : String(o.value))).join(', ')}`;
     return undefined;
   }
   if (component.path) {
@@ -161,11 +161,11 @@ function valueProblem(component: FormComponent, value: unknown, context: Record<
   return undefined;
 }
 
-/** The option values of a choice: static, or from the variable named by `valuesKey`; undefined when not known here. */
-function optionsOf(component: FormComponent, context: Record<string, unknown>): unknown[] | undefined {
+/** The options of a choice (value, and label when it has one): static, or from the variable named by `valuesKey`; undefined when not known here. */
+function optionsOf(component: FormComponent, context: Record<string, unknown>): { value: unknown; label?: string }[] | undefined {
   const options = component.values ?? (component.valuesKey ? context[component.valuesKey] : undefined);
   if (!Array.isArray(options)) return undefined;
-  return options.map((option) => (option !== null && typeof option === 'object' && 'value' in option ? (option as { value: unknown }).value : option));
+  return options.map((option) => (option !== null && typeof option === 'object' && 'value' in option ? (option as { value: unknown; label?: string }) : { value: option }));
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
