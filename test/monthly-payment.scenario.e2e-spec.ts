@@ -91,6 +91,16 @@ describe('monthly payment cycle on the engine', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['csv[row 3].id_number', 'csv[row 3].died_on', 'csv[row 3].source']);
     expect((await s.post(civilAffairs, '/api/v1/death-records/import', { csv })).body).toEqual({ imported: 2, known: 0 });
+    // Another county reports this county's beneficiaries: its records cannot stop their benefit, and its answers do
+    // not tell it that this county already has a record of the same death.
+    const otherCounty: Actor = { roles: [Role.CountyCivilAffairs], region: '410822', id: 'county-other' };
+    const province: Actor = { roles: [Role.CountyCivilAffairs], region: '410000', id: 'province-civil-affairs' };
+    const notTheirs = await household('DEATH-3', ['外县误报']);
+    const byProvince = await household('DEATH-4', ['省厅比对']);
+    const wrongReport = { idNumber: await idOf(notTheirs, 'm1'), name: '外县误报', diedOn: '2026-10-14', source: 'public-security' };
+    expect((await s.post(otherCounty, '/api/v1/death-records', wrongReport)).body).toEqual({ imported: 1, known: 0 });
+    expect((await s.post(otherCounty, '/api/v1/death-records/import', { csv })).body).toEqual({ imported: 2, known: 0 });
+    expect((await s.post(province, '/api/v1/death-records', { idNumber: await idOf(byProvince, 'm1'), name: '省厅比对', diedOn: '2026-10-14', source: 'civil-affairs' })).body).toEqual({ imported: 1, known: 0 });
 
     // The 25th: November's cycle compares the death records before the payroll.
     await s.moveTo(new Date('2026-10-25T00:00:00Z'));
@@ -102,6 +112,11 @@ describe('monthly payment cycle on the engine', () => {
     const ended = (await s.get(caseworker, `/api/v1/dibao/cases/${single}`)).body;
     expect(ended.status).toBe('terminated');
     expect(ended.notices.find((n: { kind: string }) => n.kind === 'termination').text).toContain('自2026-11起停发');
+    expect((await s.get(caseworker, `/api/v1/dibao/cases/${notTheirs}`)).body.status).toBe('enrolled');
+    expect(lines.map((l: { case_id: string }) => l.case_id)).toContain(notTheirs);
+    expect((await s.get(caseworker, `/api/v1/dibao/cases/${byProvince}`)).body.status).toBe('terminated');
+    const audit = await db.query(`SELECT region_code FROM audit_event WHERE action = 'dibao.member-died' AND subject_id = $1`, [byProvince]);
+    expect(audit).toEqual([{ region_code: `${COUNTY}100201` }]);
 
     // The larger household: heard first, then recalculated for two, from December, in writing.
     const hearing = await s.until('the hearing', async () => (await s.get(caseworker, '/api/v1/tasks?elementId=Task_hearing')).body.items, (items) => items.some((t: { subjectId: string }) => t.subjectId === larger));

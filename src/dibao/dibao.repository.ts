@@ -269,16 +269,24 @@ export class DibaoRepository {
   }
 
   /** Marks the living members of the county's running enrolments with these ID numbers as died; answers those marked. */
-  async markDied(countyCode: string, deaths: { idNumber: string; diedOn: string }[], manager: EntityManager): Promise<{ caseId: string; memberId: string; name: string; diedOn: string }[]> {
+  /**
+   * Marks the members of enrolled households of the county found in death records, each record only where it applies
+   * (`scopePrefix`: the recording region's prefix, see src/payments/death-records.service.ts); the earliest date wins.
+   */
+  async markDied(countyCode: string, deaths: { idNumber: string; diedOn: string; scopePrefix: string }[], manager: EntityManager): Promise<{ caseId: string; memberId: string; name: string; diedOn: string }[]> {
     if (deaths.length === 0) return [];
     // TypeORM answers an UPDATE … RETURNING with [rows, count].
     const [rows] = (await manager.query(
       `UPDATE dibao_member m SET died_on = d.died_on
-       FROM unnest($2::text[], $3::date[]) AS d(id_number, died_on), dibao_case c, dibao_enrolment e
-       WHERE d.id_number = m.id_number AND m.died_on IS NULL AND c.id = m.case_id AND e.case_id = m.case_id
-         AND c.county_code = $1 AND c.status = 'enrolled' AND e.until_month IS NULL
+       FROM (SELECT mm.case_id, mm.member_id, min(r.died_on) AS died_on
+             FROM unnest($2::text[], $3::date[], $4::text[]) AS r(id_number, died_on, scope_prefix)
+             JOIN dibao_member mm ON mm.id_number = r.id_number AND mm.died_on IS NULL
+             JOIN dibao_case c ON c.id = mm.case_id AND c.county_code = $1 AND c.status = 'enrolled' AND starts_with(c.region_code, r.scope_prefix)
+             JOIN dibao_enrolment e ON e.case_id = mm.case_id AND e.until_month IS NULL
+             GROUP BY mm.case_id, mm.member_id) d
+       WHERE m.case_id = d.case_id AND m.member_id = d.member_id
        RETURNING m.case_id::text, m.member_id, m.name, to_char(d.died_on, 'YYYY-MM-DD') AS died_on`,
-      [countyCode, deaths.map((d) => d.idNumber), deaths.map((d) => d.diedOn)],
+      [countyCode, deaths.map((d) => d.idNumber), deaths.map((d) => d.diedOn), deaths.map((d) => d.scopePrefix)],
     )) as [Row[], number];
     return rows.map((r) => ({ caseId: r.case_id as string, memberId: r.member_id as string, name: r.name as string, diedOn: r.died_on as string }));
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from 'csv-parse/sync';
 import { DataSource, EntityManager } from 'typeorm';
+import { regionPrefix } from '../auth/region';
 import { isValidIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
 
@@ -23,24 +24,27 @@ function recordProblems(r: Row, today: string): { field: string; message: string
 
 /**
  * Death records from public security, health and civil affairs (seed 004: 每月与公安、卫健部门比对). Imported all or
- * nothing with a per-row report; a record already known (same ID number and source) is kept as it was.
+ * nothing with a per-row report. A record belongs to the region that recorded it and applies only to the cases under
+ * it: a county's to its own beneficiaries, province civil affairs' to every county of the province. A record already
+ * known in the caller's own region (same ID number and source) is kept as it was; another region's records are never
+ * counted, so the answer tells nobody whether someone else holds a record of that person.
  */
 @Injectable()
 export class DeathRecordsService {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** A CSV file (`DEATH_RECORD_COLUMNS`): every bad row named, nothing imported unless all rows are good. */
-  /** Of these ID numbers, those with a death record: the date of death of each. */
-  async deathsAmong(idNumbers: string[], manager: EntityManager): Promise<{ idNumber: string; diedOn: string }[]> {
+  /** Of these ID numbers, the death records: the date of death and the region each applies in (its prefix). */
+  async deathsAmong(idNumbers: string[], manager: EntityManager): Promise<{ idNumber: string; diedOn: string; scopePrefix: string }[]> {
     if (idNumbers.length === 0) return [];
-    const rows: { id_number: string; died_on: string }[] = await manager.query(
-      `SELECT id_number, to_char(died_on, 'YYYY-MM-DD') AS died_on FROM death_record WHERE id_number = ANY($1) ORDER BY id_number`,
+    const rows: { id_number: string; died_on: string; scope_prefix: string }[] = await manager.query(
+      `SELECT id_number, to_char(died_on, 'YYYY-MM-DD') AS died_on, scope_prefix FROM death_record WHERE id_number = ANY($1) ORDER BY id_number, died_on`,
       [idNumbers],
     );
-    return rows.map((r) => ({ idNumber: r.id_number, diedOn: r.died_on }));
+    return rows.map((r) => ({ idNumber: r.id_number, diedOn: r.died_on, scopePrefix: r.scope_prefix }));
   }
 
-  async importCsv(csv: string, actorId: string, at: Date, today: string): Promise<{ imported: number; known: number }> {
+  /** A CSV file (`DEATH_RECORD_COLUMNS`) recorded by `region`: every bad row named, nothing imported unless all rows are good. */
+  async importCsv(csv: string, recorder: Recorder, at: Date, today: string): Promise<{ imported: number; known: number }> {
     let rows: Row[];
     try {
       rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
@@ -51,25 +55,31 @@ export class DeathRecordsService {
     if (!rows.length || missing.length) throw new InvalidRequestException([{ field: 'csv.header', message: `the header must name ${DEATH_RECORD_COLUMNS.join(', ')}` }]);
     const problems: FieldProblem[] = rows.flatMap((r, i) => recordProblems(r, today).map((p) => ({ field: `csv[row ${i + 1}].${p.field}`, message: p.message })));
     if (problems.length) throw new InvalidRequestException(problems);
-    return this.insert(rows as Required<Row>[], actorId, at);
+    return this.insert(rows as Required<Row>[], recorder, at);
   }
 
   /** One record as JSON (`idNumber`, `name`, `diedOn`, `source`). */
-  async create(body: { idNumber: string; name: string; diedOn: string; source: string }, actorId: string, at: Date, today: string) {
+  async create(body: { idNumber: string; name: string; diedOn: string; source: string }, recorder: Recorder, at: Date, today: string) {
     const row = { id_number: body.idNumber, name: body.name, died_on: body.diedOn, source: body.source };
     const camel: Record<string, string> = { id_number: 'idNumber', name: 'name', died_on: 'diedOn', source: 'source' };
     const problems = recordProblems(row, today);
     if (problems.length) throw new InvalidRequestException(problems.map((p) => ({ field: camel[p.field]!, message: p.message.replace(p.field, camel[p.field]!) })));
-    return this.insert([row], actorId, at);
+    return this.insert([row], recorder, at);
   }
 
-  private async insert(rows: Required<Row>[], actorId: string, at: Date): Promise<{ imported: number; known: number }> {
+  private async insert(rows: Required<Row>[], recorder: Recorder, at: Date): Promise<{ imported: number; known: number }> {
     const inserted: unknown[] = await this.dataSource.query(
-      `INSERT INTO death_record (id_number, name, died_on, source, imported_at, imported_by)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[]) AS r, LATERAL (SELECT $5::timestamptz, $6::text) x
-       ON CONFLICT (id_number, source) DO NOTHING RETURNING id`,
-      [rows.map((r) => r.id_number), rows.map((r) => r.name.trim()), rows.map((r) => r.died_on), rows.map((r) => r.source), at, actorId],
+      `INSERT INTO death_record (id_number, name, died_on, source, imported_at, imported_by, scope_prefix)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[]) AS r, LATERAL (SELECT $5::timestamptz, $6::text, $7::text) x
+       ON CONFLICT (scope_prefix, id_number, source) DO NOTHING RETURNING id`,
+      [rows.map((r) => r.id_number), rows.map((r) => r.name.trim()), rows.map((r) => r.died_on), rows.map((r) => r.source), at, recorder.actorId, regionPrefix(recorder.regionCode)],
     );
     return { imported: inserted.length, known: rows.length - inserted.length };
   }
+}
+
+/** Who records death records: the actor, and the region whose cases they apply to. */
+export interface Recorder {
+  actorId: string;
+  regionCode: string;
 }

@@ -172,7 +172,7 @@ export class DeathRecordsController {
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const csv = await readCsvBody(req, 'DEATH_RECORDS_LIMIT_BYTES', this.config.DEATH_RECORDS_LIMIT_BYTES);
     const now = this.clock.now();
-    const result = await this.records.importCsv(csv, principal.id, now, shanghaiDate(now));
+    const result = await this.records.importCsv(csv, { actorId: principal.id, regionCode: principal.regionCode }, now, shanghaiDate(now));
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'death-records.imported', subjectType: 'death-records', subjectId: principal.regionCode, details: result });
     return result;
   }
@@ -180,7 +180,7 @@ export class DeathRecordsController {
   @Post()
   async create(@Body() body: DeathRecordDto, @CurrentPrincipal() principal: Principal) {
     const now = this.clock.now();
-    const result = await this.records.create(body, principal.id, now, shanghaiDate(now));
+    const result = await this.records.create(body, { actorId: principal.id, regionCode: principal.regionCode }, now, shanghaiDate(now));
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'death-records.created', subjectType: 'death-records', subjectId: principal.regionCode, details: result });
     return result;
   }
