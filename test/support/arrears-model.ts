@@ -9,7 +9,7 @@ import { addMonths, type ExistingLine, linesDue } from '../../src/payments/arrea
 export interface Household {
   approvedAt: { month: number; day: number };
   benefitFen: number;
-  /** A later benefit (only where the payroll keeps amounts per month: the pure rule). */
+  /** A later benefit: an increase from the month after it (the difference paid for months generated), a decrease from the first month not generated. */
   change?: { afterDays: number; benefitFen: number };
   end?: { afterDays: number; kind: 'death' | 'stop' };
 }
@@ -33,7 +33,6 @@ const household = (withChanges: boolean): fc.Arbitrary<Household> =>
     end: fc.option(fc.record({ afterDays: fc.integer({ min: 1, max: 150 }), kind: fc.constantFrom('death' as const, 'stop' as const) }), { nil: undefined }),
   });
 
-export const historyArbitrary = historyOf(false);
 export function historyOf(withChanges: boolean): fc.Arbitrary<History> {
   return fc.record({ households: fc.array(household(withChanges), { minLength: 1, maxLength: 4 }), failures: fc.integer({ min: 0, max: 3 }), salt: fc.integer({ min: 0, max: 1000 }) });
 }
