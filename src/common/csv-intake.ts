@@ -3,8 +3,9 @@ import { ApiBody, ApiConsumes, ApiResponse } from '@nestjs/swagger';
 import busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
 import * as iconv from 'iconv-lite';
-import type { Readable } from 'stream';
-import { InvalidRequestException } from './problem';
+import { parse } from 'csv-parse';
+import { PassThrough, Readable, Transform } from 'stream';
+import { type FieldProblem, InvalidRequestException } from './problem';
 
 /** What a CSV route accepts; named in the 415 answer. */
 export const CSV_CONTENT_TYPES = ['text/csv', 'multipart/form-data (one file field)', 'application/json {"csv": "..."}'];
@@ -22,84 +23,124 @@ export class UnsupportedCsvTypeException extends HttpException {
   }
 }
 
+/** One record of a CSV file: its 1-based row (the header not counted) and its columns by name. */
+export interface CsvRecord {
+  row: number;
+  values: Record<string, string>;
+}
+
 /**
- * Reads a CSV route's body as it arrives, stopping (413) as soon as it passes the route's limit, so an oversized
- * upload is never held whole. `text/csv` (charset utf-8 or gbk) and multipart (one file field) are read here;
- * JSON `{ "csv": "…" }` was already parsed by the JSON body parser (under its own limit).
+ * A CSV route's body as records, parsed as it arrives: the body is never held whole, and reading stops (413) as soon
+ * as it passes the route's limit. `text/csv` (charset utf-8 or gbk) and multipart (one file field) are streamed;
+ * JSON `{ "csv": "…" }` was already parsed by the JSON body parser (under its own, smaller limit). The header must
+ * name every column of `required` (400 `csv.header`); a body that is no CSV is a 400 on `csv`. Consumers read the
+ * records in batches (`inBatches`) inside their transaction, so a file is applied all or nothing.
  */
-export async function readCsvBody(req: Request, limitName: string, limitBytes: number): Promise<string> {
+export async function* readCsvRecords(req: Request, limitName: string, limitBytes: number, required: readonly string[], columns: readonly string[] = required): AsyncGenerator<CsvRecord> {
+  const text = csvText(req, limitName, limitBytes);
+  const parser = text.pipe(
+    parse({
+      bom: true,
+      trim: true,
+      skip_empty_lines: true,
+      columns: (header: string[]) => {
+        const missing = required.filter((c) => !header.includes(c));
+        if (missing.length) throw new InvalidRequestException([headerProblem(columns, missing)]);
+        return header;
+      },
+    }),
+  );
+  // A failure of the body (too large, not multipart) ends the parse with that error.
+  text.on('error', (error) => parser.destroy(error));
+  let row = 0;
+  try {
+    for await (const values of parser as AsyncIterable<Record<string, string>>) yield { row: ++row, values };
+  } catch (error) {
+    if (error instanceof HttpException) throw error;
+    throw new InvalidRequestException([{ field: 'csv', message: `not a CSV file: ${(error as Error).message}` }]);
+  } finally {
+    // Whatever stopped the reading, the rest of the body is drained so the answer goes out on the same connection.
+    req.resume();
+  }
+  if (row === 0) throw new InvalidRequestException([headerProblem(columns, [])]);
+}
+
+function headerProblem(columns: readonly string[], missing: string[]): FieldProblem {
+  return { field: 'csv.header', message: `the header must name the columns ${columns.join(', ')}${missing.length ? `; missing: ${missing.join(', ')}` : ''}` };
+}
+
+/** Groups records in arrays of `size`: each batch is checked and written in one statement. */
+export async function* inBatches<T>(records: AsyncIterable<T>, size = 5_000): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for await (const record of records) {
+    batch.push(record);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** The body as decoded text, a stream that fails with 413 past the limit, 415 for a type not accepted. */
+function csvText(req: Request, limitName: string, limitBytes: number): Readable {
   const type = (req.headers['content-type'] ?? '').toLowerCase();
   if (type.startsWith('application/json')) {
     const csv = (req.body as { csv?: unknown } | undefined)?.csv;
     if (typeof csv !== 'string') throw new InvalidRequestException([{ field: 'csv', message: 'csv must be the file\'s text' }]);
-    return csv;
+    return Readable.from([csv]);
   }
   if (type.startsWith('text/csv')) {
     const charset = /charset=([^;\s]+)/.exec(type)?.[1] ?? 'utf-8';
     if (!iconv.encodingExists(charset)) throw new InvalidRequestException([{ field: 'Content-Type', message: `unknown charset ${charset}` }]);
-    const declared = Number(req.headers['content-length']);
-    if (declared > limitBytes) throw new BodyTooLargeException(limitName, limitBytes);
+    if (Number(req.headers['content-length']) > limitBytes) throw new BodyTooLargeException(limitName, limitBytes);
     return decodeLimited(req, charset, limitName, limitBytes);
   }
-  if (type.startsWith('multipart/form-data')) return readMultipart(req, limitName, limitBytes);
+  if (type.startsWith('multipart/form-data')) return multipartFile(req, limitName, limitBytes);
   throw new UnsupportedCsvTypeException(req.headers['content-type']);
 }
 
-function decodeLimited(stream: Readable, charset: string, limitName: string, limitBytes: number, onTooLarge?: () => void): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const decoder = iconv.getDecoder(charset);
-    const parts: string[] = [];
-    let bytes = 0;
-    let failed = false;
-    stream.on('data', (chunk: Buffer) => {
-      if (failed) return;
-      bytes += chunk.length;
-      if (bytes > limitBytes) {
-        failed = true;
-        onTooLarge?.();
-        reject(new BodyTooLargeException(limitName, limitBytes));
-        // Keep draining (and discarding) so the 413 can be answered on the same connection.
-        return;
-      }
-      parts.push(decoder.write(chunk));
-    });
-    stream.on('error', (error) => { if (!failed) { failed = true; reject(error); } });
-    stream.on('end', () => {
-      if (failed) return;
-      parts.push(decoder.end() ?? '');
-      resolve(parts.join(''));
-    });
+/** Decodes a byte stream, failing with 413 once more than `limitBytes` arrived. */
+function decodeLimited(bytes: Readable, charset: string, limitName: string, limitBytes: number): Readable {
+  let seen = 0;
+  const limited = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      seen += chunk.length;
+      done(seen > limitBytes ? new BodyTooLargeException(limitName, limitBytes) : null, chunk);
+    },
   });
+  const decoded = iconv.decodeStream(charset) as unknown as Transform;
+  bytes.on('error', (error) => decoded.destroy(error));
+  limited.on('error', (error) => decoded.destroy(error));
+  return bytes.pipe(limited).pipe(decoded) as unknown as Readable;
 }
 
-function readMultipart(req: Request, limitName: string, limitBytes: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let parser: busboy.Busboy;
-    try {
-      parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: limitBytes, fields: 10 } });
-    } catch (error) {
-      reject(new InvalidRequestException([{ field: 'Content-Type', message: (error as Error).message }]));
-      return;
-    }
-    let text: Promise<string> | undefined;
-    parser.on('file', (_field, file, info) => {
-      const charset = /charset=([^;\s]+)/.exec(info.mimeType ?? '')?.[1] ?? 'utf-8';
-      let tooLarge = false;
-      file.on('limit', () => { tooLarge = true; });
-      text = decodeLimited(file, iconv.encodingExists(charset) ? charset : 'utf-8', limitName, limitBytes).then((t) => {
-        if (tooLarge) throw new BodyTooLargeException(limitName, limitBytes);
-        return t;
-      });
-      text.catch(() => undefined);
-    });
-    parser.on('filesLimit', () => reject(new InvalidRequestException([{ field: 'file', message: 'send exactly one file' }])));
-    parser.on('error', (error) => reject(new InvalidRequestException([{ field: 'file', message: `not a multipart body: ${(error as Error).message}` }])));
-    parser.on('close', () => {
-      if (!text) reject(new InvalidRequestException([{ field: 'file', message: 'the multipart body has no file field' }]));
-      else text.then(resolve, reject);
-    });
-    req.pipe(parser);
+/** The one file of a multipart body, decoded as it arrives. */
+function multipartFile(req: Request, limitName: string, limitBytes: number): Readable {
+  const out = new PassThrough();
+  let parser: busboy.Busboy;
+  try {
+    parser = busboy({ headers: req.headers, limits: { files: 1, fileSize: limitBytes, fields: 10 } });
+  } catch (error) {
+    throw new InvalidRequestException([{ field: 'Content-Type', message: (error as Error).message }]);
+  }
+  let found = false;
+  parser.on('file', (_field, file, info) => {
+    found = true;
+    const charset = /charset=([^;\s]+)/.exec(info.mimeType ?? '')?.[1] ?? 'utf-8';
+    // busboy stops a file at fileSize and says so: that is the route's limit.
+    file.on('limit', () => out.destroy(new BodyTooLargeException(limitName, limitBytes)));
+    const text = decodeLimited(file, iconv.encodingExists(charset) ? charset : 'utf-8', limitName, limitBytes);
+    text.on('error', (error) => out.destroy(error));
+    text.pipe(out);
   });
+  parser.on('filesLimit', () => out.destroy(new InvalidRequestException([{ field: 'file', message: 'send exactly one file' }])));
+  parser.on('error', (error) => out.destroy(new InvalidRequestException([{ field: 'file', message: `not a multipart body: ${(error as Error).message}` }])));
+  parser.on('close', () => {
+    if (!found) out.destroy(new InvalidRequestException([{ field: 'file', message: 'the multipart body has no file field' }]));
+  });
+  req.pipe(parser);
+  return out;
 }
 
 /** Express error middleware for the body parsers: an oversized JSON body answers 413 problem+json naming the limit. */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { parse } from 'csv-parse/sync';
 import { DataSource, EntityManager } from 'typeorm';
 import { regionPrefix } from '../auth/region';
+import { type CsvRecord, inBatches } from '../common/csv-intake';
 import { isValidIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
 
@@ -43,19 +43,25 @@ export class DeathRecordsService {
     return rows.map((r) => ({ idNumber: r.id_number, diedOn: r.died_on, scopePrefix: r.scope_prefix }));
   }
 
-  /** A CSV file (`DEATH_RECORD_COLUMNS`) recorded by `region`: every bad row named, nothing imported unless all rows are good. */
-  async importCsv(csv: string, recorder: Recorder, at: Date, today: string): Promise<{ imported: number; known: number }> {
-    let rows: Row[];
-    try {
-      rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-    } catch (error) {
-      throw new InvalidRequestException([{ field: 'csv', message: `not a CSV file: ${(error as Error).message}` }]);
-    }
-    const missing = DEATH_RECORD_COLUMNS.filter((c) => !Object.keys(rows[0] ?? {}).includes(c));
-    if (!rows.length || missing.length) throw new InvalidRequestException([{ field: 'csv.header', message: `the header must name ${DEATH_RECORD_COLUMNS.join(', ')}` }]);
-    const problems: FieldProblem[] = rows.flatMap((r, i) => recordProblems(r, today).map((p) => ({ field: `csv[row ${i + 1}].${p.field}`, message: p.message })));
-    if (problems.length) throw new InvalidRequestException(problems);
-    return this.insert(rows as Required<Row>[], recorder, at);
+  /**
+   * A CSV file's records (`DEATH_RECORD_COLUMNS`), read in batches as they arrive, in one transaction: every bad row
+   * named and nothing imported unless all rows are good; `then` records the import in the same transaction.
+   */
+  async importCsv(records: AsyncIterable<CsvRecord>, recorder: Recorder, at: Date, today: string, then: (result: ImportResult, manager: EntityManager) => Promise<unknown>): Promise<ImportResult> {
+    return this.dataSource.transaction(async (manager) => {
+      const problems: FieldProblem[] = [];
+      const result = { imported: 0, known: 0 };
+      for await (const batch of inBatches(records)) {
+        for (const { row, values } of batch) problems.push(...recordProblems(values, today).map((p) => ({ field: `csv[row ${row}].${p.field}`, message: p.message })));
+        if (problems.length) continue;
+        const inserted = await this.insert(batch.map((r) => r.values as Required<Row>), recorder, at, manager);
+        result.imported += inserted.imported;
+        result.known += inserted.known;
+      }
+      if (problems.length) throw new InvalidRequestException(problems);
+      await then(result, manager);
+      return result;
+    });
   }
 
   /** One record as JSON (`idNumber`, `name`, `diedOn`, `source`). */
@@ -64,11 +70,11 @@ export class DeathRecordsService {
     const camel: Record<string, string> = { id_number: 'idNumber', name: 'name', died_on: 'diedOn', source: 'source' };
     const problems = recordProblems(row, today);
     if (problems.length) throw new InvalidRequestException(problems.map((p) => ({ field: camel[p.field]!, message: p.message.replace(p.field, camel[p.field]!) })));
-    return this.insert([row], recorder, at);
+    return this.insert([row], recorder, at, this.dataSource.manager);
   }
 
-  private async insert(rows: Required<Row>[], recorder: Recorder, at: Date): Promise<{ imported: number; known: number }> {
-    const inserted: unknown[] = await this.dataSource.query(
+  private async insert(rows: Required<Row>[], recorder: Recorder, at: Date, manager: EntityManager): Promise<ImportResult> {
+    const inserted: unknown[] = await manager.query(
       `INSERT INTO death_record (id_number, name, died_on, source, imported_at, imported_by, scope_prefix)
        SELECT * FROM unnest($1::text[], $2::text[], $3::date[], $4::text[]) AS r, LATERAL (SELECT $5::timestamptz, $6::text, $7::text) x
        ON CONFLICT (scope_prefix, id_number, source) DO NOTHING RETURNING id`,
@@ -77,6 +83,12 @@ export class DeathRecordsService {
     return { imported: inserted.length, known: rows.length - inserted.length };
   }
 }
+
+export type ImportResult = {
+  imported: number;
+  /** Already recorded by the caller's region (same ID number and source), kept as they were. */
+  known: number;
+};
 
 /** Who records death records: the actor, and the region whose cases they apply to. */
 export interface Recorder {

@@ -3,13 +3,13 @@ import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
 import { shanghaiDate } from '../policy/shanghai-date';
-import { DeathRecordsService } from './death-records.service';
+import { DEATH_RECORD_COLUMNS, DeathRecordsService } from './death-records.service';
 import { DibaoService } from '../dibao/dibao.service';
 import type { Request, Response } from 'express';
 import * as iconv from 'iconv-lite';
 import type { Writable } from 'stream';
 import { AppConfig } from '../config/app-config';
-import { ApiCsvBody, readCsvBody } from '../common/csv-intake';
+import { ApiCsvBody, readCsvRecords } from '../common/csv-intake';
 import { InvalidRequestException } from '../common/problem';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
@@ -20,7 +20,7 @@ import { DomainError } from '../common/domain-error';
 import { RegionQueryDto } from '../sla/sla.controller';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce } from '../workflow/engine-calls';
-import { type PaymentCycle, PayrollService } from './payroll.service';
+import { BANK_RESULT_COLUMNS, BANK_RESULT_REQUIRED, type PaymentCycle, PayrollService } from './payroll.service';
 
 /** Published when a cycle's last line is settled; buffered until the cycle's process waits for it. */
 export const BANK_RECONCILED_MESSAGE = 'payments.bank-reconciled';
@@ -39,7 +39,7 @@ export class BankFileQueryDto {
 }
 
 const BANK_RESULTS_EXAMPLE = 'line_id,result,message\n1,paid,\n2,failed,账户已销户\n3,returned,户名不符';
-const DEATH_RECORDS_EXAMPLE = 'id_number,name,died_on,source\n410821195001011238,张三,2026-07-03,public-security';
+const DEATH_RECORDS_EXAMPLE = 'id_number,name,died_on,source\n410821195001011233,张三,2026-07-03,public-security';
 
 const PAYMENT_ROLES = [Role.CountyCivilAffairs, Role.CountyFinance, Role.Bank, Role.Supervisor];
 
@@ -103,9 +103,9 @@ export class PaymentsController {
   @ApiCsvBody(BANK_RESULTS_EXAMPLE)
   async bankResults(@Param('id') id: string, @Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const cycle = await this.visible(id, principal);
-    const csv = await readCsvBody(req, 'BANK_RESULTS_LIMIT_BYTES', this.config.BANK_RESULTS_LIMIT_BYTES);
+    const records = readCsvRecords(req, 'BANK_RESULTS_LIMIT_BYTES', this.config.BANK_RESULTS_LIMIT_BYTES, BANK_RESULT_REQUIRED, BANK_RESULT_COLUMNS);
     // The results and their audit entry commit together; the message that moves the cycle on follows the commit.
-    const reconciliation = await this.payroll.importResults(cycle.id, csv, this.clock.now(), async (result, manager) => {
+    const reconciliation = await this.payroll.importResults(cycle.id, records, this.clock.now(), async (result, manager) => {
       await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: cycle.countyCode, action: 'payments.bank-results-imported', subjectType: 'payment-cycle', subjectId: cycle.id, details: { ...result } }, manager);
     });
     if (reconciliation.issued === 0 && cycle.processInstanceKey) {
@@ -170,11 +170,11 @@ export class DeathRecordsController {
   @Post('import')
   @ApiCsvBody(DEATH_RECORDS_EXAMPLE)
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
-    const csv = await readCsvBody(req, 'DEATH_RECORDS_LIMIT_BYTES', this.config.DEATH_RECORDS_LIMIT_BYTES);
+    const records = readCsvRecords(req, 'DEATH_RECORDS_LIMIT_BYTES', this.config.DEATH_RECORDS_LIMIT_BYTES, DEATH_RECORD_COLUMNS);
     const now = this.clock.now();
-    const result = await this.records.importCsv(csv, { actorId: principal.id, regionCode: principal.regionCode }, now, shanghaiDate(now));
-    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'death-records.imported', subjectType: 'death-records', subjectId: principal.regionCode, details: result });
-    return result;
+    return this.records.importCsv(records, { actorId: principal.id, regionCode: principal.regionCode }, now, shanghaiDate(now), (result, manager) =>
+      this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'death-records.imported', subjectType: 'death-records', subjectId: principal.regionCode, details: result }, manager),
+    );
   }
 
   @Post()

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
-import { parse } from 'csv-parse/sync';
+import { type CsvRecord, inBatches } from '../common/csv-intake';
 import { to as copyTo } from 'pg-copy-streams';
 import { DataSource, EntityManager } from 'typeorm';
 import { DomainError } from '../common/domain-error';
@@ -202,8 +202,8 @@ export class PayrollService {
 
   /** The bank's results, line by line: paid, failed (re-issued in the next cycle) or returned. */
   /** Applies the bank's results; `then` writes, in the same transaction, what the caller records of them. */
-  importResults(cycleId: string, csv: string, at: Date, then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>): Promise<Reconciliation> {
-    return importBankResults(this.dataSource, cycleId, csv, at, async (reconciliation, manager) => {
+  importResults(cycleId: string, records: AsyncIterable<CsvRecord>, at: Date, then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>): Promise<Reconciliation> {
+    return importBankResults(this.dataSource, cycleId, records, at, async (reconciliation, manager) => {
       // Instalments the bank paid are paid on their request too (and a request waiting for its last one closes).
       const paid: { request_id: string; instalment: number }[] = await manager.query(
         `SELECT request_id::text, instalment FROM payroll_line WHERE cycle_id = $1 AND kind = 'temporary-aid-instalment' AND status = 'paid' AND settled_at = $2`,
@@ -239,8 +239,9 @@ export class PayrollService {
   }
 }
 
-/** The columns of a bank results file (README "Bank results"). */
+/** The columns of a bank results file (README "Bank results"); `message` may be left out. */
 export const BANK_RESULT_COLUMNS = ['line_id', 'result', 'message'] as const;
+export const BANK_RESULT_REQUIRED = ['line_id', 'result'] as const;
 const RESULTS = ['paid', 'failed', 'returned'];
 
 export interface Reconciliation {
@@ -250,41 +251,40 @@ export interface Reconciliation {
   returned: number;
 }
 
-/** Reads and applies the bank's results: every row checked, and none applied when any row is wrong. */
+/**
+ * Reads and applies the bank's results in batches as they arrive, in one transaction: every row checked, and none
+ * applied when any row is wrong.
+ */
 async function importBankResults(
   dataSource: DataSource,
   cycleId: string,
-  csv: string,
+  records: AsyncIterable<CsvRecord>,
   at: Date,
   then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>,
 ): Promise<Reconciliation> {
-  let rows: Record<string, string>[];
-  try {
-    rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-  } catch (error) {
-    throw new InvalidRequestException([{ field: 'csv', message: `not a CSV file: ${(error as Error).message}` }]);
-  }
-  const missing = BANK_RESULT_COLUMNS.filter((c) => c !== 'message' && !Object.keys(rows[0] ?? {}).includes(c));
-  if (!rows.length || missing.length) throw new InvalidRequestException([{ field: 'csv.header', message: `the header must name ${BANK_RESULT_COLUMNS.join(', ')}` }]);
   return dataSource.transaction(async (manager) => {
-    const ids = rows.map((r) => (/^\d{1,18}$/.test(r.line_id ?? '') ? r.line_id! : '0'));
-    const open: { id: string }[] = await manager.query(`SELECT id::text FROM payroll_line WHERE cycle_id = $1 AND status = 'issued' AND id = ANY($2::bigint[]) FOR UPDATE`, [cycleId, ids]);
-    const issued = new Set(open.map((r) => r.id));
     const seen = new Set<string>();
     const problems: FieldProblem[] = [];
-    rows.forEach((r, i) => {
-      const field = (name: string) => `csv[row ${i + 1}].${name}`;
-      if (!issued.has(r.line_id ?? '')) problems.push({ field: field('line_id'), message: `line ${r.line_id} is not an unsettled line of this cycle` });
-      else if (seen.has(r.line_id!)) problems.push({ field: field('line_id'), message: `line ${r.line_id} appears twice` });
-      seen.add(r.line_id ?? '');
-      if (!RESULTS.includes(r.result ?? '')) problems.push({ field: field('result'), message: `result must be one of ${RESULTS.join(', ')}` });
-    });
+    for await (const batch of inBatches(records)) {
+      const ids = batch.map(({ values }) => (/^\d{1,18}$/.test(values.line_id ?? '') ? values.line_id! : '0'));
+      const open: { id: string }[] = await manager.query(`SELECT id::text FROM payroll_line WHERE cycle_id = $1 AND status = 'issued' AND id = ANY($2::bigint[]) FOR UPDATE`, [cycleId, ids]);
+      const issued = new Set(open.map((r) => r.id));
+      for (const { row, values } of batch) {
+        const field = (name: string) => `csv[row ${row}].${name}`;
+        const id = values.line_id ?? '';
+        if (seen.has(id)) problems.push({ field: field('line_id'), message: `line ${id} appears twice` });
+        else if (!issued.has(id)) problems.push({ field: field('line_id'), message: `line ${id} is not an unsettled line of this cycle` });
+        seen.add(id);
+        if (!RESULTS.includes(values.result ?? '')) problems.push({ field: field('result'), message: `result must be one of ${RESULTS.join(', ')}` });
+      }
+      if (problems.length) continue;
+      await manager.query(
+        `UPDATE payroll_line l SET status = r.result, bank_message = nullif(r.message, ''), settled_at = $2
+         FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(id, result, message) WHERE l.id = r.id AND l.cycle_id = $1`,
+        [cycleId, at, ids, batch.map((r) => r.values.result), batch.map((r) => r.values.message ?? '')],
+      );
+    }
     if (problems.length) throw new InvalidRequestException(problems);
-    await manager.query(
-      `UPDATE payroll_line l SET status = r.result, bank_message = nullif(r.message, ''), settled_at = $2
-       FROM unnest($3::bigint[], $4::text[], $5::text[]) AS r(id, result, message) WHERE l.id = r.id AND l.cycle_id = $1`,
-      [cycleId, at, ids, rows.map((r) => r.result), rows.map((r) => r.message ?? '')],
-    );
     const [counts] = await manager.query(
       `SELECT count(*) FILTER (WHERE status = 'issued') AS issued, count(*) FILTER (WHERE status = 'paid') AS paid,
               count(*) FILTER (WHERE status = 'failed') AS failed, count(*) FILTER (WHERE status = 'returned') AS returned

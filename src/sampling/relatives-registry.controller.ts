@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
-import { ApiCsvBody, readCsvBody } from '../common/csv-intake';
+import { ApiCsvBody, readCsvRecords } from '../common/csv-intake';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
@@ -54,15 +54,10 @@ export class RelativesRegistryController {
   @Post('import')
   @ApiCsvBody(REGISTRY_EXAMPLE)
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
-    const csv = await readCsvBody(req, 'RELATIVES_REGISTRY_LIMIT_BYTES', this.config.RELATIVES_REGISTRY_LIMIT_BYTES);
-    const { entries, problems } = this.registry.parseCsv(csv);
-    const outside = entries.findIndex((e) => !e.regionCode.startsWith(principal.regionCode.slice(0, 6)));
-    if (outside >= 0) problems.push({ row: outside + 1, field: 'region_code', message: `region_code is outside the caller's county ${principal.regionCode}` });
-    if (problems.length) {
-      throw new InvalidRequestException(problems.map((p) => ({ field: p.row ? `csv[row ${p.row}].${p.field}` : `csv.${p.field}`, message: p.message })));
-    }
-    const imported = (await this.registry.insert(entries)).length;
-    await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.imported', subjectType: 'relatives-registry', subjectId: principal.regionCode, details: { imported } });
+    const records = readCsvRecords(req, 'RELATIVES_REGISTRY_LIMIT_BYTES', this.config.RELATIVES_REGISTRY_LIMIT_BYTES, CSV_COLUMNS.filter((c) => c !== 'valid_to'), CSV_COLUMNS);
+    const imported = await this.registry.importCsv(records, principal.regionCode, (count, manager) =>
+      this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.imported', subjectType: 'relatives-registry', subjectId: principal.regionCode, details: { imported: count } }, manager),
+    );
     return { imported, columns: CSV_COLUMNS };
   }
 

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { parse } from 'csv-parse/sync';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { regionPrefix } from '../auth/region';
+import { type CsvRecord, inBatches } from '../common/csv-intake';
 import { isValidIdNumber, maskIdNumber } from '../common/id-number';
+import { InvalidRequestException } from '../common/problem';
 
 /** One registered relative of a caseworker or village cadre, valid over a period. */
 export interface RegistryEntry {
@@ -70,21 +71,25 @@ function entryOf(r: Partial<Record<(typeof CSV_COLUMNS)[number], string>>): Regi
 export class RelativesRegistry {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Parses and checks a whole file; every bad row is reported and nothing is imported unless all rows are good. */
-  parseCsv(csv: string): { entries: RegistryEntry[]; problems: RowProblem[] } {
-    let records: Record<string, string>[];
-    try {
-      records = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true });
-    } catch (error) {
-      return { entries: [], problems: [{ row: 0, field: 'file', message: `not a CSV file: ${(error as Error).message}` }] };
-    }
-    const header = Object.keys(records[0] ?? {});
-    const missing = CSV_COLUMNS.filter((c) => c !== 'valid_to' && !header.includes(c));
-    if (records.length === 0 || missing.length) {
-      return { entries: [], problems: [{ row: 0, field: 'header', message: `the header must name the columns ${CSV_COLUMNS.join(', ')}${missing.length ? `; missing: ${missing.join(', ')}` : ''}` }] };
-    }
-    const problems = records.flatMap((record, i) => entryProblems(record, i + 1));
-    return { entries: problems.length ? [] : records.map(entryOf), problems };
+  /**
+   * Imports a file's records, all or none: every bad row is reported (and a row outside `county`, the caller's), in
+   * one transaction in which `then` records the import. Records are read and written in batches as they arrive.
+   */
+  async importCsv(records: AsyncIterable<CsvRecord>, county: string, then: (imported: number, manager: EntityManager) => Promise<unknown>): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const problems: RowProblem[] = [];
+      let imported = 0;
+      for await (const batch of inBatches(records)) {
+        for (const { row, values } of batch) {
+          problems.push(...entryProblems(values, row));
+          if (values.region_code && !values.region_code.startsWith(county.slice(0, 6))) problems.push({ row, field: 'region_code', message: `region_code is outside the caller's county ${county}` });
+        }
+        if (!problems.length) imported += (await this.insert(batch.map((r) => entryOf(r.values)), manager)).length;
+      }
+      if (problems.length) throw new InvalidRequestException(problems.map((p) => ({ field: `csv[row ${p.row}].${p.field}`, message: p.message })));
+      await then(imported, manager);
+      return imported;
+    });
   }
 
   /** One entry given as JSON (the CSV's columns in camelCase); problems name the JSON fields. */
@@ -94,18 +99,15 @@ export class RelativesRegistry {
     return problems.length ? { problems } : { entry: entryOf(record), problems };
   }
 
-  /** Inserts every entry or none; returns their ids. */
-  async insert(entries: RegistryEntry[]): Promise<string[]> {
+  /** Inserts the entries in one statement (in the caller's transaction if given); returns their ids. */
+  async insert(entries: RegistryEntry[], manager: EntityManager = this.dataSource.manager): Promise<string[]> {
     const ids = entries.map(() => randomUUID());
-    await this.dataSource.transaction(async (manager) => {
-      for (const [i, e] of entries.entries()) {
-        await manager.query(
-          `INSERT INTO registry_relative (id, staff_name, staff_id_number, post, region_code, relative_name, relative_id_number, relation, valid_from, valid_to)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-          [ids[i], e.staffName, e.staffIdNumber, e.post, e.regionCode, e.relativeName, e.relativeIdNumber, e.relation, e.validFrom, e.validTo],
-        );
-      }
-    });
+    const column = <K extends keyof RegistryEntry>(key: K) => entries.map((e) => e[key]);
+    await manager.query(
+      `INSERT INTO registry_relative (id, staff_name, staff_id_number, post, region_code, relative_name, relative_id_number, relation, valid_from, valid_to)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::date[], $10::date[])`,
+      [ids, column('staffName'), column('staffIdNumber'), column('post'), column('regionCode'), column('relativeName'), column('relativeIdNumber'), column('relation'), column('validFrom'), column('validTo')],
+    );
     return ids;
   }
 
