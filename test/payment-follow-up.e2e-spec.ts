@@ -14,7 +14,7 @@ describe('failed-line follow-up', () => {
   const OTHER = '410825';
   const bank: Actor = { roles: [Role.Bank], region: COUNTY, id: 'bank' };
   const county: Actor = { roles: [Role.CountyCivilAffairs], region: COUNTY, id: 'county-officer' };
-  const supervisor: Actor = { roles: [Role.Supervisor], region: '4108', id: 'supervisor' };
+  const supervisor: Actor = { roles: [Role.Supervisor], region: '410800', id: 'supervisor' };
   const TASK = 'Task_follow_up';
   // November 2026's data day (paymentCalendar.dataByDay 5, a Thursday), end of day in Asia/Shanghai.
   const NOVEMBER_DATA_DUE = new Date('2026-11-05T23:59:59.999+08:00');
@@ -54,7 +54,7 @@ describe('failed-line follow-up', () => {
   const deadlines = async (query = '') =>
     (await s.get(supervisor, `/api/v1/sla/deadlines?type=payment.line-follow-up${query}`)).body as { subjectId: string; status: string; dueAt: string; metAt: string | null; breachedAt: string | null; escalatedAt: string | null; responsibleGroup: string }[];
 
-  const complete = (task: Task, variables: Record<string, unknown>) => s.post(county, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables });
+  const complete = (task: Task, variables: Record<string, unknown>, actor: Actor = county) => s.post(actor, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables });
 
   it('opens one county task per failed or returned line, due the next data day, with a deadline record; the cycle shows them; a repeat starts nothing', async () => {
     const { cycle, lines, csv } = await octoberWithResults(COUNTY, 5, ['failed', 'returned', 'failed']);
@@ -101,10 +101,10 @@ describe('failed-line follow-up', () => {
     expect(noReason.status).toBe(400);
     expect(noReason.body.errors.map((e: { field: string }) => e.field)).toEqual(['variables.stopReason']);
     const noPayee = await complete(taskOf(corrected!.id), { followUpOutcome: 'payee-corrected' });
-    expect(noPayee.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['variables.correctedPayeeIdNumber', 'variables.correctedPayeeName']);
+    expect(noPayee.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['variables.correctedAccountNote', 'variables.correctedPayeeIdNumber', 'variables.correctedPayeeName']);
 
     const newPayee = idNumber(COUNTY, '19700202', '456');
-    s.clock.current = new Date('2026-10-12T03:00:00Z');
+    await s.moveTo(new Date('2026-10-12T03:00:00Z'));
     expect((await complete(taskOf(checked!.id), { followUpOutcome: 'account-checked', followUpNote: '已核实账户正常' })).status).toBe(204);
     // A wrong check digit is the declared outcome `invalid-payee`: the task comes back to the county.
     const wrong = `${newPayee.slice(0, 17)}${newPayee[17] === '0' ? '1' : '0'}`;
@@ -174,7 +174,7 @@ describe('failed-line follow-up', () => {
     expect(trail.map((e) => e.action)).toContain('payments.follow-up-overdue');
 
     // Still the county's to decide; deciding late leaves the deadline breached.
-    expect((await complete(task!, { followUpOutcome: 'account-checked' })).status).toBe(204);
+    expect((await complete(task!, { followUpOutcome: 'account-checked' }, other)).status).toBe(204);
     await s.until('the late follow-up decided', async () => (await db.query(`SELECT outcome FROM payroll_line_follow_up WHERE line_id = $1`, [lines[0]!.id]))[0]?.outcome, (o) => o === 'account-checked');
     expect((await deadlines('&status=breached')).map((d) => d.subjectId)).toContain(lines[0]!.id);
   });
