@@ -157,6 +157,37 @@ describe('failed-line follow-up', () => {
     expect(history.find((h) => h.payeeName === '监护人李四')!.payeeIdNumber).toBe(`${COUNTY}********${newPayee.slice(-4)}`);
   });
 
+  it('reaches a re-issue already generated but not yet entered: re-pointed to the corrected payee, or withdrawn with the totals', async () => {
+    const THIRD = '410882';
+    const { lines } = await octoberWithResults(THIRD, 3, ['failed', 'failed']);
+    const [corrected, stopped] = lines;
+    const november = await payroll.openCycle(THIRD, '2026-11', s.clock.now());
+    const before = await payroll.generate(november.id);
+    expect(before.lineCount).toBe(5);
+    const actor: Actor = { ...county, region: THIRD };
+    const tasks = await followUpTasks(actor, 2);
+    const newPayee = idNumber(THIRD, '19800303', '789');
+    const taskOf = (lineId: string) => tasks.find((t) => t.subjectId === lineId)!;
+    expect((await complete(taskOf(corrected!.id), { followUpOutcome: 'payee-corrected', correctedPayeeName: '王五', correctedPayeeIdNumber: newPayee, correctedAccountNote: '代领人账户' }, actor)).status).toBe(204);
+    expect((await complete(taskOf(stopped!.id), { followUpOutcome: 'stop', stopReason: '重复享受，另案处理' }, actor)).status).toBe(204);
+    await s.until('both decided', async () => (await db.query(`SELECT count(*)::int AS n FROM payroll_line_follow_up WHERE cycle_id = (SELECT cycle_id FROM payroll_line WHERE id = $1) AND outcome IS NOT NULL`, [corrected!.id]))[0].n, (n) => n === 2);
+
+    const now: { case_id: string; month: string; payee_name: string; payee_id_number: string; amount_fen: number }[] = await db.query(
+      `SELECT case_id::text, to_char(benefit_month, 'YYYY-MM') AS month, payee_name, payee_id_number, amount_fen FROM payroll_line WHERE cycle_id = $1 ORDER BY id`,
+      [november.id],
+    );
+    expect(now.filter((l) => l.case_id === corrected!.case_id).map((l) => [l.month, l.payee_name, l.payee_id_number])).toEqual([
+      ['2026-11', '王五', newPayee],
+      ['2026-10', '王五', newPayee],
+    ]);
+    // The stopped case keeps November, loses October's re-issue; the stored totals follow (the bank file checks them).
+    expect(now.filter((l) => l.case_id === stopped!.case_id).map((l) => l.month)).toEqual(['2026-11']);
+    expect(await payroll.checkedTotals(november.id)).toEqual({ lineCount: 4, totalFen: now.reduce((a, l) => a + Number(l.amount_fen), 0) });
+    expect(await payroll.generate(november.id)).toEqual({ lineCount: 4, totalFen: now.reduce((a, l) => a + Number(l.amount_fen), 0) });
+    const trail = (await s.get(supervisor, `/api/v1/sla/cases/payroll-line/${stopped!.id}/audit`)).body as { action: string; details: { pendingLines: string[] } }[];
+    expect(trail.find((e) => e.action === 'payments.follow-up-decided')!.details.pendingLines).toHaveLength(1);
+  });
+
   it('breaches and escalates the deadline when the clock passes it with the task still open', async () => {
     const { lines } = await octoberWithResults(OTHER, 2, ['returned']);
     const other: Actor = { ...county, region: OTHER };
