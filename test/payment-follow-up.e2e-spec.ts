@@ -146,9 +146,10 @@ describe('failed-line follow-up', () => {
       `SELECT case_id::text, payee_name, payee_id_number FROM payroll_line WHERE cycle_id = $1 AND benefit_month = '2026-10-01' ORDER BY id`,
       [november.id],
     );
-    expect(reissued.map((l) => l.case_id)).toEqual([checked!.case_id, corrected!.case_id]);
-    expect(reissued[0]!.payee_name).toMatch(/^受助人/);
-    expect(reissued[1]).toMatchObject({ payee_name: '监护人李四', payee_id_number: newPayee });
+    // (The payroll inserts a statement's lines in no particular order.)
+    expect(reissued.map((l) => l.case_id).sort()).toEqual([checked!.case_id, corrected!.case_id].sort());
+    expect(reissued.find((l) => l.case_id === checked!.case_id)!.payee_name).toMatch(/^受助人/);
+    expect(reissued.find((l) => l.case_id === corrected!.case_id)).toMatchObject({ payee_name: '监护人李四', payee_id_number: newPayee });
     // Later months of the corrected case are paid to the new payee too; the stopped case's November is still paid.
     const novemberOwn: { case_id: string; payee_name: string }[] = await db.query(`SELECT case_id::text, payee_name FROM payroll_line WHERE cycle_id = $1 AND benefit_month = '2026-11-01'`, [november.id]);
     expect(novemberOwn.find((l) => l.case_id === corrected!.case_id)!.payee_name).toBe('监护人李四');

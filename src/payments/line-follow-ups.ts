@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
@@ -9,6 +9,7 @@ import { DeadlinesService } from '../deadlines/deadlines.service';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import { shanghaiDate } from '../policy/shanghai-date';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { taskCompletedAt } from '../workflow/engine-calls';
 import { BusinessOutcome } from '../workflow/job-outcome';
@@ -44,6 +45,8 @@ const text = (value: unknown) => (typeof value === 'string' ? value.trim() : '')
  */
 @Injectable()
 export class LineFollowUps {
+  private readonly logger = new Logger(LineFollowUps.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
@@ -95,6 +98,7 @@ export class LineFollowUps {
         manager,
       );
       const amountFen = Number(l.amount_fen);
+      const result = lines.find((x) => x.line_id === lineId)!.bank_result as string;
       ids.push(
         await this.outbox.enqueueStart(
           {
@@ -107,7 +111,7 @@ export class LineFollowUps {
               regionCode: cycle.county_code, subjectType: FOLLOW_UP_SUBJECT, subjectId: lineId, countyCode: cycle.county_code, cycleId, lineId,
               benefitMonth: l.benefit_month, kind: l.kind, amountFen, amountYuan: `${Math.floor(amountFen / 100)}.${String(amountFen % 100).padStart(2, '0')}`,
               payeeName: l.payee_name, payeeIdNumberMasked: maskIdNumber(l.payee_id_number as string),
-              bankResult: lines.find((x) => x.line_id === lineId)!.bank_result, bankMessage: l.bank_message, followUpDueAt: dueAt.toISOString(),
+              bankResult: result, bankResultLabel: result === 'failed' ? '支付失败 failed' : '退回 returned', bankMessage: l.bank_message, followUpDueAt: dueAt.toISOString(), followUpDueDate: shanghaiDate(dueAt),
             },
           },
           manager,
@@ -117,9 +121,15 @@ export class LineFollowUps {
     return ids;
   }
 
-  /** After the commit: the first few starts at once, the rest by the outbox loop. */
-  async dispatch(outboxIds: string[]): Promise<void> {
-    for (const id of outboxIds.slice(0, DISPATCH_NOW)) await this.dispatcher.dispatchNow(id);
+  /**
+   * After the commit, without holding up the bank's answer: the first few starts at once, one after the other, until
+   * one is not done in time (the engine is slow or down); the rest are the outbox loop's.
+   */
+  dispatch(outboxIds: string[]): void {
+    const ids = outboxIds.slice(0, DISPATCH_NOW);
+    void (async () => {
+      for (const id of ids) if ((await this.dispatcher.dispatchNow(id)) === null) return;
+    })().catch((error: unknown) => this.logger.warn(`follow-up starts left to the outbox loop: ${(error as Error).message}`));
   }
 
   /**

@@ -237,7 +237,7 @@ export class PayrollService {
       followUps = (await this.followUps?.startFor(cycleId, manager, at)) ?? [];
       await then(reconciliation, manager);
     });
-    await this.followUps?.dispatch(followUps);
+    this.followUps?.dispatch(followUps);
     return reconciliation;
   }
 
