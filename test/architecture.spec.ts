@@ -25,6 +25,7 @@ const OWNER: Record<string, string> = {
   idempotency_key: 'src/common/idempotency',
   payment_cycle: 'src/payments',
   payroll_line: 'src/payments',
+  payroll_line_follow_up: 'src/payments',
   registry_relative: 'src/sampling',
   reserve_fund: 'src/temporary-aid',
   reserve_fund_entry: 'src/temporary-aid',

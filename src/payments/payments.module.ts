@@ -3,8 +3,9 @@ import { DeathRecordsService } from './death-records.service';
 import { DibaoModule } from '../dibao/dibao.module';
 import { TemporaryAidModule } from '../temporary-aid/temporary-aid.module';
 import { DeathRecordsController, PaymentHistoryController, PaymentsController } from './payments.controller';
+import { LineFollowUps } from './line-follow-ups';
 import { PaymentWorkers } from './payment-workers';
 import { PayrollService } from './payroll.service';
 
-@Module({ imports: [DibaoModule, TemporaryAidModule], controllers: [PaymentsController, DeathRecordsController, PaymentHistoryController], providers: [PayrollService, PaymentWorkers, DeathRecordsService], exports: [PayrollService] })
+@Module({ imports: [DibaoModule, TemporaryAidModule], controllers: [PaymentsController, DeathRecordsController, PaymentHistoryController], providers: [PayrollService, PaymentWorkers, DeathRecordsService, LineFollowUps], exports: [PayrollService] })
 export class PaymentsModule {}

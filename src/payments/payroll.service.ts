@@ -14,6 +14,7 @@ import { DateTime } from 'luxon';
 import { CALENDAR_ZONE, HolidayCalendar } from '../policy/holiday-calendar';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { TemporaryAidService } from '../temporary-aid/temporary-aid.service';
+import type { LineFollowUps } from './line-follow-ups';
 import { type CycleCalendar, cycleCalendar } from './payment-calendar';
 
 export interface PaymentCycle {
@@ -28,6 +29,13 @@ export interface PaymentCycle {
   /** Of the totals, the lines paying an earlier month (补发). */
   arrearsLineCount: number | null;
   arrearsTotalFen: number | null;
+  /**
+   * Lines the bank reported failed / returned, and of their county follow-ups those not decided yet: a reconciled
+   * cycle with open follow-ups is not done (README "Failed-line follow-up").
+   */
+  failedLines: number;
+  returnedLines: number;
+  openFollowUps: number;
   processInstanceKey: string | null;
 }
 
@@ -52,6 +60,13 @@ export class PayrollService {
     @Optional() private readonly temporaryAid?: TemporaryAidService,
   ) {}
 
+  private followUps?: LineFollowUps;
+
+  /** Failed and returned lines get a county follow-up, started in the results' transaction (LineFollowUps registers itself). */
+  useFollowUps(followUps: LineFollowUps): void {
+    this.followUps = followUps;
+  }
+
   /** The county's cycle of a month (YYYY-MM), created once with its calendar; the same cycle on every call. */
   async openCycle(countyCode: string, month: string, at: Date): Promise<PaymentCycle> {
     const profile = this.profiles.inForce(this.profiles.profileFor(countyCode).id, `${month}-01`);
@@ -61,7 +76,7 @@ export class PayrollService {
        ON CONFLICT (county_code, month) DO NOTHING`,
       [randomUUID(), countyCode, `${month}-01`, profile.versionId, JSON.stringify(calendar), at],
     );
-    const [row] = await this.dataSource.query(`SELECT * FROM payment_cycle WHERE county_code = $1 AND month = $2`, [countyCode, `${month}-01`]);
+    const [row] = await this.dataSource.query(`SELECT pc.*, ${FOLLOW_UP_COUNTS} FROM payment_cycle pc WHERE pc.county_code = $1 AND pc.month = $2`, [countyCode, `${month}-01`]);
     return toCycle(row);
   }
 
@@ -79,12 +94,12 @@ export class PayrollService {
 
   async cycle(id: string, manager: EntityManager = this.dataSource.manager): Promise<PaymentCycle | undefined> {
     if (!UUID.test(id)) return undefined;
-    const [row] = await manager.query(`SELECT * FROM payment_cycle WHERE id = $1`, [id]);
+    const [row] = await manager.query(`SELECT pc.*, ${FOLLOW_UP_COUNTS} FROM payment_cycle pc WHERE pc.id = $1`, [id]);
     return row ? toCycle(row) : undefined;
   }
 
   async cycles(regionPrefix: string, limit = 120): Promise<PaymentCycle[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT * FROM payment_cycle WHERE county_code LIKE $1 || '%' ORDER BY month DESC, county_code LIMIT $2`, [regionPrefix, limit]);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT pc.*, ${FOLLOW_UP_COUNTS} FROM payment_cycle pc WHERE pc.county_code LIKE $1 || '%' ORDER BY pc.month DESC, pc.county_code LIMIT $2`, [regionPrefix, limit]);
     return rows.map(toCycle);
   }
 
@@ -107,15 +122,25 @@ export class PayrollService {
       const insert = (months: string, running: string) =>
         `WITH covered AS MATERIALIZED (
            SELECT x.case_id, x.benefit_month, sum(x.amount_fen) FILTER (WHERE x.status IN ('issued', 'paid')) AS covered, max(x.attempt) AS attempts
-           FROM payroll_line x JOIN payment_cycle pc ON pc.id = x.cycle_id WHERE pc.county_code = $3 GROUP BY x.case_id, x.benefit_month)
+           FROM payroll_line x JOIN payment_cycle pc ON pc.id = x.cycle_id WHERE pc.county_code = $3 GROUP BY x.case_id, x.benefit_month),
+         -- The county's follow-up outcomes (README "Failed-line follow-up"): the latest corrected payee of a case, and the
+         -- months stopped (never paid again). Few rows, hashed once.
+         corrected AS MATERIALIZED (
+           SELECT DISTINCT ON (f.case_id) f.case_id, f.payee_name, f.payee_id_number FROM payroll_line_follow_up f
+           WHERE f.county_code = $3 AND f.case_id IS NOT NULL AND f.outcome = 'payee-corrected' ORDER BY f.case_id, f.decided_at DESC),
+         stopped AS MATERIALIZED (
+           SELECT DISTINCT f.case_id, f.benefit_month FROM payroll_line_follow_up f WHERE f.county_code = $3 AND f.case_id IS NOT NULL AND f.outcome = 'stop')
          INSERT INTO payroll_line (cycle_id, case_id, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind)
-         SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, coalesce(p.name, a.name), coalesce(p.id_number, a.id_number), coalesce(h.benefit_fen, e.benefit_fen) - coalesce(l.covered, 0),
+         SELECT $1, e.case_id, m.month, coalesce(l.attempts, 0) + 1, coalesce(p.name, q.payee_name, a.name), coalesce(p.id_number, q.payee_id_number, a.id_number), coalesce(h.benefit_fen, e.benefit_fen) - coalesce(l.covered, 0),
                 CASE WHEN m.month < $2::date THEN 'arrears' ELSE 'benefit' END
          FROM dibao_enrolment e
          JOIN dibao_case c ON c.id = e.case_id
          JOIN dibao_member a ON a.case_id = e.case_id AND a.relation = 'applicant'
          ${months}
          LEFT JOIN covered l ON l.case_id = e.case_id AND l.benefit_month = m.month
+         -- A member paid after the applicant's death comes before a correction of the applicant's payee.
+         LEFT JOIN corrected q ON q.case_id = e.case_id
+         LEFT JOIN stopped st ON st.case_id = e.case_id AND st.benefit_month = m.month
          -- The amount in force for the month: the enrolment's, unless the month is before its last change.
          LEFT JOIN LATERAL (SELECT b.benefit_fen FROM dibao_benefit_period b WHERE m.month < e.benefit_from_month AND b.case_id = e.case_id AND b.from_month <= m.month
                             ORDER BY b.from_month DESC LIMIT 1) h ON true
@@ -123,7 +148,7 @@ export class PayrollService {
          LEFT JOIN LATERAL (SELECT d.name, d.id_number FROM dibao_member d WHERE a.died_on < $2::date AND d.case_id = e.case_id AND (d.died_on IS NULL OR d.died_on >= $2::date)
                             ORDER BY d.member_id LIMIT 1) p ON true
          WHERE c.county_code = $3 AND ${running} AND coalesce(h.benefit_fen, e.benefit_fen) > coalesce(l.covered, 0)
-           AND (a.died_on IS NULL OR a.died_on >= $2::date OR p.name IS NOT NULL)
+           AND (a.died_on IS NULL OR a.died_on >= $2::date OR p.name IS NOT NULL) AND st.case_id IS NULL
          ON CONFLICT (case_id, benefit_month, attempt) DO NOTHING`;
       // The cycle's own month (the million of bench:payroll, joined by hash as before arrears)…
       await manager.query(insert(`CROSS JOIN (SELECT $2::date AS month) m`, `e.from_month <= $2::date AND (e.until_month IS NULL OR e.until_month > $2::date)`), [cycleId, cycle.month, cycle.county_code]);
@@ -141,23 +166,20 @@ export class PayrollService {
       if (instalments.length) {
         await manager.query(
           `INSERT INTO payroll_line (cycle_id, request_id, instalment, benefit_month, attempt, payee_name, payee_id_number, amount_fen, kind, fund)
-           SELECT $1, d.request_id, d.instalment, d.month, coalesce(l.attempts, 0) + 1, d.name, d.id_number, d.amount_fen, 'temporary-aid-instalment', d.fund
+           SELECT $1, d.request_id, d.instalment, d.month, coalesce(l.attempts, 0) + 1, coalesce(q.payee_name, d.name), coalesce(q.payee_id_number, d.id_number), d.amount_fen, 'temporary-aid-instalment', d.fund
            FROM unnest($2::uuid[], $3::int[], $4::date[], $5::int[], $6::text[], $7::text[], $8::text[]) AS d(request_id, instalment, month, amount_fen, fund, name, id_number)
            LEFT JOIN LATERAL (SELECT max(x.attempt) AS attempts, bool_or(x.status IN ('issued', 'paid')) AS covered
                               FROM payroll_line x WHERE x.request_id = d.request_id AND x.instalment = d.instalment) l ON true
+           -- Follow-up outcomes, as for benefits: the request's corrected payee; a stopped instalment is not paid again.
+           LEFT JOIN LATERAL (SELECT f.payee_name, f.payee_id_number FROM payroll_line_follow_up f WHERE f.request_id = d.request_id AND f.outcome = 'payee-corrected'
+                              ORDER BY f.decided_at DESC LIMIT 1) q ON true
            WHERE NOT coalesce(l.covered, false)
+             AND NOT EXISTS (SELECT 1 FROM payroll_line_follow_up f WHERE f.request_id = d.request_id AND f.instalment = d.instalment AND f.outcome = 'stop')
            ON CONFLICT DO NOTHING`,
           [cycleId, ...(['requestId', 'instalment', 'month', 'amountFen', 'paidBy', 'payeeName', 'payeeIdNumber'] as const).map((k) => instalments.map((i) => i[k]))],
         );
       }
-      await manager.query(
-        `UPDATE payment_cycle SET (line_count, total_fen, arrears_line_count, arrears_total_fen) =
-             (SELECT count(*), coalesce(sum(amount_fen), 0), count(*) FILTER (WHERE kind = 'arrears'), coalesce(sum(amount_fen) FILTER (WHERE kind = 'arrears'), 0)
-              FROM payroll_line WHERE cycle_id = $1),
-           status = CASE WHEN status = 'open' THEN 'payroll-generated' ELSE status END
-         WHERE id = $1`,
-        [cycleId],
-      );
+      await storeTotals(cycleId, manager);
       return this.checkedTotals(cycleId, manager);
     });
   }
@@ -200,18 +222,26 @@ export class PayrollService {
     }));
   }
 
-  /** The bank's results, line by line: paid, failed (re-issued in the next cycle) or returned. */
-  /** Applies the bank's results; `then` writes, in the same transaction, what the caller records of them. */
-  importResults(cycleId: string, records: AsyncIterable<CsvRecord>, at: Date, then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>): Promise<Reconciliation> {
-    return importBankResults(this.dataSource, cycleId, records, at, async (reconciliation, manager) => {
+  /**
+   * Applies the bank's results, line by line: paid, failed or returned (each failed or returned line gets a county
+   * follow-up, and is re-issued in the next cycle unless the county stops it); `then` writes, in the same
+   * transaction, what the caller records of them.
+   */
+  async importResults(cycleId: string, records: AsyncIterable<CsvRecord>, at: Date, then: (reconciliation: Reconciliation, manager: EntityManager) => Promise<void>): Promise<Reconciliation> {
+    let followUps: string[] = [];
+    const reconciliation = await importBankResults(this.dataSource, cycleId, records, at, async (reconciliation, manager) => {
       // Instalments the bank paid are paid on their request too (and a request waiting for its last one closes).
       const paid: { request_id: string; instalment: number }[] = await manager.query(
         `SELECT request_id::text, instalment FROM payroll_line WHERE cycle_id = $1 AND kind = 'temporary-aid-instalment' AND status = 'paid' AND settled_at = $2`,
         [cycleId, at],
       );
       if (paid.length) await this.temporaryAid!.instalmentsPaid(paid.map((p) => ({ requestId: p.request_id, instalment: p.instalment })), at, manager);
+      // A county follow-up per failed or returned line, its start in the outbox: the engine is called after the commit.
+      followUps = (await this.followUps?.startFor(cycleId, manager, at)) ?? [];
       await then(reconciliation, manager);
     });
+    this.followUps?.dispatch(followUps);
+    return reconciliation;
   }
 
   /**
@@ -298,6 +328,23 @@ async function importBankResults(
   });
 }
 
+/** The cycle's stored totals (and its status past `open`), from its lines: after generating, or withdrawing a line. */
+export async function storeTotals(cycleId: string, manager: EntityManager): Promise<void> {
+  await manager.query(
+    `UPDATE payment_cycle SET (line_count, total_fen, arrears_line_count, arrears_total_fen) =
+         (SELECT count(*), coalesce(sum(amount_fen), 0), count(*) FILTER (WHERE kind = 'arrears'), coalesce(sum(amount_fen) FILTER (WHERE kind = 'arrears'), 0)
+          FROM payroll_line WHERE cycle_id = $1),
+       status = CASE WHEN status = 'open' THEN 'payroll-generated' ELSE status END
+     WHERE id = $1`,
+    [cycleId],
+  );
+}
+
+/** A cycle's failed / returned lines and open follow-ups, counted from the follow-ups (one per such line). */
+const FOLLOW_UP_COUNTS = `(SELECT count(*) FILTER (WHERE f.bank_result = 'failed') FROM payroll_line_follow_up f WHERE f.cycle_id = pc.id) AS failed_lines,
+  (SELECT count(*) FILTER (WHERE f.bank_result = 'returned') FROM payroll_line_follow_up f WHERE f.cycle_id = pc.id) AS returned_lines,
+  (SELECT count(*) FILTER (WHERE f.outcome IS NULL) FROM payroll_line_follow_up f WHERE f.cycle_id = pc.id) AS open_follow_ups`;
+
 function toCycle(r: Record<string, unknown>): PaymentCycle {
   return {
     id: r.id as string,
@@ -310,6 +357,9 @@ function toCycle(r: Record<string, unknown>): PaymentCycle {
     totalFen: r.total_fen === null ? null : Number(r.total_fen),
     arrearsLineCount: r.arrears_line_count === null ? null : Number(r.arrears_line_count),
     arrearsTotalFen: r.arrears_total_fen === null ? null : Number(r.arrears_total_fen),
+    failedLines: Number(r.failed_lines ?? 0),
+    returnedLines: Number(r.returned_lines ?? 0),
+    openFollowUps: Number(r.open_follow_ups ?? 0),
     processInstanceKey: (r.process_instance_key as string | null) ?? null,
   };
 }
