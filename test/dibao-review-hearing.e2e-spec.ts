@@ -32,11 +32,11 @@ describe('review hearing: reduce or end a benefit after hearing the family', () 
   });
 
   let serial = 0;
-  /** A one-member enrolled household, paid the standard from November. */
+  /** A one-member enrolled household, paid the standard since October. */
   const household = async (name: string) => {
     serial += 1;
     const village = `${COUNTY}100201`;
-    return enrolHousehold(db, { caseNumber: `HEAR-${serial}`, names: [name], countyCode: COUNTY, profileVersionId: PROFILE, standardFen, idNumbers: [idNumber(village, '19500101', `${serial}01`.slice(-3))] });
+    return enrolHousehold(db, { caseNumber: `HEAR-${serial}`, names: [name], countyCode: COUNTY, profileVersionId: PROFILE, standardFen, idNumbers: [idNumber(village, '19500101', `${serial}01`.slice(-3))], fromMonth: '2026-10-01' });
   };
   const read = async (caseId: string) => (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
   const review = (caseId: string, body: { incomes?: object[]; financialFen?: number }) =>
@@ -101,7 +101,7 @@ describe('review hearing: reduce or end a benefit after hearing the family', () 
     expect(notice).not.toMatch(/ \/ [A-Z]/);
 
     expect(await hearingDeadline(caseId)).toMatchObject({ status: 'met', metAt: '2026-10-14T02:00:00.000Z' });
-    expect(terminated.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['review-hearing-opened', 'county-correction', 'terminated']));
+    expect(terminated.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['review-hearing-opened', 'review-hearing-started', 'terminated']));
     const trail = await actions(caseId);
     expect(trail.map((a) => a.action)).toEqual(expect.arrayContaining(['dibao.review-hearing-opened', 'task.completed', 'dibao.terminated']));
     expect(new Set(trail.filter((a) => a.action.startsWith('dibao.')).map((a) => a.region_code))).toEqual(new Set([`${COUNTY}100201`]));
