@@ -36,13 +36,20 @@ export const DIBAO_JOBS = {
   recordFollowUp: 'dibao.record-follow-up',
 } as const;
 
-/** The service tasks of `bpmn/dibao-correction.bpmn`: a county sampling review corrected a township decision. */
+/**
+ * `bpmn/dibao-correction.bpmn`: a county sampling review corrected a township decision (message start), or a
+ * periodic review found an enrolled household no longer eligible for a reason other than work (none start, through
+ * the outbox): both hear the family before the benefit is reduced or ends (法§48).
+ */
+export const CORRECTION_PROCESS_ID = 'dibao-correction';
+
+/** The service tasks of `bpmn/dibao-correction.bpmn`. */
 export const CORRECTION_JOBS = {
   /** Chooses the path from the case as it stands: re-open a refusal, hear the family of an enrolment, or nothing. */
   checkCorrection: 'dibao.check-correction',
   /** A fresh procedure for a wrongly refused case. */
   reopen: 'dibao.reopen',
-  /** After the hearing: terminate with a written notice (法§48), or keep the benefit. */
+  /** After the hearing: terminate or (review) reduce with a written notice (法§48), or keep the benefit. */
   concludeHearing: 'dibao.conclude-hearing',
 } as const;
 
@@ -57,14 +64,39 @@ export const DIBAO_MESSAGES = {
   countyCorrection: COUNTY_CORRECTION_MESSAGE,
 } as const;
 
+/** Why the family is heard: a county correction (the default, its message carries no reason) or a review. */
+export type HearingReason = 'correction' | 'review';
+
+/** Set by the review that starts the hearing (POST /api/v1/dibao/cases/{id}/reviews). */
+export interface ReviewHearingVariables extends ScopedProcessVariables {
+  caseId: string;
+  hearingReason: 'review';
+  /** Opened by the review (hearingWorkingDays of the profile in force); the hearing task's due date. */
+  hearingDueAt: string;
+  /** The benefit paid while the hearing is open; a reduction must stay below it (the form's max). */
+  currentBenefitFen: number;
+  /** The review's assessment reasons (bilingual), shown in the hearing form. */
+  reviewReasons: string[];
+}
+
+/** Set by the hearing form (`dibao-hearing`). */
+export interface HearingVariables {
+  familyStatement: string;
+  hearingConclusion: 'terminate' | 'reduce' | 'keep';
+  /** With `reduce`: the new monthly benefit in yuan (two decimals); stored in fen. */
+  reducedBenefitYuan?: number;
+  hearingReasons: string;
+}
+
 /** Written by `dibao.check-correction`. */
 export interface CorrectionPathVariables {
   correctionPath: 'reopen' | 'hear' | 'none';
   /** reopen: the instance of the refused procedure (cancelled if it still runs) and the new acceptance deadline. */
   previousProcessInstanceKey?: string | null;
   acceptDueAt?: string;
-  /** hear: when the hearing must be done (hearingWorkingDays). */
+  /** hear: when the hearing must be done (hearingWorkingDays), and the benefit a reduction must stay below. */
   hearingDueAt?: string;
+  currentBenefitFen?: number;
 }
 
 export const CANDIDATE_GROUPS = {

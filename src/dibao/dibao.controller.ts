@@ -1,5 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { Idempotent } from '../common/idempotency/idempotency.interceptor';
@@ -65,11 +66,17 @@ export class DibaoController {
     await this.dibao.extend(id, body, principal);
   }
 
-  /** The periodic review of an enrolled household: the benefit follows it, or a gradual exit when work lifted it above the standard. */
+  /**
+   * The periodic review of an enrolled household: the benefit follows it (200), or a gradual exit when work lifted it
+   * above the standard (200); above it for another reason, a hearing of the family is opened (202: the outcome comes
+   * with the hearing's conclusion).
+   */
   @Post('cases/:id/reviews')
   @HttpCode(200)
   @Roles(Role.TownshipCaseworker)
-  review(@Param('id') id: string, @Body() body: ReviewDto, @CurrentPrincipal() principal: Principal) {
-    return this.reviews.review(id, body, principal);
+  async review(@Param('id') id: string, @Body() body: ReviewDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
+    const outcome = await this.reviews.review(id, body, principal);
+    if (outcome.outcome === 'hearing') response.status(202);
+    return outcome;
   }
 }

@@ -44,6 +44,9 @@ export interface TimelineEvent {
 
 type Row = Record<string, unknown>;
 
+/** The events that close a hearing of the family (法§48). */
+export const HEARING_CONCLUSIONS = ['terminated', 'benefit-reduced', 'kept-after-hearing', 'hearing-not-held'] as const;
+
 function toCase(r: Row): DibaoCase {
   return {
     id: r.id as string,
@@ -151,6 +154,22 @@ export class DibaoRepository {
     return r ? { kind: r.kind as string, at: r.at as Date, actorId: r.actor_id as string, details: r.details as Record<string, unknown> } : undefined;
   }
 
+  /**
+   * The family's hearing the case waits for, if one is open: opened by a review (`review-hearing-opened`) or by a
+   * county correction that sent an enrolment to a hearing, and not yet concluded (terminated, reduced, kept or not
+   * held). Events, not the deadline: a breached hearing is still open.
+   */
+  async openHearing(caseId: string, manager: EntityManager = this.dataSource.manager): Promise<{ kind: string; at: Date; dueAt: string | null; details: Record<string, unknown> } | undefined> {
+    const [r]: Row[] = await manager.query(
+      `SELECT e.kind, e.at, e.details, coalesce(e.details->>'hearingDueAt', e.details->'outcome'->>'hearingDueAt') AS due_at FROM dibao_event e
+       WHERE e.case_id = $1 AND (e.kind = 'review-hearing-opened' OR e.kind = 'county-correction' AND e.details->'outcome'->>'correctionPath' = 'hear')
+         AND NOT EXISTS (SELECT 1 FROM dibao_event l WHERE l.case_id = e.case_id AND l.id > e.id AND l.kind IN (${HEARING_CONCLUSIONS.map((k) => `'${k}'`).join(', ')}))
+       ORDER BY e.id DESC LIMIT 1`,
+      [caseId],
+    );
+    return r ? { kind: r.kind as string, at: r.at as Date, dueAt: (r.due_at as string | null) ?? null, details: r.details as Record<string, unknown> } : undefined;
+  }
+
   async timeline(caseId: string): Promise<TimelineEvent[]> {
     const rows: Row[] = await this.dataSource.query(`SELECT kind, at, actor_id, details FROM dibao_event WHERE case_id = $1 ORDER BY at, id`, [caseId]);
     return rows.map((r) => ({ kind: r.kind as string, at: r.at as Date, actorId: r.actor_id as string, details: r.details as Record<string, unknown> }));
@@ -167,6 +186,17 @@ export class DibaoRepository {
   async latestAssessment(caseId: string, manager: EntityManager = this.dataSource.manager): Promise<{ outcome: string; benefitFen: number; result: { reasons: string[]; standardFen: number; perCapitaIncomeFen: number; steps: { rule: string; description: string }[] } } | undefined> {
     const rows: Row[] = await manager.query(`SELECT outcome, benefit_fen, result FROM dibao_assessment WHERE case_id = $1 ORDER BY assessed_at DESC, id DESC LIMIT 1`, [caseId]);
     return rows[0] ? { outcome: rows[0].outcome as string, benefitFen: rows[0].benefit_fen as number, result: rows[0].result as never } : undefined;
+  }
+
+  /** The assessment a step recorded under its key (a review: `review:<case>:<instant>`). */
+  async assessmentOfKey(jobKey: string, manager: EntityManager = this.dataSource.manager): Promise<{ profileVersionId: string; result: { reasons: string[]; steps: { rule: string; description: string }[] } } | undefined> {
+    const rows: Row[] = await manager.query(`SELECT profile_version_id, result FROM dibao_assessment WHERE job_key = $1`, [jobKey]);
+    return rows[0] ? { profileVersionId: rows[0].profile_version_id as string, result: rows[0].result as never } : undefined;
+  }
+
+  /** The household's money as a review found it (applied when the benefit follows the review). */
+  async setHousehold(caseId: string, household: DibaoCase['household'], manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE dibao_case SET household = $2 WHERE id = $1`, [caseId, JSON.stringify(household)]);
   }
 
   async insertDecision(caseId: string, decision: 'approve' | 'refuse', reasons: string, benefitFen: number, at: Date, jobKey: string, manager: EntityManager): Promise<void> {

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { maskIdNumbersIn } from '../common/id-number';
 
 /**
  * The texts a case produces, in Chinese. The public notice carries only name, household size and amount (法§11:
@@ -92,4 +93,49 @@ export function gradualExitText(input: { applicantName: string; caseNumber: stri
       `期间按月${yuan(input.benefitFen)}元照常发放，自${month(input.untilMonth)}起停发（编号${input.caseNumber}）。`,
     `依据：${input.source}；社会救助法 §48。如对本决定有异议，可依法申请行政复议或提起行政诉讼。`,
   ].join('\n');
+}
+
+/** The Chinese half of an assessment's bilingual text ("中文 / English"), its ¥ amounts written x.xx元 (fractions of a fen kept). */
+export function chineseOf(text: string): string {
+  return text.split(' / ')[0]!.replace(/¥(\d+\.\d+…?)/g, '$1元').trim();
+}
+
+/**
+ * After hearing the family (法§48) the benefit ends or is reduced from `fromMonth` (the next unpaid month): a periodic
+ * review found the household no longer eligible (`basis` 复查核算), or a county correction (县级抽查复核). Every reason
+ * is listed: the findings (a review's assessment reasons, with the profile that sets them, and its steps), the
+ * caseworker's conclusion and the family's statement. Free text is masked: a caseworker may have typed an ID number.
+ */
+export function hearingConclusionText(input: {
+  basis: string;
+  applicantName: string;
+  caseNumber: string;
+  conclusion: 'terminate' | 'reduce';
+  assessmentReasons: string[];
+  assessmentSteps: string[];
+  rule: string;
+  hearingReasons: string;
+  familyStatement: string;
+  decidedAt: Date;
+  fromMonth: string;
+  oldBenefitFen: number;
+  newBenefitFen: number;
+}): string {
+  const [year, mon] = input.fromMonth.split('-').map(Number);
+  const change =
+    input.conclusion === 'terminate'
+      ? `决定终止您家的最低生活保障（编号${input.caseNumber}），自${year}年${mon}月起停发。`
+      : `决定减发您家的最低生活保障金（编号${input.caseNumber}），月保障金额由${yuan(input.oldBenefitFen)}元减为${yuan(input.newBenefitFen)}元，自${year}年${mon}月起执行。`;
+  const reasons = [...input.assessmentReasons.map((r) => `${chineseOf(r)}（依据：${input.rule}）`), `经办结论：${input.hearingReasons.trim()}（依据：社会救助法 §48）`];
+  return maskIdNumbersIn(
+    [
+      input.conclusion === 'terminate' ? '终止最低生活保障告知书' : '最低生活保障减发告知书',
+      `${input.applicantName}：`,
+      `经${input.basis}，并听取您的陈述和申辩，于${day(input.decidedAt)}${change}此前各月照常发放。理由如下：`,
+      ...reasons.map((r, i) => `${i + 1}. ${r}`),
+      ...(input.assessmentSteps.length ? ['核算过程：', ...input.assessmentSteps.map((step) => `- ${chineseOf(step)}`)] : []),
+      `您的陈述和申辩已记录在案：${input.familyStatement.trim()}`,
+      '如对本决定有异议，可依法申请行政复议或提起行政诉讼。',
+    ].join('\n'),
+  );
 }

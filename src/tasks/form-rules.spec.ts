@@ -112,6 +112,18 @@ describe('form rules: checking a submission', () => {
     expect(long.problems).toEqual([{ field: 'variables.summary', message: `Summary (summary) must be at most ${MAX_TEXT_LENGTH} characters` }]);
   });
 
+  it('evaluates a min / max given as a FEEL expression on the instance and the submission, and counts decimals', () => {
+    const amount: FormSchema = { components: [{ type: 'number', key: 'yuan', label: 'Amount', decimalDigits: 2, validate: { min: 0.01, max: '=currentFen / 100 - 0.01' } }] };
+    const context = { currentFen: 50_000 };
+    expect(checkSubmission(amount, { yuan: 499.99 }, context).problems).toEqual([]);
+    expect(checkSubmission(amount, { yuan: 500 }, context).problems).toEqual([{ field: 'variables.yuan', message: 'Amount (yuan) must be at most 499.99' }]);
+    expect(checkSubmission(amount, { yuan: 0 }, context).problems).toEqual([{ field: 'variables.yuan', message: 'Amount (yuan) must be at least 0.01' }]);
+    expect(checkSubmission(amount, { yuan: 150.1 }, context).problems).toEqual([]);
+    expect(checkSubmission(amount, { yuan: 1.005 }, context).problems).toEqual([{ field: 'variables.yuan', message: 'Amount (yuan) must have at most 2 decimal digits' }]);
+    // Without the variable the expression is null: no bound.
+    expect(checkSubmission(amount, { yuan: 900 }, {}).problems).toEqual([]);
+  });
+
   it('passes an optional field sent empty through as sent', () => {
     expect(checkSubmission(form, { ...valid, householdSize: null }).variables).toEqual({ ...valid, summary: valid.summary.trim(), householdSize: null });
   });

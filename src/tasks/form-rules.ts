@@ -20,12 +20,13 @@ export interface FormComponent {
   /** Options read from this process variable instead. */
   valuesKey?: string;
   subtype?: string;
-  /** Of a number field: 0 allows whole numbers only (amounts in fen). */
+  /** Of a number field: how many decimals it takes (0: whole numbers only, amounts in fen; 2: yuan in whole fen). */
   decimalDigits?: number;
   disabled?: boolean;
   readonly?: boolean | string;
   conditional?: { hide?: string };
-  validate?: { required?: boolean; minLength?: number; maxLength?: number; min?: number; max?: number; pattern?: string };
+  /** `min` / `max` may be FEEL expressions (`=...`, form-js 1.16 / Camunda 8.8), e.g. a bound read from a process variable. */
+  validate?: { required?: boolean; minLength?: number; maxLength?: number; min?: number | string; max?: number | string; pattern?: string };
 }
 
 export interface FormSchema {
@@ -97,7 +98,7 @@ export function checkSubmission(schema: FormSchema | null, submitted: Record<str
       }
       continue;
     }
-    const problem = valueProblem(component, value, context);
+    const problem = valueProblem(component, value, context, data);
     if (problem) refuse(key, `${labelOf(field)} ${problem}`);
     else variables[key] = value;
   }
@@ -127,7 +128,7 @@ function isHidden(field: InputField, data: Record<string, unknown>): boolean {
 }
 
 /** Why a non-empty value does not fit its component, or undefined. */
-function valueProblem(component: FormComponent, value: unknown, context: Record<string, unknown>): string | undefined {
+function valueProblem(component: FormComponent, value: unknown, context: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
   const rules = component.validate ?? {};
   if (TEXT.has(component.type)) {
     if (typeof value !== 'string') return 'must be text';
@@ -140,8 +141,11 @@ function valueProblem(component: FormComponent, value: unknown, context: Record<
   if (component.type === 'number') {
     if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
     if (component.decimalDigits === 0 && !Number.isInteger(value)) return 'must be a whole number';
-    if (rules.min !== undefined && value < rules.min) return `must be at least ${rules.min}`;
-    if (rules.max !== undefined && value > rules.max) return `must be at most ${rules.max}`;
+    if (component.decimalDigits !== undefined && component.decimalDigits > 0 && !hasDecimals(value, component.decimalDigits)) return `must have at most ${component.decimalDigits} decimal digits`;
+    const min = bound(rules.min, data);
+    const max = bound(rules.max, data);
+    if (min !== undefined && value < min) return `must be at least ${min}`;
+    if (max !== undefined && value > max) return `must be at most ${max}`;
     return undefined;
   }
   if (component.type === 'checkbox') return typeof value === 'boolean' ? undefined : 'must be true or false';
@@ -159,6 +163,24 @@ function valueProblem(component: FormComponent, value: unknown, context: Record<
     if (list ? !Array.isArray(value) : typeof value !== 'object' || Array.isArray(value)) return list ? 'must be a list' : 'must be an object';
   }
   return undefined;
+}
+
+/** A number bound, static or a FEEL expression over the submission on the instance's variables; a bound that is no number checks nothing. */
+function bound(rule: number | string | undefined, data: Record<string, unknown>): number | undefined {
+  if (typeof rule === 'number') return rule;
+  if (typeof rule !== 'string' || !rule.startsWith('=')) return undefined;
+  try {
+    const value = evaluate(rule, data);
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** At most `digits` decimals, allowing for binary floating point (150.1 is not exactly 150.1). */
+function hasDecimals(value: number, digits: number): boolean {
+  const scaled = value * 10 ** digits;
+  return Math.abs(scaled - Math.round(scaled)) < 1e-6;
 }
 
 /** The options of a choice (value, and label when it has one): static, or from the variable named by `valuesKey`; undefined when not known here. */

@@ -29,3 +29,28 @@ export async function seedEnrolments(db: DataSource, options: { countyCode: stri
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * An enrolled household of a profile version (no income, no assets), as the procedure leaves it: one member per
+ * name (the first the applicant), the benefit `standard x members` from `fromMonth`. Returns the case id.
+ */
+export async function enrolHousehold(
+  db: DataSource,
+  options: { caseNumber: string; names: string[]; countyCode: string; profileVersionId: string; standardFen: number; idNumbers: string[]; fromMonth?: string },
+): Promise<string> {
+  const { caseNumber, names, countyCode: county, profileVersionId, standardFen, idNumbers } = options;
+  const village = `${county}100201`;
+  const rows: { case_id: string }[] = await db.query(
+    `WITH c AS (
+       INSERT INTO dibao_case (id, case_number, region_code, township_code, county_code, channel, request_type, area, status, household, applicant_name,
+                               profile_version_id, benefit_fen, applied_at, accepted_at, decided_at, created_by)
+       VALUES (gen_random_uuid(), $1, $2, $3, $4, 'self', 'household', 'rural', 'enrolled', '{"incomes":[],"expenditures":[],"assets":{"financialFen":0}}', $5,
+               $10, $6, now(), now(), now(), 'test') RETURNING id),
+     m AS (INSERT INTO dibao_member (case_id, member_id, name, id_number, age, relation, serious_illness, in_school, employed)
+           SELECT c.id, 'm' || i, n, ($7::text[])[i], 70, CASE WHEN i = 1 THEN 'applicant' ELSE 'spouse' END, false, false, false
+           FROM c, unnest($8::text[]) WITH ORDINALITY AS u(n, i))
+     INSERT INTO dibao_enrolment (case_id, benefit_fen, from_month, enrolled_at) SELECT id, $6, $9::date, now() FROM c RETURNING case_id::text`,
+    [caseNumber, village, `${county}100`, county, names[0], standardFen * names.length, idNumbers, names, options.fromMonth ?? '2026-11-01', profileVersionId],
+  );
+  return rows[0]!.case_id;
+}
