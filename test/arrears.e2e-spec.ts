@@ -1,9 +1,9 @@
-import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { DibaoRepository } from '../src/dibao/dibao.repository';
 import { PayrollService } from '../src/payments/payroll.service';
 import { Role } from '../src/auth/roles';
+import { bankFile as writeBankFile } from './support/bank-file';
 import { seedEnrolments } from './support/enrolments';
 import { type Actor, Scenario } from './support/scenario';
 import { type History, historyOf, checkPaidOnce, simulate } from './support/arrears-model';
@@ -25,11 +25,7 @@ describe('arrears', () => {
     await s?.close();
   });
 
-  const bankFile = async (cycleId: string) => {
-    let text = '';
-    await payroll.writeBankFile(cycleId, new Writable({ write: (chunk, _e, done) => ((text += String(chunk)), done()) }));
-    return text.trim().split('\n');
-  };
+  const bankFile = async (cycleId: string) => (await writeBankFile(payroll, cycleId)).lines;
 
   it('a household approved on the 26th gets its first month in the next cycle, marked as arrears; failed and returned months are paid again', async () => {
     const COUNTY = '410823';

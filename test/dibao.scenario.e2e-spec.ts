@@ -103,6 +103,17 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     await untilStatus(caseId, 'accepted');
   };
 
+  /** A household far above the line, proposed for refusal, its leader's decision claimed. */
+  const highIncomeAtDecision = async () => {
+    const caseId = await apply(household(300_000));
+    await accept(caseId);
+    await complete(caseId, 'Task_investigation', caseworker, { householdConfirmed: true, investigators: '王五、赵六', investigationSummary: '入户核实' });
+    await complete(caseId, 'Task_proposal', caseworker, { proposal: 'refuse', proposalReasons: '收入超过标准' });
+    const task = await taskOf(caseId, 'Task_leader_decision', leader);
+    await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/claim`);
+    return { caseId, task };
+  };
+
   it('approves: application → acceptance → investigation → assessment → audit → notice → enrolment from next month', async () => {
     const caseId = await apply();
     let c = await readCase(caseId);
@@ -130,12 +141,7 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
   });
 
   it('refuses only with written reasons, stating each with its rule', async () => {
-    const caseId = await apply(household(300_000));
-    await accept(caseId);
-    await complete(caseId, 'Task_investigation', caseworker, { householdConfirmed: true, investigators: '王五、赵六', investigationSummary: '入户核实' });
-    await complete(caseId, 'Task_proposal', caseworker, { proposal: 'refuse', proposalReasons: '收入超过标准' });
-    const task = await taskOf(caseId, 'Task_leader_decision', leader);
-    await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/claim`);
+    const { caseId, task } = await highIncomeAtDecision();
     const withoutReason = await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { decision: 'refuse', decisionReasons: '  ' } });
     expect(withoutReason.status).toBe(400);
     expect(withoutReason.body.errors.map((e: { field: string }) => e.field)).toContain('variables.decisionReasons');
@@ -201,12 +207,7 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
   });
 
   it('never approves a benefit of 0 fen: the form offers only a refusal, and an approval sent past it goes back to the decision', async () => {
-    const caseId = await apply(household(300_000));
-    await accept(caseId);
-    await complete(caseId, 'Task_investigation', caseworker, { householdConfirmed: true, investigators: '王五、赵六', investigationSummary: '入户核实' });
-    await complete(caseId, 'Task_proposal', caseworker, { proposal: 'refuse', proposalReasons: '收入超过标准' });
-    const task = await taskOf(caseId, 'Task_leader_decision', leader);
-    await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/claim`);
+    const { caseId, task } = await highIncomeAtDecision();
     const approval = await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { decision: 'approve', decisionReasons: '同意纳入' } });
     expect(approval.status).toBe(400);
     expect(approval.body.errors).toEqual([expect.objectContaining({ field: 'variables.decision', message: expect.stringContaining('0.00元') })]);

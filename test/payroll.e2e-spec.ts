@@ -1,6 +1,6 @@
-import { Writable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { PayrollService } from '../src/payments/payroll.service';
+import { bankFile as writeBankFile } from './support/bank-file';
 import { seedEnrolments } from './support/enrolments';
 import { Role } from '../src/auth/roles';
 import { type Actor, Scenario } from './support/scenario';
@@ -25,17 +25,7 @@ describe('payroll', () => {
     await s?.close();
   });
 
-  const bankFile = async (cycleId: string) => {
-    let text = '';
-    const out = new Writable({
-      write(chunk, _encoding, done) {
-        text += String(chunk);
-        done();
-      },
-    });
-    const totals = await payroll.writeBankFile(cycleId, out);
-    return { totals, lines: text.trim().split('\n') };
-  };
+  const bankFile = (cycleId: string) => writeBankFile(payroll, cycleId);
 
   it('pays each enrolled beneficiary once per month, re-issues a failed line next month, and a re-run changes nothing', async () => {
     const ids = await seedEnrolments(db, { countyCode: COUNTY, count: 5, fromMonth: '2026-10-01' });

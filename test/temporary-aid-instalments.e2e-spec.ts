@@ -1,4 +1,4 @@
-import { Writable } from 'node:stream';
+import { bankFile as writeBankFile } from './support/bank-file';
 import { Role } from '../src/auth/roles';
 import { PayrollService } from '../src/payments/payroll.service';
 import { type Actor, idNumber, Scenario } from './support/scenario';
@@ -29,11 +29,7 @@ describe('temporary-aid instalments in the monthly payroll', () => {
   });
 
   const read = async (id: string) => (await s.get(caseworker, `/api/v1/temporary-aid/requests/${id}`)).body;
-  const bankFile = async (cycleId: string) => {
-    let text = '';
-    await payroll.writeBankFile(cycleId, new Writable({ write: (chunk, _e, done) => ((text += String(chunk)), done()) }));
-    return text.trim().split('\n').slice(1).map((l) => l.split(','));
-  };
+  const bankFile = async (cycleId: string) => (await writeBankFile(payroll, cycleId)).lines.slice(1).map((l) => l.split(','));
   const settle = async (cycleId: string, result: string) => {
     const rows = await bankFile(cycleId);
     const csv = ['line_id,result,message', ...rows.map((r) => `${r[0]},${result},`)].join('\n');

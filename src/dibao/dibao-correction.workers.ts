@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
-import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
+import { DeadlinesService } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { taskCompletedAt } from '../workflow/engine-calls';
@@ -77,19 +77,7 @@ export class DibaoCorrectionWorkers {
         outcome = { correctionPath: 'reopen', previousProcessInstanceKey: c.processInstanceKey, acceptDueAt: acceptDueAt.toISOString() };
       } else if (c.status === 'enrolled') {
         const profile = this.profiles.byVersionId(c.profileVersionId!);
-        const cited = profile.parameters.hearingWorkingDays;
-        const hearingDueAt = await this.deadlines.open(
-          {
-            type: 'dibao.hearing',
-            subjectType: SUBJECT,
-            subjectId: c.id,
-            regionCode: c.regionCode,
-            responsibleGroup: 'township-caseworker',
-            ...workingDaysRule('hearingWorkingDays', cited),
-            startedAt: now,
-          },
-          manager,
-        );
+        const hearingDueAt = await this.dibao.openHearing(c, profile.parameters.hearingWorkingDays, now, manager);
         // The case's current steps are now those of its correction (the hearing).
         await this.repository.update(c.id, { process_instance_key: String(job.processInstanceKey) }, manager);
         outcome = { correctionPath: 'hear', hearingDueAt: hearingDueAt.toISOString(), currentBenefitFen: c.benefitFen ?? 0 };

@@ -5,7 +5,6 @@ import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { householdReferenceProblems } from '../assessment/assessment.dto';
@@ -36,7 +35,6 @@ export class DibaoReviewService {
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly deadlines: DeadlinesService,
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
   ) {}
@@ -91,18 +89,7 @@ export class DibaoReviewService {
       } else {
         // Not work: reduced or ended only after hearing the family (法§48). Nothing changes until its conclusion (the
         // household found here is applied then, with the benefit), so the case row and the enrolment stay as they are.
-        const hearingDueAt = await this.deadlines.open(
-          {
-            type: 'dibao.hearing',
-            subjectType: SUBJECT,
-            subjectId: c.id,
-            regionCode: c.regionCode,
-            responsibleGroup: 'township-caseworker',
-            ...workingDaysRule('hearingWorkingDays', profile.parameters.hearingWorkingDays),
-            startedAt: now,
-          },
-          manager,
-        );
+        const hearingDueAt = await this.dibao.openHearing(c, profile.parameters.hearingWorkingDays, now, manager);
         await this.repository.insertAssessment(c.id, profile.versionId, result.outcome, result.benefitFen, result, now, assessmentKey, manager);
         const variables: ReviewHearingVariables = {
           caseId: c.id,

@@ -11,6 +11,7 @@ import { maskIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
 import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import type { Cited } from '../policy/parameters';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { SamplingService } from '../sampling/sampling.service';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -116,6 +117,22 @@ export class DibaoService {
         regionCode: c.regionCode,
         responsibleGroup: 'township-caseworker',
         ...workingDaysRule('acceptanceWorkingDays', acceptance),
+        startedAt: now,
+      },
+      manager,
+    );
+  }
+
+  /** Opens the deadline of hearing the family before an enrolled benefit is reduced or ends (法§48). */
+  openHearing(c: Pick<DibaoCase, 'id' | 'regionCode'>, hearingWorkingDays: Cited<number>, now: Date, manager: EntityManager): Promise<Date> {
+    return this.deadlines.open(
+      {
+        type: 'dibao.hearing',
+        subjectType: SUBJECT,
+        subjectId: c.id,
+        regionCode: c.regionCode,
+        responsibleGroup: 'township-caseworker',
+        ...workingDaysRule('hearingWorkingDays', hearingWorkingDays),
         startedAt: now,
       },
       manager,
