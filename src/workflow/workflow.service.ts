@@ -133,6 +133,8 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
       jobTimeoutMs: options.timeoutMs ?? 60_000,
       maxParallelJobs: options.maxParallelJobs ?? 8,
       pollTimeoutMs: 20_000,
+      // The pause after a failed (or empty) poll: the SDK's default, 1 ms, turns an engine outage into a busy loop.
+      pollIntervalMs: 500,
       ...(options.fetchVariables ? { fetchVariables: options.fetchVariables } : {}),
       jobHandler: (job) =>
         settleJob(job as unknown as JobActions<'JOB_ACTION_RECEIPT'>, async () => {
