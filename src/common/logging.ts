@@ -1,11 +1,26 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { DestinationStream } from 'pino';
+import { type DestinationStream, type Logger as PinoLogger, pino } from 'pino';
 import type { Params } from 'nestjs-pino';
 import type { AppConfig } from '../config/app-config';
 import { maskIdNumbersIn } from './id-number';
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+// Every line passes the ID-number mask, and errors keep only what says why (serializeError).
+const SAFE_LINES = {
+  hooks: { streamWrite: maskIdNumbersIn },
+  serializers: { err: serializeError, error: serializeError },
+};
+
+/**
+ * A plain pino logger with the same safety as the app's, for what runs outside Nest: the embedded engine and the
+ * embedded PostgreSQL's messages.
+ */
+export function plainLogger(name: string, level = 'info', destination?: DestinationStream): PinoLogger {
+  const options = { name, level, ...SAFE_LINES };
+  return destination ? pino(options, destination) : pino(options);
+}
 
 /**
  * Structured JSON logs, one request id per request (taken from X-Request-Id when the caller sends one, and
@@ -21,8 +36,7 @@ export function loggerParams(config: AppConfig, destination?: DestinationStream)
       return id;
     },
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    hooks: { streamWrite: maskIdNumbersIn },
-    serializers: { err: serializeError, error: serializeError },
+    ...SAFE_LINES,
     customLogLevel: (_: IncomingMessage, response: ServerResponse, error?: Error) =>
       error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
   };
