@@ -35,3 +35,20 @@ export class LogRateLimiter {
     if (this.causes.size >= MAX_CAUSES) this.causes.clear();
   }
 }
+
+/** Nest's Logger through nestjs-pino (fields, then the message). */
+interface FieldLogger {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/**
+ * Logs `message` with the error, unless the same message and cause were logged within the interval; the line that
+ * is written says how many repeats it swallowed. For loops that fail every round while a dependency is away.
+ */
+export function logRepeating(limiter: LogRateLimiter, logger: FieldLogger, level: 'warn' | 'error', message: string, error: unknown): void {
+  const cause = error as { code?: unknown; message?: unknown } | undefined;
+  const suppressed = limiter.admit(`${level}|${message}|${String(cause?.code ?? '')}|${String(cause?.message ?? '')}`);
+  if (suppressed === undefined) return;
+  logger[level]({ err: error, ...(suppressed ? { suppressedRepeats: suppressed } : {}) }, message);
+}

@@ -4,11 +4,11 @@ import { camundaClient, sdkLogTransport } from './camunda-client';
 
 class Sink {
   readonly lines: { level: string; line: any }[] = [];
-  warn(line: unknown) {
-    this.lines.push({ level: 'warn', line });
+  warn(fields: object, msg: string) {
+    this.lines.push({ level: 'warn', line: { ...fields, msg } });
   }
-  error(line: unknown) {
-    this.lines.push({ level: 'error', line });
+  error(fields: object, msg: string) {
+    this.lines.push({ level: 'error', line: { ...fields, msg } });
   }
 }
 

@@ -31,9 +31,10 @@ export function camundaClient(settings: Record<string, string | undefined>, tran
   });
 }
 
+/** Nest's Logger (through nestjs-pino: fields, then the message). */
 interface LineSink {
-  warn(message: unknown, context?: string): void;
-  error(message: unknown, context?: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
 }
 
 /**
@@ -53,8 +54,7 @@ export function sdkLogTransport(sink: LineSink = new Logger('camunda-sdk'), limi
     const cause = `${event.level}|${what}|${String(err?.status ?? '')}|${String(err?.code ?? '')}|${String(err?.message ?? '')}`;
     const suppressed = limiter.admit(cause);
     if (suppressed === undefined) return;
-    const line = { msg: `camunda sdk: ${what}`, scope: event.scope, ...(err ? { err } : {}), ...(suppressed ? { suppressedRepeats: suppressed } : {}) };
-    sink[event.level](line, 'camunda-sdk');
+    sink[event.level]({ scope: event.scope, ...(err ? { err } : {}), ...(suppressed ? { suppressedRepeats: suppressed } : {}) }, `camunda sdk: ${what}`);
   };
 }
 
