@@ -29,8 +29,9 @@ export interface EngineServerOptions {
 export async function startEngineServer(options: EngineServerOptions): Promise<EngineServer> {
   await migrateDatabase(options.databaseUrl);
   const log = options.log ?? plainLogger('embedded-engine');
-  // A connection that cannot be had within the time is an outage to report (503), not a request left hanging.
-  const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
+  // No connection timeout: under load commands queue for a connection (a timeout turned bursts into 503s); a
+  // database that is down refuses at once anyway.
+  const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
   // An idle connection cut by the server (restart, shutdown) is replaced on next use; it must not end the process.
   const lost = new LogRateLimiter();
   pool.on('error', (error) => {
