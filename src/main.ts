@@ -1,8 +1,29 @@
 import 'reflect-metadata';
+import type { Logger as PinoLogger } from 'pino';
 import { createApp } from './app.factory';
+import { isDatabaseUnavailable } from './common/database-unavailable';
+import { plainLogger } from './common/logging';
+import { onStopSignal } from './common/stop-signals';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { EngineServer, startEngineServer } from './engine/engine-server';
+import type { EngineLog } from './engine/http';
+
+/**
+ * While the service stops, its database going away is expected, not worth a line. Ctrl-C signals PostgreSQL (same
+ * process group) at the same instant as us, and its cut connections may be read before our signal: such a line
+ * waits a moment, and is dropped if the stop began meanwhile.
+ */
+const STOP_SIGNAL_GRACE_MS = 250;
+
+function quietWhileStopping(log: PinoLogger, stopping: () => boolean): EngineLog {
+  const line = (level: 'warn' | 'error') => (fields: object, message: string) => {
+    if (!isDatabaseUnavailable((fields as { err?: unknown }).err)) return log[level](fields, message);
+    if (stopping()) return;
+    setTimeout(() => stopping() || log[level](fields, message), STOP_SIGNAL_GRACE_MS).unref();
+  };
+  return { warn: line('warn'), error: line('error') };
+}
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -12,23 +33,38 @@ async function bootstrap(): Promise<void> {
     config.DATABASE_URL = embedded.url;
   }
   let engine: EngineServer | undefined;
+  const log = plainLogger('doudi', config.LOG_LEVEL);
+  let stopping = false;
   try {
     // No external Camunda configured: the embedded engine serves the same /v2 API, on the same database.
     if (!config.ZEEBE_REST_ADDRESS) {
-      engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, port: config.EMBEDDED_ENGINE_PORT });
+      const engineLog = quietWhileStopping(plainLogger('embedded-engine', config.LOG_LEVEL), () => stopping);
+      engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, port: config.EMBEDDED_ENGINE_PORT, log: engineLog });
       config.ZEEBE_REST_ADDRESS = engine.url;
     }
     const app = await createApp(config);
     await app.listen(config.PORT);
-    // Stop the embedded servers only after Nest has closed its connections.
-    const shutdown = async () => {
-      await app.close();
-      await engine?.close();
-      await embedded?.stop();
-      process.exit(0);
-    };
-    process.once('SIGINT', () => void shutdown());
-    process.once('SIGTERM', () => void shutdown());
+    // In order: Nest stops its workers (jobs in hand finish), its HTTP server and its pool; then the engine (its
+    // timer sweep awaited) and its pool; then PostgreSQL. Each step runs even if one before failed.
+    onStopSignal(async (signal) => {
+      stopping = true;
+      log.info(`${signal} received: stopping`);
+      let failed = false;
+      const step = async (what: string, work: () => Promise<unknown> | undefined) => {
+        try {
+          await work();
+        } catch (error) {
+          if (isDatabaseUnavailable(error)) return;
+          failed = true;
+          log.warn({ err: error }, `stopping ${what} failed`);
+        }
+      };
+      await step('the application', () => app.close());
+      await step('the embedded engine', () => engine?.close());
+      await step('the embedded database', () => embedded?.stop());
+      log.info('stopped');
+      process.exit(failed ? 1 : 0);
+    });
   } catch (error) {
     await engine?.close();
     await embedded?.stop();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { LogRateLimiter, logRepeating } from '../common/log-rate-limit';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { isDeepStrictEqual } from 'node:util';
 import { DateTime } from 'luxon';
@@ -44,6 +45,8 @@ export interface NoticeLoaded {
 @Injectable()
 export class CalendarNotices implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CalendarNotices.name);
+  // While the database is away this fails every round: one line per cause per interval.
+  private readonly repeats = new LogRateLimiter();
   private revision = '';
   private timer?: NodeJS.Timeout;
   private warnedOn = '';
@@ -63,7 +66,7 @@ export class CalendarNotices implements OnModuleInit, OnApplicationShutdown {
   async onModuleInit(): Promise<void> {
     await this.refresh();
     this.warnOncePerDay();
-    this.timer = setInterval(() => void this.tick().catch((error: unknown) => this.logger.error({ err: error }, 'calendar refresh failed')), REFRESH_MS);
+    this.timer = setInterval(() => void this.tick().catch((error: unknown) => logRepeating(this.repeats, this.logger, 'error', 'calendar refresh failed', error)), REFRESH_MS);
     this.timer.unref();
   }
 

@@ -28,7 +28,9 @@ export function maskIdNumber(value: string): string {
 }
 
 // Anything shaped like an 18-character ID number (valid check digit or not: a mistyped number is still personal data).
-const ID_NUMBER_IN_TEXT = /(?<![0-9A-Za-z])\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])/g;
+// Its edges are digits only: letters may touch it (`…0021b`, `id1101…`), and so may a percent escape that ends in a
+// digit (`%22…%22`, `%B7…`); a longer run of digits (an engine key has up to 19) is a number, not an ID number.
+const ID_NUMBER_IN_TEXT = /(?:(?<=%[0-9A-Fa-f]\d)|(?<!\d))\d{6}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?:[Xx]|\d(?!\d))/g;
 
 /** Masks every ID number found in free text (log lines, notices). */
 export function maskIdNumbersIn(text: string): string {

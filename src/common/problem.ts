@@ -9,7 +9,9 @@ import {
   ValidationError,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { isDatabaseUnavailable } from './database-unavailable';
 import { DomainError } from './domain-error';
+import { LogRateLimiter } from './log-rate-limit';
 
 export interface FieldProblem {
   field: string;
@@ -49,9 +51,14 @@ export function fieldProblems(errors: ValidationError[], parent = ''): FieldProb
 
 const TYPE_BASE = 'https://doudi.example/problems/';
 
+/** Seconds a caller is asked to wait before retrying while the database is away. */
+const DATABASE_RETRY_AFTER_S = 5;
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Problem');
+  // During an outage every request fails the same way: one line per cause per interval, not one per request.
+  private readonly outageLines = new LogRateLimiter();
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
@@ -60,8 +67,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = request.originalUrl;
     if (request.id !== undefined) problem.requestId = String(request.id);
-    if (problem.status >= 500) this.logger.error({ err: exception, requestId: problem.requestId }, 'request failed');
+    if (problem.code === 'database-unavailable') {
+      response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));
+      this.logOutage(exception, problem.requestId);
+    } else if (problem.status >= 500) this.logger.error({ err: exception, requestId: problem.requestId }, 'request failed');
     response.status(problem.status).type('application/problem+json').send(JSON.stringify(problem));
+  }
+
+  private logOutage(exception: unknown, requestId: string | undefined): void {
+    const cause = exception as { code?: unknown; message?: unknown };
+    const suppressed = this.outageLines.admit(`${String(cause?.code ?? '')}|${String(cause?.message ?? '')}`);
+    if (suppressed === undefined) return;
+    this.logger.warn({ err: exception, requestId, ...(suppressed ? { suppressedRepeats: suppressed } : {}) }, 'database unavailable: answered 503');
   }
 
   private toProblem(exception: unknown): ProblemDetails {
@@ -90,6 +107,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const detail = Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : undefined;
       // Body-parser failures (malformed JSON) arrive as 400 HttpErrors with the parser's message.
       return { type: `${TYPE_BASE}http-${status}`, title: HttpStatus[status]?.replace(/_/g, ' ').toLowerCase() ?? 'error', status, detail };
+    }
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        type: `${TYPE_BASE}database-unavailable`,
+        title: 'The database is unavailable',
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        code: 'database-unavailable',
+        detail: `nothing was changed; try again in ${DATABASE_RETRY_AFTER_S} seconds`,
+      };
     }
     const status = (exception as { status?: unknown; type?: unknown })?.status;
     if (typeof status === 'number' && status >= 400 && status < 500) {

@@ -1,9 +1,11 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
+import { LogRateLimiter } from '../common/log-rate-limit';
+import { plainLogger } from '../common/logging';
 import { migrateDatabase } from '../database/data-source-options';
 import { Engine } from './engine';
-import { engineApp } from './http';
+import { engineApp, type EngineLog } from './http';
 
 export interface EngineServer {
   /** Base address for the SDK's `ZEEBE_REST_ADDRESS` (it appends /v2). */
@@ -19,19 +21,28 @@ export interface EngineServerOptions {
   /** The embedded engine has no authentication: it listens on the loopback interface unless told otherwise. */
   host?: string;
   poolSize?: number;
+  /** Where the engine's own lines go (pino: masked, errors without data); JSON on stdout by default. */
+  log?: EngineLog;
 }
 
 /** Migrates the database, starts the engine (timers due meanwhile fire) and serves the /v2 API. */
 export async function startEngineServer(options: EngineServerOptions): Promise<EngineServer> {
   await migrateDatabase(options.databaseUrl);
+  const log = options.log ?? plainLogger('embedded-engine');
+  // No connection timeout: under load commands queue for a connection (a timeout turned bursts into 503s); a
+  // database that is down refuses at once anyway.
   const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
   // An idle connection cut by the server (restart, shutdown) is replaced on next use; it must not end the process.
-  pool.on('error', (error) => console.error(`embedded engine: idle database connection lost: ${error.message}`));
+  const lost = new LogRateLimiter();
+  pool.on('error', (error) => {
+    const suppressed = lost.admit(`${(error as { code?: string }).code}|${error.message}`);
+    if (suppressed !== undefined) log.warn({ err: error, ...(suppressed ? { suppressedRepeats: suppressed } : {}) }, 'embedded engine: idle database connection lost');
+  });
   const engine = new Engine(pool);
   await engine.start();
   const host = options.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve, reject) => {
-    const listening = engineApp(engine).listen(options.port ?? 8088, host, () => resolve(listening));
+    const listening = engineApp(engine, log).listen(options.port ?? 8088, host, () => resolve(listening));
     listening.once('error', reject);
   });
   server.keepAliveTimeout = 65_000;

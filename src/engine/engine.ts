@@ -79,11 +79,15 @@ export class Engine {
     this.ticker.unref();
   }
 
+  /**
+   * Stops the timer sweep and wakes the long polls. The sweep in flight is awaited before the caller closes the pool;
+   * it may fail on a database that goes away with us (Ctrl-C reaches PostgreSQL too): that is no error of the stop.
+   */
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.ticker);
     this.events.emit('stop');
-    await this.sweeping;
+    await Promise.allSettled([this.sweeping, this.sweepAgain]);
   }
 
   // ---------------------------------------------------------------- clock
@@ -972,9 +976,14 @@ export class Engine {
     for (const callback of tx.onCommit) callback();
   }
 
+  /**
+   * The one partition is healthy only when its state, the database, answers: a broker whose storage is gone reports an
+   * unhealthy partition in Camunda too (the answer itself stays 200, as the API contract has it).
+   */
   async topology() {
+    const health = (await this.databaseAnswers()) ? ('healthy' as const) : ('unhealthy' as const);
     return {
-      brokers: [{ nodeId: 0, host: 'embedded', port: 0, partitions: [{ partitionId: 1, role: 'leader' as const, health: 'healthy' as const }], version: '8.8.0' }],
+      brokers: [{ nodeId: 0, host: 'embedded', port: 0, partitions: [{ partitionId: 1, role: 'leader' as const, health }], version: '8.8.0' }],
       clusterSize: 1,
       partitionsCount: 1,
       replicationFactor: 1,
@@ -982,7 +991,26 @@ export class Engine {
       lastCompletedChangeId: '-1',
     };
   }
+
+  private async databaseAnswers(): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.pool.query('SELECT 1'),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error('no answer')), DATABASE_PING_MS);
+        }),
+      ]);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }
+
+const DATABASE_PING_MS = 2_000;
 
 class DefinitionCache implements DefinitionLookup {
   private readonly keyed = new Map<string, Definition>();

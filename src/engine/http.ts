@@ -1,5 +1,7 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
+import { isDatabaseUnavailable } from '../common/database-unavailable';
+import { LogRateLimiter } from '../common/log-rate-limit';
 import { Engine, EngineError } from './engine';
 
 /**
@@ -11,7 +13,19 @@ const DEFAULT_TENANT = '<default>';
 
 type Handler = (req: Request) => Promise<unknown>;
 
-export function engineApp(engine: Engine): express.Express {
+/** The engine's lines (a pino logger fits). */
+export interface EngineLog {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+export function engineApp(engine: Engine, log: EngineLog): express.Express {
+  // Every request fails alike while the database is away: one line per cause per interval.
+  const repeats = new LogRateLimiter();
+  const logOnce = (level: 'warn' | 'error', error: unknown, message: string) => {
+    const suppressed = repeats.admit(`${level}|${String((error as { code?: unknown })?.code)}|${String((error as Error)?.message)}`);
+    if (suppressed !== undefined) log[level]({ err: error, ...(suppressed ? { suppressedRepeats: suppressed } : {}) }, message);
+  };
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: '4mb' }));
@@ -170,11 +184,12 @@ export function engineApp(engine: Engine): express.Express {
     const status = (error as { status?: number }).status;
     if (status && status >= 400 && status < 500) return problem(res, req, new EngineError(400, 'INVALID_ARGUMENT', (error as Error).message));
     // The database went away (shutdown, restart): the caller may retry; no stack trace for an expected outage.
-    const code = (error as { code?: string }).code;
-    if (code === '57P01' || code === 'ECONNREFUSED' || code === 'ECONNRESET') {
-      return problem(res, req, new EngineError(503, 'UNAVAILABLE', `the engine's database is unavailable (${code})`));
+    if (isDatabaseUnavailable(error)) {
+      logOnce('warn', error, 'embedded engine: database unavailable, answered 503');
+      const code = (error as { code?: string }).code;
+      return problem(res, req, new EngineError(503, 'UNAVAILABLE', `the engine's database is unavailable${code ? ` (${code})` : ''}`));
     }
-    console.error('embedded engine: unexpected error', error);
+    logOnce('error', error, 'embedded engine: unexpected error');
     problem(res, req, new EngineError(500, 'INTERNAL_ERROR', (error as Error).message ?? String(error)));
   });
   return app;

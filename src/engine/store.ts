@@ -41,6 +41,13 @@ export class Keys implements KeySource {
 
 export async function transaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
+  // A connection cut between two statements (the server stopping) emits 'error' on the client, which without a
+  // listener ends the process; the next statement fails instead, and the dead client is not given back to the pool.
+  let lost: Error | undefined;
+  const onLost = (error: Error) => {
+    lost = error;
+  };
+  client.on('error', onLost);
   try {
     await client.query('BEGIN');
     const result = await work(client);
@@ -50,7 +57,8 @@ export async function transaction<T>(pool: Pool, work: (client: PoolClient) => P
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(lost);
   }
 }
 

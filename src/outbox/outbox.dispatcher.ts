@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { LogRateLimiter, logRepeating } from '../common/log-rate-limit';
 import type { ProcessDefinitionId } from '@camunda8/sdk';
 import type { EntityManager } from 'typeorm';
 import { DibaoRepository } from '../dibao/dibao.repository';
@@ -29,6 +30,8 @@ type SubjectWriter = (subjectId: string, processInstanceKey: string, manager: En
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxDispatcher.name);
+  // While the database is away this fails every round: one line per cause per interval.
+  private readonly repeats = new LogRateLimiter();
   private readonly writers: Record<string, SubjectWriter>;
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
@@ -62,7 +65,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnModuleDestroy
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.runOnce()
-        .catch((error: unknown) => this.logger.warn(`outbox dispatch round failed: ${(error as Error).message}`))
+        .catch((error: unknown) => logRepeating(this.repeats, this.logger, 'warn', 'outbox dispatch round failed', error))
         .finally(() => this.schedule(DISPATCH_INTERVAL_MS));
     }, delayMs);
     this.timer.unref();

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { LogRateLimiter, logRepeating } from '../common/log-rate-limit';
 import type { EntityManager } from 'typeorm';
 import { tryWithAdvisoryLock, withAdvisoryLock } from '../database/advisory-lock';
 import { dibaoProcedureVariables, SUBJECT as DIBAO_SUBJECT } from '../dibao/dibao.service';
@@ -71,6 +72,8 @@ const PROCEDURES = [
 @Injectable()
 export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(OutboxReconciler.name);
+  // While the database is away this fails every round: one line per cause per interval.
+  private readonly repeats = new LogRateLimiter();
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private stopped = false;
@@ -97,7 +100,7 @@ export class OutboxReconciler implements OnApplicationBootstrap, OnModuleDestroy
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.running = this.reconcile({ wait: false })
-        .catch((error: unknown) => this.logger.warn(`reconciliation failed: ${(error as Error).message}`))
+        .catch((error: unknown) => logRepeating(this.repeats, this.logger, 'warn', 'reconciliation failed', error))
         .finally(() => this.schedule(RECONCILE_INTERVAL_MS));
     }, delayMs);
     this.timer.unref();

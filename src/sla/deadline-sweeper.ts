@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { LogRateLimiter, logRepeating } from '../common/log-rate-limit';
 import { Clock } from '../common/clock';
 import { AppConfig } from '../config/app-config';
 import { DeadlinesService } from '../deadlines/deadlines.service';
@@ -19,6 +20,8 @@ import { DeadlinesService } from '../deadlines/deadlines.service';
 @Injectable()
 export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(DeadlineSweeper.name);
+  // While the database is away this fails every round: one line per cause per interval.
+  private readonly repeats = new LogRateLimiter();
   private timer?: NodeJS.Timeout;
 
   constructor(
@@ -28,7 +31,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, OnApplicationShu
   ) {}
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.sweep().catch((error: unknown) => this.logger.error({ err: error }, 'deadline sweep failed')), this.config.SLA_SWEEP_SECONDS * 1000);
+    this.timer = setInterval(() => void this.sweep().catch((error: unknown) => logRepeating(this.repeats, this.logger, 'error', 'deadline sweep failed', error)), this.config.SLA_SWEEP_SECONDS * 1000);
     this.timer.unref();
   }
 

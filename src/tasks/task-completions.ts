@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { LogRateLimiter, logRepeating } from '../common/log-rate-limit';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { UserTaskKey } from '@camunda8/orchestration-cluster-api';
 import { DataSource, EntityManager } from 'typeorm';
@@ -27,6 +28,8 @@ const RECONCILE_MS = 60_000;
 @Injectable()
 export class TaskCompletions implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(TaskCompletions.name);
+  // While the database is away this fails every round: one line per cause per interval.
+  private readonly repeats = new LogRateLimiter();
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
 
@@ -41,7 +44,7 @@ export class TaskCompletions implements OnApplicationBootstrap, OnApplicationShu
     const run = () => {
       this.running = this.running.then(() => this.reconcile()).then(
         () => undefined,
-        (error: unknown) => this.logger.error({ err: error }, 'task completion reconciliation failed'),
+        (error: unknown) => logRepeating(this.repeats, this.logger, 'error', 'task completion reconciliation failed', error),
       );
     };
     run();

@@ -1,5 +1,7 @@
 import { type CamundaClient, createCamundaClient } from '@camunda8/orchestration-cluster-api';
-import type { FactoryProvider } from '@nestjs/common';
+import type { LogEvent, LogTransport } from '@camunda8/orchestration-cluster-api/logger';
+import { type FactoryProvider, Logger } from '@nestjs/common';
+import { LogRateLimiter } from '../common/log-rate-limit';
 import { AppConfig } from '../config/app-config';
 
 export type { CamundaClient };
@@ -20,9 +22,43 @@ export const CAMUNDA_WORKER_CLIENT = Symbol('CAMUNDA_WORKER_CLIENT');
  * directly: the SDK's wrapper drops every `CAMUNDA_SDK_*` option (backpressure, validation) on the way. Only our
  * validated config reaches it, never ambient environment variables.
  */
-export function camundaClient(settings: Record<string, string | undefined>): CamundaClient {
-  return createCamundaClient({ env: {}, config: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as never });
+export function camundaClient(settings: Record<string, string | undefined>, transport: LogTransport = sdkLogTransport()): CamundaClient {
+  return createCamundaClient({
+    env: {},
+    config: Object.fromEntries(Object.entries(settings).filter(([, v]) => v !== undefined)) as never,
+    // Without a transport the SDK writes to the console, past pino and its ID-number mask.
+    log: { level: (settings.CAMUNDA_SDK_LOG_LEVEL as never) ?? 'warn', transport },
+  });
 }
+
+/** Nest's Logger (through nestjs-pino: fields, then the message). */
+interface LineSink {
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
+
+/**
+ * The SDK's log events as lines of our logger (pino: JSON, the mask, the error serializer). Warnings and errors only,
+ * rate-limited per cause: while the engine or its database is away every worker fails its poll again and again
+ * (the SDK polls again after 1 ms), which once made ≈470 lines a second.
+ */
+export function sdkLogTransport(sink: LineSink = new Logger('camunda-sdk'), limiter = sharedLimiter): LogTransport {
+  return (event: LogEvent) => {
+    if (event.level !== 'error' && event.level !== 'warn') return;
+    const [first, ...rest] = event.args;
+    const what = event.code ?? (typeof first === 'string' ? first : 'sdk');
+    const err = [first, ...rest, event.data].find((arg) => arg instanceof Error || (typeof arg === 'object' && arg !== null && 'message' in arg)) as
+      | { message?: unknown; code?: unknown; status?: unknown }
+      | undefined;
+    // The worker's name (scope) is the same in every worker: the cause is what failed and why.
+    const cause = `${event.level}|${what}|${String(err?.status ?? '')}|${String(err?.code ?? '')}|${String(err?.message ?? '')}`;
+    const suppressed = limiter.admit(cause);
+    if (suppressed === undefined) return;
+    sink[event.level]({ scope: event.scope, ...(err ? { err } : {}), ...(suppressed ? { suppressedRepeats: suppressed } : {}) }, `camunda sdk: ${what}`);
+  };
+}
+
+const sharedLimiter = new LogRateLimiter();
 
 function serviceClient(config: AppConfig, backpressureProfile: 'BALANCED' | 'LEGACY'): CamundaClient {
   return camundaClient({

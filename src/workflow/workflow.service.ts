@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { hostname } from 'node:os';
 import { basename } from 'node:path';
@@ -29,7 +29,7 @@ export interface DeployedVersion {
  * engine does not stop the service: deployment is retried with back-off and /health shows the engine down.
  */
 @Injectable()
-export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkflowService.name);
   private declared: DeclaredWorker[] = [];
   private resources: Resource[] = [];
@@ -74,8 +74,11 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
     void this.deployAndStart(1);
   }
 
-  /** Stops polling, then lets the jobs in hand finish (a few seconds at most), so none runs on a closed pool. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops polling, then lets the jobs in hand finish (a few seconds at most), before Nest closes the HTTP server and
+   * the database pool: first thing in a stop, so no poll fails (and logs) on an engine that is going away.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
     for (const worker of this.running) worker.stop();
@@ -133,6 +136,8 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, On
       jobTimeoutMs: options.timeoutMs ?? 60_000,
       maxParallelJobs: options.maxParallelJobs ?? 8,
       pollTimeoutMs: 20_000,
+      // The pause after a failed (or empty) poll: the SDK's default, 1 ms, turns an engine outage into a busy loop.
+      pollIntervalMs: 500,
       ...(options.fetchVariables ? { fetchVariables: options.fetchVariables } : {}),
       jobHandler: (job) =>
         settleJob(job as unknown as JobActions<'JOB_ACTION_RECEIPT'>, async () => {

@@ -247,6 +247,29 @@ export class ServiceProcess {
     }
   }
 
+  /**
+   * Sends `signal` to the service (or to its whole process group, as Ctrl-C in a terminal does) and waits for it to
+   * exit on its own: its exit code, or undefined when it had to be killed after `timeoutMs`.
+   */
+  async stopWith(signal: 'SIGTERM' | 'SIGINT', { group = false, timeoutMs = 30_000 } = {}): Promise<{ code: number | null; signal: string | null } | undefined> {
+    const child = this.child;
+    if (!child?.pid) throw new Error('the service is not running');
+    this.upNow = new Promise((done) => (this.markUp = done));
+    const exit = new Promise<{ code: number | null; signal: string | null }>((done) => {
+      if (child.exitCode !== null || child.signalCode !== null) done({ code: child.exitCode, signal: child.signalCode });
+      else child.once('exit', (code, signalCode) => done({ code, signal: signalCode }));
+    });
+    if (group) process.kill(-child.pid, signal);
+    else child.kill(signal);
+    const result = await Promise.race([exit, timeout(timeoutMs).then(() => undefined)]);
+    if (!result) {
+      await this.crash();
+      return undefined;
+    }
+    this.child = undefined;
+    return result;
+  }
+
   /** Whatever is left (after a failure): killed, never left running. */
   async kill(): Promise<void> {
     if (this.child?.pid) await this.crash().catch(() => undefined);
