@@ -10,12 +10,13 @@ async function bootstrap(): Promise<void> {
   if (!config.DATABASE_URL) {
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
     config.DATABASE_URL = embedded.url;
+    config.DATABASE_MIGRATION_URL = embedded.migrationUrl;
   }
   let engine: EngineServer | undefined;
   try {
     // No external Camunda configured: the embedded engine serves the same /v2 API, on the same database.
     if (!config.ZEEBE_REST_ADDRESS) {
-      engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, port: config.EMBEDDED_ENGINE_PORT });
+      engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, migrationUrl: config.DATABASE_MIGRATION_URL, port: config.EMBEDDED_ENGINE_PORT });
       config.ZEEBE_REST_ADDRESS = engine.url;
     }
     const app = await createApp(config);

