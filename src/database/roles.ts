@@ -9,6 +9,8 @@ export const SERVICE_GROUP = 'doudi_service';
 
 /** The roles the embedded PostgreSQL (and docker-compose) create; local passwords, the server listens on loopback. */
 export const EMBEDDED_ROLES = {
+  /** The bootstrap superuser initdb creates: only creates the roles and databases. */
+  superuser: { name: 'doudi', password: 'doudi' },
   /** Owns the database, the schema objects, and runs the migrations. */
   owner: { name: 'doudi_owner', password: 'doudi_owner' },
   /** The service's login: a member of SERVICE_GROUP, owning nothing. */
