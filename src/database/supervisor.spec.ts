@@ -61,6 +61,30 @@ describe('supervising a server process', () => {
     await supervisor.stop();
   });
 
+  it('leaves a clean exit (code 0: a shutdown someone asked for) alone', async () => {
+    const first = processStub();
+    const start = jest.fn(() => Promise.resolve(processStub()));
+    const lines: string[] = [];
+    const supervisor = supervise(first, start, (line) => lines.push(line));
+    first.emit('exit', 0, null);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(start).not.toHaveBeenCalled();
+    expect(lines).toEqual(['stopped (exit code 0): not restarted']);
+    await supervisor.stop();
+  });
+
+  it('restarts a process that exited with an error code', async () => {
+    const first = processStub();
+    const start = jest.fn(() => Promise.resolve(processStub()));
+    const lines: string[] = [];
+    const supervisor = supervise(first, start, (line) => lines.push(line));
+    first.emit('exit', 1, null);
+    await jest.advanceTimersByTimeAsync(500);
+    expect(start).toHaveBeenCalledTimes(1);
+    expect(lines[0]).toBe('exited (code 1); restarting in 500 ms');
+    await supervisor.stop();
+  });
+
   it('restarts nothing once stopped: neither a death after stop() nor a restart pending at stop()', async () => {
     const first = processStub();
     const start = jest.fn(() => Promise.resolve(processStub()));

@@ -14,8 +14,10 @@ export interface Supervisor {
 }
 
 /**
- * Watches a server process: when it exits without being asked to, `start` is called again (it returns the new
- * process once the server is ready, or rejects), after a back-off that grows while restarts fail or die young.
+ * Watches a server process: when it fails (killed by a signal, or a non-zero exit code), `start` is called again (it
+ * returns the new process once the server is ready, or rejects), after a back-off that grows while restarts fail or
+ * die young. A clean exit (code 0) was asked for — a shutdown by an administrator, or the library's own exit hook on
+ * SIGINT/SIGTERM while the service stops — and is not undone (systemd's Restart=on-failure).
  * `log` gets one line per event: the exit, and each failed or succeeded restart.
  */
 export function supervise(first: ChildProcess, start: () => Promise<ChildProcess>, log: (line: string) => void): Supervisor {
@@ -28,6 +30,10 @@ export function supervise(first: ChildProcess, start: () => Promise<ChildProcess
     const startedAt = Date.now();
     child.once('exit', (code, signal) => {
       if (stopped) return;
+      if (code === 0) {
+        log('stopped (exit code 0): not restarted');
+        return;
+      }
       if (Date.now() - startedAt >= HEALTHY_MS) attempt = 0;
       log(`exited (${signal ?? `code ${code}`}); restarting in ${restartDelayMs(attempt)} ms`);
       schedule();
