@@ -13,7 +13,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   // Migrations first, under the migration lock: replicas (and the embedded engine) starting at once on one database
   // take turns, the first migrates and the others find nothing pending.
   if (!config.DATABASE_URL) throw new Error('createApp needs a resolved DATABASE_URL');
-  await migrateDatabase(config.DATABASE_URL);
+  // As the schema owner when DATABASE_MIGRATION_URL is given; the app then connects as the service role (DATABASE_URL).
+  await migrateDatabase(config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL);
   // Our own body parsers: JSON under its own limit; CSV routes read their bodies themselves (src/common/csv-intake.ts).
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, options), { bufferLogs: true, abortOnError: false, bodyParser: false });
   app.useBodyParser('json', { limit: config.JSON_BODY_LIMIT_BYTES });

@@ -31,6 +31,7 @@ async function bootstrap(): Promise<void> {
   if (!config.DATABASE_URL) {
     embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
     config.DATABASE_URL = embedded.url;
+    config.DATABASE_MIGRATION_URL = embedded.migrationUrl;
   }
   let engine: EngineServer | undefined;
   const log = plainLogger('doudi', config.LOG_LEVEL);
@@ -39,7 +40,7 @@ async function bootstrap(): Promise<void> {
     // No external Camunda configured: the embedded engine serves the same /v2 API, on the same database.
     if (!config.ZEEBE_REST_ADDRESS) {
       const engineLog = quietWhileStopping(plainLogger('embedded-engine', config.LOG_LEVEL), () => stopping);
-      engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, port: config.EMBEDDED_ENGINE_PORT, log: engineLog });
+      engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, migrationUrl: config.DATABASE_MIGRATION_URL, port: config.EMBEDDED_ENGINE_PORT, log: engineLog });
       config.ZEEBE_REST_ADDRESS = engine.url;
     }
     const app = await createApp(config);

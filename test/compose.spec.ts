@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
+import { Client } from 'pg';
 import { parse } from 'yaml';
+import { EMBEDDED_ROLES, SERVICE_GROUP } from '../src/database/roles';
+import { createTestDatabase } from './support/test-app';
 
 interface Service {
   image?: string;
@@ -8,6 +11,7 @@ interface Service {
   ports?: string[];
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
+  volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
 }
 const compose = parse(readFileSync('docker-compose.yml', 'utf8')) as { services: Record<string, Service> };
@@ -44,8 +48,85 @@ describe('docker-compose.yml', () => {
   it('points the service at the stack: its PostgreSQL, the Camunda REST API, production auth', () => {
     const env = services.doudi.environment ?? {};
     expect(env.DATABASE_URL).toMatch(/@postgres:5432\/doudi$/);
+    expect(env.DATABASE_MIGRATION_URL).toMatch(/@postgres:5432\/doudi$/);
     expect(env.ZEEBE_REST_ADDRESS).toBe('http://camunda:8080');
     expect(env).toMatchObject({ NODE_ENV: 'production', AUTH_MODE: 'oidc' });
+  });
+
+  describe('database roles (least privilege)', () => {
+    const INIT = 'docker/postgres-init/10-doudi-roles.sh';
+    const env = services.doudi.environment ?? {};
+    const postgresEnv = services.postgres.environment ?? {};
+
+    it('runs its roles script when PostgreSQL initialises a new volume, and is healthy only once it is done (TCP)', () => {
+      expect(services.postgres.volumes).toContain('./docker/postgres-init:/docker-entrypoint-initdb.d:ro');
+      expect(() => accessSync(INIT, constants.X_OK)).not.toThrow();
+      expect(services.postgres.healthcheck?.test.join(' ')).toMatch(/pg_isready -h 127\.0\.0\.1 /);
+    });
+
+    it('runs the service as doudi_app and the migrations as doudi_owner, on the same database, with the passwords the script sets', () => {
+      // Compose would substitute ${VAR:-default}; the defaults are what a plain `docker compose up` uses.
+      const resolved = (value: string) => value.replace(/\$\{(\w+):-([^}]*)\}/g, (_, name: string, fallback: string) => fallback);
+      const service = new URL(resolved(env.DATABASE_URL!));
+      const owner = new URL(resolved(env.DATABASE_MIGRATION_URL!));
+      expect([service.username, owner.username]).toEqual([EMBEDDED_ROLES.service.name, EMBEDDED_ROLES.owner.name]);
+      expect([service.host, service.pathname]).toEqual(['postgres:5432', '/doudi']);
+      expect([owner.host, owner.pathname]).toEqual(['postgres:5432', '/doudi']);
+      expect(env.DATABASE_URL).toContain('${DOUDI_APP_PASSWORD:-');
+      expect(env.DATABASE_MIGRATION_URL).toContain('${DOUDI_OWNER_PASSWORD:-');
+      expect(service.password).toBe(resolved(postgresEnv.DOUDI_APP_PASSWORD!));
+      expect(owner.password).toBe(resolved(postgresEnv.DOUDI_OWNER_PASSWORD!));
+    });
+
+    // The script itself, run with psql as the postgres image would, on a database of this run's embedded server
+    // (whose roles have the same names: the script must leave them as they are, apart from the owner of new objects).
+    const ownerUrl = process.env.DATABASE_MIGRATION_URL;
+    const psql = spawnSync('psql', ['--version']).status === 0;
+    const runnable = psql && ownerUrl && new URL(ownerUrl).username === EMBEDDED_ROLES.owner.name;
+    if (!runnable) console.warn(`${INIT}: not run here (needs psql and the embedded test server)`);
+    (runnable ? it : it.skip)('the script creates the roles, hands an older volume\'s objects to the owner, and may run again', async () => {
+      const serviceUrl = new URL(await createTestDatabase());
+      const database = serviceUrl.pathname.slice(1);
+      const superuserUrl = new URL(serviceUrl);
+      superuserUrl.username = EMBEDDED_ROLES.superuser.name;
+      superuserUrl.password = EMBEDDED_ROLES.superuser.password;
+      const superuser = new Client({ connectionString: superuserUrl.toString() });
+      await superuser.connect();
+      try {
+        // An older volume: the superuser owned the database and created the tables.
+        await superuser.query(`ALTER DATABASE ${database} OWNER TO ${EMBEDDED_ROLES.superuser.name}`);
+        await superuser.query(`CREATE TABLE old_row (id serial PRIMARY KEY)`);
+        await superuser.query(`CREATE FUNCTION old_fn() RETURNS int LANGUAGE sql AS 'SELECT 1'`);
+        for (let run = 0; run < 2; run++) {
+          const result = spawnSync('sh', [INIT], {
+            encoding: 'utf8',
+            env: {
+              PATH: process.env.PATH, PGHOST: superuserUrl.hostname, PGPORT: superuserUrl.port, PGPASSWORD: EMBEDDED_ROLES.superuser.password,
+              POSTGRES_USER: EMBEDDED_ROLES.superuser.name, POSTGRES_DB: database,
+              DOUDI_OWNER_PASSWORD: EMBEDDED_ROLES.owner.password, DOUDI_APP_PASSWORD: EMBEDDED_ROLES.service.password,
+            },
+          });
+          expect({ run, status: result.status, stderr: result.stderr }).toEqual({ run, status: 0, stderr: '' });
+        }
+        const { rows } = await superuser.query(
+          `SELECT 'database' AS what, pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = current_database()
+           UNION ALL SELECT relname, pg_get_userbyid(relowner) FROM pg_class WHERE relname IN ('old_row', 'old_row_id_seq')
+           UNION ALL SELECT proname, pg_get_userbyid(proowner) FROM pg_proc WHERE proname = 'old_fn' ORDER BY 1`,
+        );
+        expect(rows).toEqual(['database', 'old_fn', 'old_row', 'old_row_id_seq'].map((what) => ({ what, owner: EMBEDDED_ROLES.owner.name })));
+        const { rows: roles } = await superuser.query(
+          `SELECT rolname, rolcanlogin, rolsuper, rolcreaterole, pg_has_role(rolname, $1, 'MEMBER') AS in_group FROM pg_roles WHERE rolname IN ($1, $2, $3) ORDER BY 1`,
+          [SERVICE_GROUP, EMBEDDED_ROLES.service.name, EMBEDDED_ROLES.owner.name],
+        );
+        expect(roles).toEqual([
+          { rolname: EMBEDDED_ROLES.service.name, rolcanlogin: true, rolsuper: false, rolcreaterole: false, in_group: true },
+          { rolname: EMBEDDED_ROLES.owner.name, rolcanlogin: true, rolsuper: false, rolcreaterole: false, in_group: false },
+          { rolname: SERVICE_GROUP, rolcanlogin: false, rolsuper: false, rolcreaterole: false, in_group: true },
+        ]);
+      } finally {
+        await superuser.end();
+      }
+    });
   });
 
   const cli = composeCli();

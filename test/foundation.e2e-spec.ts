@@ -7,7 +7,7 @@ import { Role } from '../src/auth/roles';
 import { AuditService } from '../src/audit/audit.service';
 import { Idempotent } from '../src/common/idempotency/idempotency.interceptor';
 import { createApp } from '../src/app.factory';
-import { createTestDatabase, LogCapture, startTestApp, testConfig, TestApp } from './support/test-app';
+import { createTestDatabase, LogCapture, migrationUrlOf, startTestApp, testConfig, TestApp } from './support/test-app';
 
 const ID_NUMBER = '11010519491231002X';
 const COUNTY = '410821';
@@ -166,8 +166,9 @@ describe('service foundation (real app, real PostgreSQL)', () => {
       expect(body).toEqual([expect.objectContaining({ action: 'test.recorded', regionCode: TOWNSHIP, actorId: 'caseworker-1' })]);
     });
 
-    it('refuses UPDATE, DELETE and TRUNCATE in the database itself', async () => {
-      const client = new Client({ connectionString: t.databaseUrl });
+    it('refuses UPDATE, DELETE and TRUNCATE in the database itself, even to the owner', async () => {
+      // The service role is refused these by privilege already (test/privileges.e2e-spec.ts); the triggers hold for the owner too.
+      const client = new Client({ connectionString: migrationUrlOf(t.databaseUrl) });
       await client.connect();
       try {
         await expect(client.query(`UPDATE audit_event SET action = 'forged'`)).rejects.toThrow(/append-only: UPDATE refused/);

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
 import { idNumber, Scenario } from './support/scenario';
@@ -56,14 +57,18 @@ describe('idempotency keys in the business transaction', () => {
 
   it('a request whose transaction dies leaves no key and no case: the retry runs once', async () => {
     // The transaction fails at its last write (the audit entry), as a crash before the commit would end it.
-    await db.query(`CREATE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$`);
-    await db.query(`CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_event FOR EACH ROW WHEN (NEW.action = 'dibao.applied') EXECUTE FUNCTION test_fail_audit()`);
+    // A trigger on audit_event is the owner's to create: the service role may not (test/privileges.e2e-spec.ts).
+    const owner = new Client({ connectionString: s.testApp.config.DATABASE_MIGRATION_URL ?? s.testApp.databaseUrl });
+    await owner.connect();
     try {
+      await owner.query(`CREATE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'simulated crash'; END $$`);
+      await owner.query(`CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_event FOR EACH ROW WHEN (NEW.action = 'dibao.applied') EXECUTE FUNCTION test_fail_audit()`);
       const failed = await apply('dies-in-transaction', '周四');
       expect(failed.status).toBe(500);
     } finally {
-      await db.query(`DROP TRIGGER test_fail_audit ON audit_event`);
-      await db.query(`DROP FUNCTION test_fail_audit()`);
+      await owner.query(`DROP TRIGGER IF EXISTS test_fail_audit ON audit_event`);
+      await owner.query(`DROP FUNCTION IF EXISTS test_fail_audit()`);
+      await owner.end();
     }
     expect(await db.query(`SELECT 1 FROM idempotency_key WHERE actor_id = 'portal' AND key = 'dies-in-transaction'`)).toEqual([]);
     expect(await cases('dies-in-transaction')).toEqual([]);

@@ -77,8 +77,8 @@ describe('database outage', () => {
     pg = new PostgresProcess(dir, port, 'doudi_outage');
     await pg.start();
     captureStray();
-    engine = await startEngineServer({ databaseUrl: pg.url, port: 0, log: plainLogger('embedded-engine', 'info', engineLogs) });
-    const config = testConfig(pg.url, { ZEEBE_REST_ADDRESS: engine.url });
+    engine = await startEngineServer({ databaseUrl: pg.url, migrationUrl: pg.migrationUrl, port: 0, log: plainLogger('embedded-engine', 'info', engineLogs) });
+    const config = testConfig(pg.url, { ZEEBE_REST_ADDRESS: engine.url, DATABASE_MIGRATION_URL: pg.migrationUrl });
     app = await createApp(config, { logDestination: appLogs });
     await app.init();
     supervisor = await signDevToken(config.AUTH_JWT_SECRET!, { sub: 'sup', roles: [Role.Supervisor], region: '410821' });

@@ -9,7 +9,7 @@ import { OutboxReconciler } from '../src/outbox/outbox.reconciler';
 import { WorkflowService } from '../src/workflow/workflow.service';
 import { strictClient } from './support/engine';
 import { Scenario, TestClock } from './support/scenario';
-import { createTestDatabase, LogCapture, testConfig } from './support/test-app';
+import { createTestDatabase, LogCapture, migrationUrlOf, testConfig } from './support/test-app';
 
 const VILLAGE = '410821100201';
 const AT = new Date('2026-09-14T01:00:00Z');
@@ -42,7 +42,7 @@ describe('engine outbox: the engine is never called inside a transaction', () =>
 
     beforeAll(async () => {
       databaseUrl = await createTestDatabase();
-      engine = await startEngineServer({ databaseUrl, port: 0 });
+      engine = await startEngineServer({ databaseUrl, migrationUrl: migrationUrlOf(databaseUrl), port: 0 });
     });
     afterAll(async () => {
       await engine?.close();

@@ -20,7 +20,7 @@ import { TEMPORARY_AID_PROCESS_ID } from '../src/temporary-aid/temporary-aid-pro
 import { strictClient } from './support/engine';
 import { Replica, until } from './support/replicas';
 import { type Actor, idNumber, TestClock } from './support/scenario';
-import { createTestDatabase } from './support/test-app';
+import { createTestDatabase, migrationUrlOf } from './support/test-app';
 
 /**
  * Two service replicas (A and B, each the whole app with its start-up work and background loops) against one
@@ -70,7 +70,7 @@ describe('two service replicas on one engine and one database', () => {
     const [a, b] = await Promise.all([
       Replica.start('A', databaseUrl, { DEMO_DATA: 'off' }),
       Replica.start('B', databaseUrl, { DEMO_DATA: 'off' }),
-      migrateDatabase(databaseUrl),
+      migrateDatabase(migrationUrlOf(databaseUrl)),
     ]);
     try {
       const names = await migrationRows(a.db);
@@ -133,7 +133,7 @@ describe('two service replicas on one engine and one database', () => {
         return run;
       });
       databaseUrl = await createTestDatabase();
-      engine = await startEngineServer({ databaseUrl, port: 0 });
+      engine = await startEngineServer({ databaseUrl, migrationUrl: migrationUrlOf(databaseUrl), port: 0 });
       await moveEngineTo(START);
       // Both with the demo data on and a sweep every second, started at the same moment.
       const env = { ZEEBE_REST_ADDRESS: engine.url, DEMO_DATA: 'on', SLA_SWEEP_SECONDS: '1' };

@@ -36,6 +36,18 @@ describe('configuration', () => {
     );
   });
 
+  it('takes the owner\'s connection for the migrations only beside the service\'s, and never echoes either', () => {
+    const urls = { DATABASE_URL: 'postgres://doudi_app:p@db:5432/doudi', DATABASE_MIGRATION_URL: 'postgres://doudi_owner:p@db:5432/doudi' };
+    expect(loadConfig(urls)).toMatchObject(urls);
+    expect(loadConfig({}).DATABASE_MIGRATION_URL).toBeUndefined();
+    expect(problemsOf({ DATABASE_MIGRATION_URL: urls.DATABASE_MIGRATION_URL })).toEqual([
+      'DATABASE_MIGRATION_URL needs DATABASE_URL (the service role of the same database)',
+    ]);
+    expect(problemsOf({ ...urls, DATABASE_MIGRATION_URL: 'mysql://owner:secret@db/doudi' })).toEqual([
+      'DATABASE_MIGRATION_URL must be a postgres:// or postgresql:// URL (value hidden)',
+    ]);
+  });
+
   it('never echoes a secret in its message', () => {
     expect(problemsOf({ AUTH_JWT_SECRET: 'short-secret' })).toEqual([
       'AUTH_JWT_SECRET must be a shared secret of at least 32 characters when AUTH_MODE=secret (value hidden)',

@@ -49,6 +49,14 @@ export class AppConfig {
   @IsUrl({ ...url, protocols: ['postgres', 'postgresql'] }, { message: 'must be a postgres:// or postgresql:// URL' })
   DATABASE_URL?: string = undefined;
 
+  /**
+   * The schema owner's connection, for the migrations; DATABASE_URL then is the service's role, which owns nothing
+   * (README "Database roles"). Unset: migrations use DATABASE_URL (one role: works, but not least privilege).
+   */
+  @IsOptional()
+  @IsUrl({ ...url, protocols: ['postgres', 'postgresql'] }, { message: 'must be a postgres:// or postgresql:// URL' })
+  DATABASE_MIGRATION_URL?: string = undefined;
+
   @IsString({ message: 'must be a directory path' })
   EMBEDDED_PG_DIR = '.data/postgres';
 
@@ -155,7 +163,7 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose values never appear in an error message. */
-const SENSITIVE = /SECRET|PASSWORD|DATABASE_URL/;
+const SENSITIVE = /SECRET|PASSWORD|DATABASE_(MIGRATION_)?URL/;
 
 /** Reads and validates the configuration; throws ConfigError naming every wrong variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
@@ -177,6 +185,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (config.NODE_ENV === 'production' && config.AUTH_MODE === 'secret' && config.AUTH_JWT_SECRET === DEVELOPMENT_JWT_SECRET) {
     problems.push('AUTH_JWT_SECRET must not be the development secret when NODE_ENV=production');
   }
+  // Without DATABASE_URL an embedded server is started, whose owner the migrations use: another owner would be ignored.
+  if (config.DATABASE_MIGRATION_URL && !config.DATABASE_URL) problems.push('DATABASE_MIGRATION_URL needs DATABASE_URL (the service role of the same database)');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

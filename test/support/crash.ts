@@ -132,7 +132,7 @@ export class ServiceProcess {
     this.generation += 1;
     const env: NodeJS.ProcessEnv = { ...process.env };
     // The test run's own database server and any engine address of the outer run are not this service's.
-    for (const name of ['DATABASE_URL', 'ZEEBE_REST_ADDRESS', 'CAMUNDA_REST_ADDRESS', 'TEST_PG_PORT']) delete env[name];
+    for (const name of ['DATABASE_URL', 'DATABASE_MIGRATION_URL', 'ZEEBE_REST_ADDRESS', 'CAMUNDA_REST_ADDRESS', 'TEST_PG_PORT']) delete env[name];
     Object.assign(env, {
       NODE_ENV: 'test',
       LOG_LEVEL: 'info',

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { startEngineServer, type EngineServer } from '../../src/engine/engine-server';
 import { type CamundaClient, camundaClient } from '../../src/workflow/camunda-client';
 import { freePort } from './free-port';
-import { createTestDatabase } from './test-app';
+import { createTestDatabase, migrationUrlOf } from './test-app';
 
 export { freePort };
 
@@ -44,14 +44,14 @@ export async function startEngineUnderTest(target: EngineTarget): Promise<Engine
     return { camunda: strictClient(address), address, close: async () => undefined };
   }
   const databaseUrl = await createTestDatabase();
-  const server = await startEngineServer({ databaseUrl, port: 0 });
+  const server = await startEngineServer({ databaseUrl, migrationUrl: migrationUrlOf(databaseUrl), port: 0 });
   return { camunda: strictClient(server.url), address: server.url, server, databaseUrl, close: () => server.close() };
 }
 
 /** `npm run engine`'s entry point as a child process of its own, so it can be killed for real. */
 export async function startEngineProcess(databaseUrl: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/engine/main.ts'], {
-    env: { ...process.env, DATABASE_URL: databaseUrl, EMBEDDED_ENGINE_PORT: String(port), NODE_ENV: 'test' },
+    env: { ...process.env, DATABASE_URL: databaseUrl, DATABASE_MIGRATION_URL: migrationUrlOf(databaseUrl), EMBEDDED_ENGINE_PORT: String(port), NODE_ENV: 'test' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

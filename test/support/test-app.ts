@@ -9,12 +9,31 @@ import { startEngineServer, type EngineServer } from '../../src/engine/engine-se
 import type { Role } from '../../src/auth/roles';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 
-/** A database of its own for one test file, on the run's server, migrated by the app at start-up. */
+/** `url` with its database replaced by the one `databaseUrl` names. */
+function onDatabaseOf(url: string, databaseUrl: string): string {
+  const result = new URL(url);
+  result.pathname = new URL(databaseUrl).pathname;
+  return result.toString();
+}
+
+/**
+ * The schema owner's connection to the database of `databaseUrl` (a service-role URL of this run), for migrations and
+ * for tests that need the owner's powers; `databaseUrl` itself when the run has one role only.
+ */
+export function migrationUrlOf(databaseUrl: string): string {
+  const ownerUrl = process.env.DATABASE_MIGRATION_URL;
+  return ownerUrl ? onDatabaseOf(ownerUrl, databaseUrl) : databaseUrl;
+}
+
+/**
+ * A database of its own for one test file, on the run's server, migrated by the app at start-up: created (and so
+ * owned) by the owner role; the service role's URL to it is returned.
+ */
 export async function createTestDatabase(): Promise<string> {
   const serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) throw new Error('DATABASE_URL is not set: run the tests through jest (global setup)');
   const name = `doudi_t_${randomBytes(6).toString('hex')}`;
-  const admin = new Client({ connectionString: serverUrl });
+  const admin = new Client({ connectionString: migrationUrlOf(serverUrl) });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE ${name}`);
@@ -43,6 +62,7 @@ export function testConfig(databaseUrl: string, env: Record<string, string> = {}
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     DATABASE_URL: databaseUrl,
+    DATABASE_MIGRATION_URL: migrationUrlOf(databaseUrl),
     // Nothing listens on port 1: the engine is down unless a test points elsewhere.
     ZEEBE_REST_ADDRESS: process.env.ZEEBE_REST_ADDRESS ?? 'http://127.0.0.1:1',
     ...env,
@@ -64,7 +84,7 @@ export interface TestApp {
 export async function startTestApp(env: Record<string, string> = {}, options: AppOptions & { withEngine?: boolean } = {}): Promise<TestApp> {
   const { withEngine, ...appOptions } = options;
   const databaseUrl = await createTestDatabase();
-  const engine = withEngine ? await startEngineServer({ databaseUrl, port: 0 }) : undefined;
+  const engine = withEngine ? await startEngineServer({ databaseUrl, migrationUrl: migrationUrlOf(databaseUrl), port: 0 }) : undefined;
   const config = testConfig(databaseUrl, engine ? { ZEEBE_REST_ADDRESS: engine.url, ...env } : env);
   const logs = new LogCapture();
   const app = await createApp(config, { logDestination: logs, ...appOptions });
