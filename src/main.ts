@@ -29,7 +29,7 @@ async function bootstrap(): Promise<void> {
   const config = loadConfig();
   let embedded: EmbeddedDatabase | undefined;
   if (!config.DATABASE_URL) {
-    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT);
+    embedded = await startEmbeddedPostgres(config.EMBEDDED_PG_DIR, config.EMBEDDED_PG_PORT, 'doudi', plainLogger('embedded-postgres', config.LOG_LEVEL));
     config.DATABASE_URL = embedded.url;
     config.DATABASE_MIGRATION_URL = embedded.migrationUrl;
   }

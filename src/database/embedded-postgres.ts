@@ -3,6 +3,8 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
+import type { Logger } from 'pino';
+import { plainLogger } from '../common/logging';
 import { bootstrapRoles, EMBEDDED_ROLES } from './roles';
 import { supervise } from './supervisor';
 
@@ -19,7 +21,13 @@ export interface EmbeddedDatabase {
  * (initialised only when the folder is empty), creates `database` if it does not exist, and the owner and service
  * roles (src/database/roles.ts). The server is supervised: killed, it is restarted with back-off until stop().
  */
-export async function startEmbeddedPostgres(dataDir: string, port: number, database = 'doudi'): Promise<EmbeddedDatabase> {
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  port: number,
+  database = 'doudi',
+  // Its lines, like every other, go through pino and its mask (PostgreSQL's messages may quote row data).
+  log: Pick<Logger, 'warn'> = plainLogger('embedded-postgres'),
+): Promise<EmbeddedDatabase> {
   const databaseDir = resolve(dataDir);
   const fresh = !existsSync(databaseDir) || readdirSync(databaseDir).length === 0;
   mkdirSync(databaseDir, { recursive: true });
@@ -33,7 +41,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
     createPostgresUser: true,
     onLog: () => undefined,
     onError: (message: unknown) => {
-      if (!stopping) process.stderr.write(`embedded-postgres: ${String(message)}\n`);
+      if (!stopping) log.warn(`embedded-postgres: ${String(message)}`);
     },
   });
   // The library keeps the postmaster's child process in a field its types call private.
@@ -56,7 +64,7 @@ export async function startEmbeddedPostgres(dataDir: string, port: number, datab
       await server.start();
       return child()!;
     },
-    (line) => process.stderr.write(`embedded-postgres on port ${port}: ${line}\n`),
+    (line) => log.warn(`embedded-postgres on port ${port}: ${line}`),
   );
   const urlOf = (role: { name: string; password: string }) => `postgres://${role.name}:${role.password}@localhost:${port}/${database}`;
   return {
