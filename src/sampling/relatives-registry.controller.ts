@@ -1,4 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { UuidParam } from '../common/params';
+import { IsCalendarDate } from '../common/calendar-date';
+import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ApiCsvBody, readCsvRecords } from '../common/csv-intake';
@@ -15,7 +17,7 @@ import { CSV_COLUMNS, RelativesRegistry } from './relatives-registry';
 const REGISTRY_EXAMPLE = 'staff_name,staff_id_number,post,region_code,relative_name,relative_id_number,relation,valid_from,valid_to\n李四,410821198001011236,county-civil-affairs,410821,李五,410821200501011231,child,2026-01-01,';
 
 export class EndEntryDto {
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'validTo must be a date YYYY-MM-DD' })
+  @IsCalendarDate()
   validTo!: string;
 }
 
@@ -77,7 +79,7 @@ export class RelativesRegistryController {
 
   @Post(':id/end')
   @HttpCode(204)
-  async end(@Param('id') id: string, @Body() body: EndEntryDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async end(@UuidParam() id: string, @Body() body: EndEntryDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     if (!(await this.registry.end(id, body.validTo, principal.regionCode))) throw new DomainError('entry-not-found', `no registry entry ${id} in the caller's region that starts before ${body.validTo}`, 404);
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.ended', subjectType: 'relatives-registry-entry', subjectId: id, details: { validTo: body.validTo } });
   }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isCalendarDate } from '../common/calendar-date';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -29,7 +30,6 @@ export interface RowProblem {
 
 export const CSV_COLUMNS = ['staff_name', 'staff_id_number', 'post', 'region_code', 'relative_name', 'relative_id_number', 'relation', 'valid_from', 'valid_to'] as const;
 const RELATIONS = ['spouse', 'parent', 'child', 'sibling', 'grandparent', 'grandchild', 'parent-in-law', 'child-in-law'];
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Checks one entry; `row` numbers the problems (1 = the first data row of a file). ID numbers are never echoed. */
 export function entryProblems(entry: Partial<Record<(typeof CSV_COLUMNS)[number], string>>, row: number): RowProblem[] {
@@ -44,9 +44,9 @@ export function entryProblems(entry: Partial<Record<(typeof CSV_COLUMNS)[number]
   need('relative_name', !!entry.relative_name?.trim(), 'relative_name is required');
   need('relative_id_number', isValidIdNumber(entry.relative_id_number ?? ''), 'relative_id_number is not a valid resident ID number');
   need('relation', RELATIONS.includes(entry.relation ?? ''), `relation must be one of ${RELATIONS.join(', ')}`);
-  need('valid_from', DATE.test(entry.valid_from ?? '') && !Number.isNaN(Date.parse(entry.valid_from!)), 'valid_from must be a date YYYY-MM-DD');
+  need('valid_from', isCalendarDate(entry.valid_from), 'valid_from must be a date YYYY-MM-DD');
   const to = entry.valid_to?.trim();
-  need('valid_to', !to || (DATE.test(to) && !Number.isNaN(Date.parse(to)) && to >= (entry.valid_from ?? '')), 'valid_to must be empty or a date YYYY-MM-DD not before valid_from');
+  need('valid_to', !to || (isCalendarDate(to) && to >= (entry.valid_from ?? '')), 'valid_to must be empty or a date YYYY-MM-DD not before valid_from');
   return problems;
 }
 
