@@ -2,7 +2,7 @@ import { UuidParam } from '../common/params';
 import { IsText } from '../common/text';
 import { IsCalendarDate } from '../common/calendar-date';
 import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
 import { shanghaiDate } from '../policy/shanghai-date';
@@ -125,15 +125,19 @@ export class PaymentsController {
 }
 
 export class DeathRecordDto {
+  @ApiProperty({ example: '410821195001011233' })
   @IsIdNumber()
   idNumber!: string;
 
+  @ApiProperty({ example: '张三' })
   @IsText(50)
   name!: string;
 
+  @ApiProperty({ example: '2026-07-03' })
   @IsCalendarDate()
   diedOn!: string;
 
+  @ApiProperty({ enum: ['public-security', 'health', 'civil-affairs'] })
   @IsIn(['public-security', 'health', 'civil-affairs'], { message: 'source must be one of public-security, health, civil-affairs' })
   source!: string;
 }

@@ -4,7 +4,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/commo
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ApiCsvBody, readCsvRecords } from '../common/csv-intake';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
@@ -17,21 +17,22 @@ import { CSV_COLUMNS, RelativesRegistry } from './relatives-registry';
 const REGISTRY_EXAMPLE = 'staff_name,staff_id_number,post,region_code,relative_name,relative_id_number,relation,valid_from,valid_to\n李四,410821198001011236,county-civil-affairs,410821,李五,410821200501011231,child,2026-01-01,';
 
 export class EndEntryDto {
+  @ApiProperty({ example: '2026-09-30' })
   @IsCalendarDate()
   validTo!: string;
 }
 
 /** One registry entry as JSON; the registry's own checks (ID numbers, relation, dates) name the failing field. */
 export class RegistryEntryDto {
-  @IsString() @MaxLength(100) staffName!: string;
-  @IsString() @MaxLength(18) staffIdNumber!: string;
-  @IsString() post!: string;
-  @IsString() regionCode!: string;
-  @IsString() @MaxLength(100) relativeName!: string;
-  @IsString() @MaxLength(18) relativeIdNumber!: string;
-  @IsString() relation!: string;
-  @IsString() validFrom!: string;
-  @IsOptional() @IsString() validTo?: string;
+  @ApiProperty({ example: '李四' }) @IsString() @MaxLength(100) staffName!: string;
+  @ApiProperty({ example: '410821198001011236' }) @IsString() @MaxLength(18) staffIdNumber!: string;
+  @ApiProperty({ enum: ['township-caseworker', 'village-cadre'] }) @IsString() post!: string;
+  @ApiProperty({ example: '410821100' }) @IsString() regionCode!: string;
+  @ApiProperty({ example: '李五' }) @IsString() @MaxLength(100) relativeName!: string;
+  @ApiProperty({ example: '410821200501011231' }) @IsString() @MaxLength(18) relativeIdNumber!: string;
+  @ApiProperty({ example: 'child' }) @IsString() relation!: string;
+  @ApiProperty({ example: '2026-01-01' }) @IsString() validFrom!: string;
+  @ApiPropertyOptional({ example: '2026-12-31' }) @IsOptional() @IsString() validTo?: string;
 }
 
 /** The relatives registry (近亲属备案, seed 004), kept by county civil affairs for its region. */

@@ -1,7 +1,7 @@
 import { UuidParam } from '../common/params';
 import { IsCalendarMonth } from '../common/calendar-date';
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
@@ -9,9 +9,11 @@ import { RegionQueryDto } from '../sla/sla.controller';
 import { SamplingService } from './sampling.service';
 
 export class DrawBatchQueryDto {
+  @ApiProperty({ example: '410821' })
   @Matches(/^\d{6}$/, { message: 'county must be a 6-digit county code' })
   county!: string;
 
+  @ApiProperty({ example: '2026-08', description: 'An ended month YYYY-MM' })
   @IsCalendarMonth()
   period!: string;
 }
