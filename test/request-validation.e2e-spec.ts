@@ -148,6 +148,10 @@ describe('request validation', () => {
   describe('households and names', () => {
     it('refuses an ID number born after today (the service clock)', async () => {
       await refused(() => s.post(integrator, '/api/v1/dibao/applications', application((b) => ((b.members[0].idNumber = idNumber(VILLAGE, '20261001')), (b.members[0].age = 0)))), ['members[0].idNumber']);
+      await refused(() => s.post(integrator, '/api/v1/temporary-aid/requests', { regionCode: VILLAGE, channel: 'self', area: 'rural', applicantName: '马成', applicantIdNumber: idNumber(VILLAGE, '20261001'), householdSize: 1, description: '失火' }), ['applicantIdNumber']);
+      await refused(() => s.post(county, '/api/v1/relatives-registry', { ...registryEntry, relativeIdNumber: idNumber(VILLAGE, '20261001') }), ['relativeIdNumber']);
+      const csv = `id_number,name,died_on,source\n${idNumber(VILLAGE, '20261001')},张三,2026-09-01,public-security`;
+      await refused(() => s.post(county, '/api/v1/death-records/import', { csv }), ['csv[row 1].id_number']);
     });
 
     it('refuses the same ID number twice in one household', async () => {

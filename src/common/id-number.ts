@@ -68,7 +68,10 @@ export function IsIdNumber(validationOptions?: ValidationOptions): PropertyDecor
           return !today || idNumberBirthDate(value) <= today;
         },
         // Never echo the number: it is personal data and lands in logs.
-        defaultMessage: (args) => `${args?.property ?? 'idNumber'} must be a valid 18-character resident ID number (GB 11643: a birth date not after today, check character)`,
+        defaultMessage: (args) =>
+          typeof args?.value === 'string' && isValidIdNumber(args.value)
+            ? `${args.property} carries a birth date after today`
+            : `${args?.property ?? 'idNumber'} must be a valid 18-character resident ID number (GB 11643: birth date and check character)`,
       },
     },
     validationOptions,

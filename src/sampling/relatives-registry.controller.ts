@@ -9,6 +9,8 @@ import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { shanghaiDate } from '../policy/shanghai-date';
 import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
 import { RegionQueryDto } from '../sla/sla.controller';
@@ -45,6 +47,7 @@ export class RelativesRegistryController {
     private readonly registry: RelativesRegistry,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -58,7 +61,7 @@ export class RelativesRegistryController {
   @ApiCsvBody(REGISTRY_EXAMPLE)
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const records = readCsvRecords(req, 'RELATIVES_REGISTRY_LIMIT_BYTES', this.config.RELATIVES_REGISTRY_LIMIT_BYTES, CSV_COLUMNS.filter((c) => c !== 'valid_to'), CSV_COLUMNS);
-    const imported = await this.registry.importCsv(records, principal.regionCode, (count, manager) =>
+    const imported = await this.registry.importCsv(records, principal.regionCode, shanghaiDate(this.clock.now()), (count, manager) =>
       this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.imported', subjectType: 'relatives-registry', subjectId: principal.regionCode, details: { imported: count } }, manager),
     );
     return { imported, columns: CSV_COLUMNS };
@@ -70,7 +73,7 @@ export class RelativesRegistryController {
    */
   @Post()
   async create(@Body() body: RegistryEntryDto, @CurrentPrincipal() principal: Principal) {
-    const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>);
+    const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>, shanghaiDate(this.clock.now()));
     if (entry && !entry.regionCode.startsWith(principal.regionCode.slice(0, 6))) problems.push({ row: 0, field: 'regionCode', message: `regionCode is outside the caller's county ${principal.regionCode}` });
     if (!entry || problems.length) throw new InvalidRequestException(problems.map(({ field, message }) => ({ field, message })));
     const [id] = await this.registry.insert([entry]);
