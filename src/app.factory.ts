@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { bodyParserErrors } from './common/csv-intake';
+import { jsonDepthLimit } from './common/request-validation';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './config/app-config';
 import { migrateDatabase } from './database/data-source-options';
@@ -20,6 +21,8 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
   app.useBodyParser('json', { limit: config.JSON_BODY_LIMIT_BYTES });
   app.useBodyParser('urlencoded', { extended: true, limit: config.JSON_BODY_LIMIT_BYTES });
   app.use(bodyParserErrors('JSON_BODY_LIMIT_BYTES', config.JSON_BODY_LIMIT_BYTES));
+  // Before any guard, interceptor or class-transformer walks it: a deeply nested body would overflow their stacks.
+  app.use(jsonDepthLimit());
   app.useLogger(app.get(Logger));
   // Start-up lines were buffered until the logger was ready; without this, tests (which never listen) lose every app log.
   app.flushLogs();

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, ValidationPipe } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -11,7 +11,8 @@ import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
 import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor';
 import { loggerParams } from './common/logging';
-import { fieldProblems, InvalidRequestException, ProblemDetailsFilter } from './common/problem';
+import { ProblemDetailsFilter } from './common/problem';
+import { RequestValidationPipe } from './common/request-validation';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
@@ -34,15 +35,6 @@ export interface AppOptions {
   clock?: Clock;
   /** Extra modules mounted beside ours (tests mount probes of cross-cutting behaviour). */
   extraImports?: DynamicModule['imports'];
-}
-
-export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    exceptionFactory: (errors) => new InvalidRequestException(fieldProblems(errors)),
-  });
 }
 
 @Module({})
@@ -76,7 +68,7 @@ export class AppModule {
         ...(options.extraImports ?? []),
       ],
       providers: [
-        { provide: APP_PIPE, useFactory: validationPipe },
+        { provide: APP_PIPE, useFactory: (clock: Clock) => new RequestValidationPipe(clock), inject: [Clock] },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],

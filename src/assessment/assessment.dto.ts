@@ -1,4 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
+import { IsCalendarDate } from '../common/calendar-date';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -18,7 +19,7 @@ import {
 } from 'class-validator';
 import { REGION_CODE_PATTERN } from '../auth/region';
 import type { FieldProblem } from '../common/problem';
-import { IsIdNumber } from '../common/id-number';
+import { AgreesWithIdNumber, IsIdNumber } from '../common/id-number';
 
 /**
  * A household as the API receives it for an assessment. Money is integer fen, per month. Validation names each bad
@@ -61,10 +62,11 @@ export class MemberDto {
   @IsIdNumber()
   idNumber!: string;
 
-  @ApiProperty({ example: 34 })
+  @ApiProperty({ example: 34, description: 'Age in years: may not contradict the birth date in idNumber (one year either way)' })
   @IsInt()
   @Min(0)
   @Max(130)
+  @AgreesWithIdNumber('idNumber')
   age!: number;
 
   @ApiProperty({ enum: RELATIONS })
@@ -178,7 +180,7 @@ export class AssessmentRequestDto extends HouseholdMoneyDto {
 
   @ApiPropertyOptional({ example: '2026-11-23', description: 'Acceptance date: decides the profile version (default today, Asia/Shanghai)' })
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a date YYYY-MM-DD' })
+  @IsCalendarDate()
   date?: string;
 
   @ApiProperty({ type: [MemberDto] })
@@ -190,13 +192,19 @@ export class AssessmentRequestDto extends HouseholdMoneyDto {
   members!: MemberDto[];
 }
 
-/** Member ids are unique, and every income and expenditure belongs to a listed member. */
-export function householdReferenceProblems(body: { members: { id: string }[]; incomes: { memberId: string }[]; expenditures: { memberId: string }[] }): FieldProblem[] {
+/** Member ids and ID numbers are unique, and every income and expenditure belongs to a listed member. */
+export function householdReferenceProblems(body: { members: { id: string; idNumber?: string }[]; incomes: { memberId: string }[]; expenditures: { memberId: string }[] }): FieldProblem[] {
   const ids = new Set<string>();
+  const idNumbers = new Map<string, number>();
   const problems: FieldProblem[] = [];
   body.members.forEach((member, i) => {
     if (ids.has(member.id)) problems.push({ field: `members[${i}].id`, message: `member id "${member.id}" is used twice` });
     ids.add(member.id);
+    if (member.idNumber === undefined) return;
+    // One person is one member: the same ID number twice would count a person (and their income) twice. Never echoed.
+    const first = idNumbers.get(member.idNumber);
+    if (first !== undefined) problems.push({ field: `members[${i}].idNumber`, message: `members[${i}].idNumber is the ID number of members[${first}] already` });
+    else idNumbers.set(member.idNumber, i);
   });
   for (const list of ['incomes', 'expenditures'] as const) {
     body[list].forEach((entry, i) => {

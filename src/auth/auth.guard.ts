@@ -2,11 +2,12 @@ import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Unauthor
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { IS_PUBLIC, Principal, REGION_SOURCE, REQUIRED_ROLES } from './principal';
-import { regionCovers } from './region';
+import { InvalidRequestException } from '../common/problem';
+import { isRegionCode, regionCovers } from './region';
 import type { Role } from './roles';
 import { TokenVerifier } from './token-verifier';
 
-/** Global guard: bearer token (401), then role (403), then region scope (403). */
+/** Global guard: bearer token (401), then role (403), then region scope (400 for a malformed code, else 403). */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -32,7 +33,12 @@ export class AuthGuard implements CanActivate {
     const regionSource = this.reflector.getAllAndOverride<string | undefined>(REGION_SOURCE, targets);
     if (regionSource) {
       const requested = request.params?.[regionSource] ?? request.query?.[regionSource] ?? (request.body as Record<string, unknown> | undefined)?.[regionSource];
-      if (typeof requested === 'string' && !regionCovers(principal.regionCode, requested)) {
+      // A malformed code is a 400, not a 403: the caller's mistake is its shape, not its reach (and an array or a
+      // non-string must not slip past the scope check).
+      if (requested !== undefined && !isRegionCode(requested)) {
+        throw new InvalidRequestException([{ field: regionSource, message: `${regionSource} must be a 6-, 9- or 12-digit region code` }]);
+      }
+      if (requested !== undefined && !regionCovers(principal.regionCode, requested)) {
         throw new ForbiddenException(`region ${requested} is outside your region ${principal.regionCode}`);
       }
     }

@@ -6,6 +6,7 @@ import * as iconv from 'iconv-lite';
 import { parse } from 'csv-parse';
 import { PassThrough, Readable, Transform } from 'stream';
 import { type FieldProblem, InvalidRequestException } from './problem';
+import { hasControlCharacter } from './request-validation';
 
 /** What a CSV route accepts; named in the 415 answer. */
 export const CSV_CONTENT_TYPES = ['text/csv', 'multipart/form-data (one file field)', 'application/json {"csv": "..."}'];
@@ -54,7 +55,13 @@ export async function* readCsvRecords(req: Request, limitName: string, limitByte
   text.on('error', (error) => parser.destroy(error));
   let row = 0;
   try {
-    for await (const values of parser as AsyncIterable<Record<string, string>>) yield { row: ++row, values };
+    for await (const values of parser as AsyncIterable<Record<string, string>>) {
+      row += 1;
+      // NUL (or another control character) would reach a text column and fail there: the file is refused here.
+      const bad = Object.keys(values).filter((column) => hasControlCharacter(values[column] ?? '') || hasControlCharacter(column));
+      if (bad.length) throw new InvalidRequestException(bad.map((column) => ({ field: `csv[row ${row}].${column}`, message: `${column} must not contain control characters (such as NUL)` })));
+      yield { row, values };
+    }
   } catch (error) {
     if (error instanceof HttpException) throw error;
     throw new InvalidRequestException([{ field: 'csv', message: `not a CSV file: ${(error as Error).message}` }]);

@@ -1,4 +1,6 @@
 import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { DateTime } from 'luxon';
+import { validationNow } from './request-validation';
 
 /**
  * Resident ID numbers (居民身份证号码), GB 11643-1999: 6-digit region, 8-digit birth date, 3-digit sequence,
@@ -22,6 +24,16 @@ export function isValidIdNumber(value: string): boolean {
   return year >= 1900 && realDate && idNumberCheckChar(value.slice(0, 17)) === value[17];
 }
 
+/** The birth date an ID number carries, YYYY-MM-DD (the number must be valid). */
+export function idNumberBirthDate(value: string): string {
+  return `${value.slice(6, 10)}-${value.slice(10, 12)}-${value.slice(12, 14)}`;
+}
+
+/** Age in completed years on `today` (YYYY-MM-DD) of someone born on `birth`. */
+export function ageOn(birth: string, today: string): number {
+  return Math.floor(DateTime.fromISO(today).diff(DateTime.fromISO(birth), 'years').years);
+}
+
 /** Keeps the region (first 6) and the last 4 characters: 410821********1234. */
 export function maskIdNumber(value: string): string {
   return value.length < 10 ? '*'.repeat(value.length) : `${value.slice(0, 6)}${'*'.repeat(value.length - 10)}${value.slice(-4)}`;
@@ -37,15 +49,56 @@ export function maskIdNumbersIn(text: string): string {
   return text.replace(ID_NUMBER_IN_TEXT, (match) => maskIdNumber(match));
 }
 
-/** class-validator: an 18-character resident ID number with a valid birth date and check character. */
+/** Today in Asia/Shanghai by the service clock while a request is validated (undefined outside a request). */
+function validationToday(): string | undefined {
+  const now = validationNow();
+  return now && DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).toISODate()!;
+}
+
+/**
+ * class-validator: an 18-character resident ID number with a valid birth date and check character, born no later
+ * than today (by the service clock).
+ */
 export function IsIdNumber(validationOptions?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'isIdNumber',
       validator: {
-        validate: (value: unknown) => typeof value === 'string' && isValidIdNumber(value),
+        validate: (value: unknown) => {
+          if (typeof value !== 'string' || !isValidIdNumber(value)) return false;
+          const today = validationToday();
+          return !today || idNumberBirthDate(value) <= today;
+        },
         // Never echo the number: it is personal data and lands in logs.
-        defaultMessage: (args) => `${args?.property ?? 'idNumber'} must be a valid 18-character resident ID number (GB 11643: birth date and check character)`,
+        defaultMessage: (args) =>
+          typeof args?.value === 'string' && isValidIdNumber(args.value)
+            ? `${args.property} carries a birth date after today`
+            : `${args?.property ?? 'idNumber'} must be a valid 18-character resident ID number (GB 11643: birth date and check character)`,
+      },
+    },
+    validationOptions,
+  );
+}
+
+/**
+ * class-validator, on an age beside an ID number (`idField` of the same object): the age may not contradict the
+ * birth date in the number. One year either way is allowed: forms often give the age reached this year.
+ */
+export function AgreesWithIdNumber(idField: string, validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'agreesWithIdNumber',
+      constraints: [idField],
+      validator: {
+        validate: (value: unknown, args) => {
+          const id = (args?.object as Record<string, unknown>)[idField];
+          const today = validationToday();
+          // A bad number or age is reported by its own rule.
+          if (typeof value !== 'number' || typeof id !== 'string' || !isValidIdNumber(id) || !today) return true;
+          const birth = idNumberBirthDate(id);
+          return birth > today || Math.abs(value - ageOn(birth, today)) <= 1;
+        },
+        defaultMessage: (args) => `${args?.property} contradicts the birth date in ${idField}`,
       },
     },
     validationOptions,

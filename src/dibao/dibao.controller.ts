@@ -1,4 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { UuidParam } from '../common/params';
+import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
@@ -39,14 +40,14 @@ export class DibaoController {
   /** Status, who must act now, open deadlines, notices and the timeline. */
   @Get('cases/:id')
   @Roles(...CASE_ROLES)
-  read(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  read(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.dibao.read(id, principal);
   }
 
   @Post('cases/:id/materials')
   @HttpCode(204)
   @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
-  async materials(@Param('id') id: string, @Body() body: MaterialsDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async materials(@UuidParam() id: string, @Body() body: MaterialsDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.dibao.supplyMaterials(id, body, principal);
   }
 
@@ -54,7 +55,7 @@ export class DibaoController {
   @Post('cases/:id/objections')
   @HttpCode(204)
   @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
-  async object(@Param('id') id: string, @Body() body: ObjectionDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async object(@UuidParam() id: string, @Body() body: ObjectionDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.dibao.object(id, body, principal);
   }
 
@@ -62,7 +63,7 @@ export class DibaoController {
   @Post('cases/:id/extension')
   @HttpCode(204)
   @Roles(Role.CountyCivilAffairs)
-  async extend(@Param('id') id: string, @Body() body: ExtensionDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async extend(@UuidParam() id: string, @Body() body: ExtensionDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.dibao.extend(id, body, principal);
   }
 
@@ -74,7 +75,7 @@ export class DibaoController {
   @Post('cases/:id/reviews')
   @HttpCode(200)
   @Roles(Role.TownshipCaseworker)
-  async review(@Param('id') id: string, @Body() body: ReviewDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
+  async review(@UuidParam() id: string, @Body() body: ReviewDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
     const outcome = await this.reviews.review(id, body, principal);
     if (outcome.outcome === 'hearing') response.status(202);
     return outcome;

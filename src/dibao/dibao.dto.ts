@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { IsText } from '../common/text';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
 import { HouseholdFinancesDto, HouseholdMoneyDto, MemberDto } from '../assessment/assessment.dto';
@@ -9,8 +10,7 @@ export type DibaoStatus = (typeof STATUSES)[number];
 
 export class ApplicationMemberDto extends MemberDto {
   @ApiProperty({ example: '张三' })
-  @IsString()
-  @Length(1, 50)
+  @IsText(50)
   name!: string;
 }
 
@@ -41,35 +41,30 @@ export class MaterialsDto {
   @ApiProperty({ example: ['户口簿复印件', '残疾证复印件'], description: 'What was supplied' })
   @IsArray()
   @ArrayMinSize(1, { message: 'materials must list what was supplied' })
-  @IsString({ each: true })
-  @Length(1, 200, { each: true })
+  @IsText(200, 1, { each: true })
   materials!: string[];
 }
 
 export class ObjectionDto {
   @ApiProperty({ example: '该户有一辆营运货车未申报' })
-  @IsString()
-  @Length(1, 2000)
+  @IsText(2000)
   text!: string;
 
   @ApiProperty({ example: '村民（匿名）', description: 'Who lodged it (may be anonymous)' })
-  @IsString()
-  @Length(1, 100)
+  @IsText(100)
   lodgedBy!: string;
 }
 
 /** The household's money as a periodic review finds it (the members stay those of the case). */
 export class ReviewDto extends HouseholdFinancesDto {
   @ApiProperty({ example: '入户复核：长子已在县城就业' })
-  @IsString()
-  @Length(1, 2000)
+  @IsText(2000)
   reviewNotes!: string;
 }
 
 export class ExtensionDto {
   @ApiProperty({ example: '需跨省核对外出务工收入' })
-  @IsString()
-  @Length(5, 2000, { message: 'reason must say why the procedure needs longer (5-2000 characters)' })
+  @IsText(2000, 5, { message: 'reason must say why the procedure needs longer (5-2000 characters)' })
   reason!: string;
 }
 

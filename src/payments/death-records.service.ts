@@ -1,23 +1,23 @@
 import { Injectable } from '@nestjs/common';
+import { isCalendarDate } from '../common/calendar-date';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { regionPrefix } from '../auth/region';
 import { type CsvRecord, inBatches } from '../common/csv-intake';
-import { isValidIdNumber } from '../common/id-number';
+import { idNumberBirthDate, isValidIdNumber } from '../common/id-number';
 import { type FieldProblem, InvalidRequestException } from '../common/problem';
 
 export const DEATH_RECORD_COLUMNS = ['id_number', 'name', 'died_on', 'source'] as const;
 const SOURCES = ['public-security', 'health', 'civil-affairs'];
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 type Row = Partial<Record<(typeof DEATH_RECORD_COLUMNS)[number], string>>;
 
 /** Problems of one record; `field` names the failing column. ID numbers are never echoed. */
 function recordProblems(r: Row, today: string): { field: string; message: string }[] {
   const problems: { field: string; message: string }[] = [];
-  if (!isValidIdNumber(r.id_number ?? '')) problems.push({ field: 'id_number', message: 'id_number is not a valid resident ID number' });
+  if (!isValidIdNumber(r.id_number ?? '') || idNumberBirthDate(r.id_number!) > today) problems.push({ field: 'id_number', message: 'id_number is not a valid resident ID number (or born after today)' });
   if (!r.name?.trim()) problems.push({ field: 'name', message: 'name is required' });
-  if (!DATE.test(r.died_on ?? '') || Number.isNaN(Date.parse(r.died_on!)) || r.died_on! > today) problems.push({ field: 'died_on', message: 'died_on must be a date YYYY-MM-DD, not in the future' });
+  if (!isCalendarDate(r.died_on) || r.died_on > today) problems.push({ field: 'died_on', message: 'died_on must be a date YYYY-MM-DD, not in the future' });
   if (!SOURCES.includes(r.source ?? '')) problems.push({ field: 'source', message: `source must be one of ${SOURCES.join(', ')}` });
   return problems;
 }

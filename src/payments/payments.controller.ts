@@ -1,5 +1,8 @@
-import { Body, Controller, Get, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { UuidParam } from '../common/params';
+import { IsText } from '../common/text';
+import { IsCalendarDate } from '../common/calendar-date';
+import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
 import { shanghaiDate } from '../policy/shanghai-date';
@@ -65,7 +68,7 @@ export class PaymentsController {
 
   /** One cycle with its calendar (deadlines moved off holidays), status and checked totals. */
   @Get(':id')
-  async one(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  async one(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.visible(id, principal);
   }
 
@@ -73,7 +76,7 @@ export class PaymentsController {
   @Get(':id/bank-file')
   @Roles(Role.CountyFinance, Role.Bank)
   @ApiProduces('text/csv')
-  async bankFile(@Param('id') id: string, @Query() query: BankFileQueryDto, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
+  async bankFile(@UuidParam() id: string, @Query() query: BankFileQueryDto, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
     const encoding = query.encoding ?? 'utf-8';
     const bom = query.bom !== 'false';
     if (encoding === 'gbk' && query.bom === 'true') throw new InvalidRequestException([{ field: 'bom', message: 'a GBK file has no BOM' }]);
@@ -101,7 +104,7 @@ export class PaymentsController {
   @Post(':id/bank-results')
   @Roles(Role.Bank, Role.CountyFinance)
   @ApiCsvBody(BANK_RESULTS_EXAMPLE)
-  async bankResults(@Param('id') id: string, @Req() req: Request, @CurrentPrincipal() principal: Principal) {
+  async bankResults(@UuidParam() id: string, @Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const cycle = await this.visible(id, principal);
     const records = readCsvRecords(req, 'BANK_RESULTS_LIMIT_BYTES', this.config.BANK_RESULTS_LIMIT_BYTES, BANK_RESULT_REQUIRED, BANK_RESULT_COLUMNS);
     // The results and their audit entry commit together; the message that moves the cycle on follows the commit.
@@ -122,16 +125,19 @@ export class PaymentsController {
 }
 
 export class DeathRecordDto {
+  @ApiProperty({ example: '410821195001011233' })
   @IsIdNumber()
   idNumber!: string;
 
-  @IsString()
-  @Length(1, 50)
+  @ApiProperty({ example: '张三' })
+  @IsText(50)
   name!: string;
 
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'diedOn must be a date YYYY-MM-DD' })
+  @ApiProperty({ example: '2026-07-03' })
+  @IsCalendarDate()
   diedOn!: string;
 
+  @ApiProperty({ enum: ['public-security', 'health', 'civil-affairs'] })
   @IsIn(['public-security', 'health', 'civil-affairs'], { message: 'source must be one of public-security, health, civil-affairs' })
   source!: string;
 }
@@ -148,7 +154,7 @@ export class PaymentHistoryController {
 
   @Get(':id/payments')
   @Roles(Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance, Role.Supervisor, Role.Integrator)
-  async history(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  async history(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     const c = await this.cases.visibleCase(id, principal);
     return this.payroll.history(c.id);
   }

@@ -1,22 +1,23 @@
 import { Controller, Get, Inject, Query } from '@nestjs/common';
+import { IsCalendarDate, IsDateOrdered } from '../common/calendar-date';
 import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, Matches, Max, Min } from 'class-validator';
+import { IsInt, Max, Min } from 'class-validator';
 import { DomainError } from '../common/domain-error';
 import { CalendarError, HolidayCalendar, OutsideCalendarError } from './holiday-calendar';
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
 export class WorkingDaysBetweenDto {
-  @Matches(DATE, { message: 'from must be a date YYYY-MM-DD' })
+  @IsCalendarDate()
+  @IsDateOrdered('before', 'to')
   from!: string;
 
-  @Matches(DATE, { message: 'to must be a date YYYY-MM-DD' })
+  @IsCalendarDate()
+  @IsDateOrdered('after', 'from')
   to!: string;
 }
 
 export class AddWorkingDaysDto {
-  @Matches(DATE, { message: 'date must be a date YYYY-MM-DD' })
+  @IsCalendarDate()
   date!: string;
 
   @Type(() => Number)

@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
+import { IsCalendarDate } from '../common/calendar-date';
 import { ApiBearerAuth, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { REGION_CODE_PATTERN } from '../auth/region';
@@ -13,7 +14,7 @@ export class InForceQueryDto {
 
   /** Defaults to today in Asia/Shanghai. */
   @IsOptional()
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'date must be a date YYYY-MM-DD' })
+  @IsCalendarDate()
   date?: string;
 }
 

@@ -1,12 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { UuidParam } from '../common/params';
+import { IsCalendarDate } from '../common/calendar-date';
+import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ApiCsvBody, readCsvRecords } from '../common/csv-intake';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock';
+import { shanghaiDate } from '../policy/shanghai-date';
 import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
 import { RegionQueryDto } from '../sla/sla.controller';
@@ -15,21 +19,22 @@ import { CSV_COLUMNS, RelativesRegistry } from './relatives-registry';
 const REGISTRY_EXAMPLE = 'staff_name,staff_id_number,post,region_code,relative_name,relative_id_number,relation,valid_from,valid_to\n李四,410821198001011236,county-civil-affairs,410821,李五,410821200501011231,child,2026-01-01,';
 
 export class EndEntryDto {
-  @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'validTo must be a date YYYY-MM-DD' })
+  @ApiProperty({ example: '2026-09-30' })
+  @IsCalendarDate()
   validTo!: string;
 }
 
 /** One registry entry as JSON; the registry's own checks (ID numbers, relation, dates) name the failing field. */
 export class RegistryEntryDto {
-  @IsString() @MaxLength(100) staffName!: string;
-  @IsString() @MaxLength(18) staffIdNumber!: string;
-  @IsString() post!: string;
-  @IsString() regionCode!: string;
-  @IsString() @MaxLength(100) relativeName!: string;
-  @IsString() @MaxLength(18) relativeIdNumber!: string;
-  @IsString() relation!: string;
-  @IsString() validFrom!: string;
-  @IsOptional() @IsString() validTo?: string;
+  @ApiProperty({ example: '李四' }) @IsString() @MaxLength(100) staffName!: string;
+  @ApiProperty({ example: '410821198001011236' }) @IsString() @MaxLength(18) staffIdNumber!: string;
+  @ApiProperty({ enum: ['township-caseworker', 'village-cadre'] }) @IsString() post!: string;
+  @ApiProperty({ example: '410821100' }) @IsString() regionCode!: string;
+  @ApiProperty({ example: '李五' }) @IsString() @MaxLength(100) relativeName!: string;
+  @ApiProperty({ example: '410821200501011231' }) @IsString() @MaxLength(18) relativeIdNumber!: string;
+  @ApiProperty({ example: 'child' }) @IsString() relation!: string;
+  @ApiProperty({ example: '2026-01-01' }) @IsString() validFrom!: string;
+  @ApiPropertyOptional({ example: '2026-12-31' }) @IsOptional() @IsString() validTo?: string;
 }
 
 /** The relatives registry (近亲属备案, seed 004), kept by county civil affairs for its region. */
@@ -42,6 +47,7 @@ export class RelativesRegistryController {
     private readonly registry: RelativesRegistry,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
   @Get()
@@ -55,7 +61,7 @@ export class RelativesRegistryController {
   @ApiCsvBody(REGISTRY_EXAMPLE)
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const records = readCsvRecords(req, 'RELATIVES_REGISTRY_LIMIT_BYTES', this.config.RELATIVES_REGISTRY_LIMIT_BYTES, CSV_COLUMNS.filter((c) => c !== 'valid_to'), CSV_COLUMNS);
-    const imported = await this.registry.importCsv(records, principal.regionCode, (count, manager) =>
+    const imported = await this.registry.importCsv(records, principal.regionCode, shanghaiDate(this.clock.now()), (count, manager) =>
       this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.imported', subjectType: 'relatives-registry', subjectId: principal.regionCode, details: { imported: count } }, manager),
     );
     return { imported, columns: CSV_COLUMNS };
@@ -67,7 +73,7 @@ export class RelativesRegistryController {
    */
   @Post()
   async create(@Body() body: RegistryEntryDto, @CurrentPrincipal() principal: Principal) {
-    const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>);
+    const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>, shanghaiDate(this.clock.now()));
     if (entry && !entry.regionCode.startsWith(principal.regionCode.slice(0, 6))) problems.push({ row: 0, field: 'regionCode', message: `regionCode is outside the caller's county ${principal.regionCode}` });
     if (!entry || problems.length) throw new InvalidRequestException(problems.map(({ field, message }) => ({ field, message })));
     const [id] = await this.registry.insert([entry]);
@@ -77,7 +83,7 @@ export class RelativesRegistryController {
 
   @Post(':id/end')
   @HttpCode(204)
-  async end(@Param('id') id: string, @Body() body: EndEntryDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async end(@UuidParam() id: string, @Body() body: EndEntryDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     if (!(await this.registry.end(id, body.validTo, principal.regionCode))) throw new DomainError('entry-not-found', `no registry entry ${id} in the caller's region that starts before ${body.validTo}`, 404);
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: principal.regionCode, action: 'relatives-registry.ended', subjectType: 'relatives-registry-entry', subjectId: id, details: { validTo: body.validTo } });
   }

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
+import { isCalendarDate } from '../common/calendar-date';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { regionPrefix } from '../auth/region';
 import { type CsvRecord, inBatches } from '../common/csv-intake';
-import { isValidIdNumber, maskIdNumber } from '../common/id-number';
+import { idNumberBirthDate, isValidIdNumber, maskIdNumber } from '../common/id-number';
 import { InvalidRequestException } from '../common/problem';
 
 /** One registered relative of a caseworker or village cadre, valid over a period. */
@@ -29,24 +30,27 @@ export interface RowProblem {
 
 export const CSV_COLUMNS = ['staff_name', 'staff_id_number', 'post', 'region_code', 'relative_name', 'relative_id_number', 'relation', 'valid_from', 'valid_to'] as const;
 const RELATIONS = ['spouse', 'parent', 'child', 'sibling', 'grandparent', 'grandchild', 'parent-in-law', 'child-in-law'];
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Checks one entry; `row` numbers the problems (1 = the first data row of a file). ID numbers are never echoed. */
-export function entryProblems(entry: Partial<Record<(typeof CSV_COLUMNS)[number], string>>, row: number): RowProblem[] {
+/**
+ * Checks one entry; `row` numbers the problems (1 = the first data row of a file). ID numbers are never echoed; one
+ * born after `today` (YYYY-MM-DD, the service clock's) is refused.
+ */
+export function entryProblems(entry: Partial<Record<(typeof CSV_COLUMNS)[number], string>>, row: number, today: string): RowProblem[] {
   const problems: RowProblem[] = [];
   const need = (field: (typeof CSV_COLUMNS)[number], ok: boolean, message: string) => {
     if (!ok) problems.push({ row, field, message });
   };
   need('staff_name', !!entry.staff_name?.trim(), 'staff_name is required');
-  need('staff_id_number', isValidIdNumber(entry.staff_id_number ?? ''), 'staff_id_number is not a valid resident ID number');
+  const idOk = (value: string | undefined) => isValidIdNumber(value ?? '') && idNumberBirthDate(value!) <= today;
+  need('staff_id_number', idOk(entry.staff_id_number), 'staff_id_number is not a valid resident ID number (or born after today)');
   need('post', entry.post === 'township-caseworker' || entry.post === 'village-cadre', 'post must be township-caseworker or village-cadre');
   need('region_code', /^\d{9}(\d{3})?$/.test(entry.region_code ?? ''), 'region_code must be a 9-digit township or 12-digit village code');
   need('relative_name', !!entry.relative_name?.trim(), 'relative_name is required');
-  need('relative_id_number', isValidIdNumber(entry.relative_id_number ?? ''), 'relative_id_number is not a valid resident ID number');
+  need('relative_id_number', idOk(entry.relative_id_number), 'relative_id_number is not a valid resident ID number (or born after today)');
   need('relation', RELATIONS.includes(entry.relation ?? ''), `relation must be one of ${RELATIONS.join(', ')}`);
-  need('valid_from', DATE.test(entry.valid_from ?? '') && !Number.isNaN(Date.parse(entry.valid_from!)), 'valid_from must be a date YYYY-MM-DD');
+  need('valid_from', isCalendarDate(entry.valid_from), 'valid_from must be a date YYYY-MM-DD');
   const to = entry.valid_to?.trim();
-  need('valid_to', !to || (DATE.test(to) && !Number.isNaN(Date.parse(to)) && to >= (entry.valid_from ?? '')), 'valid_to must be empty or a date YYYY-MM-DD not before valid_from');
+  need('valid_to', !to || (isCalendarDate(to) && to >= (entry.valid_from ?? '')), 'valid_to must be empty or a date YYYY-MM-DD not before valid_from');
   return problems;
 }
 
@@ -75,13 +79,13 @@ export class RelativesRegistry {
    * Imports a file's records, all or none: every bad row is reported (and a row outside `county`, the caller's), in
    * one transaction in which `then` records the import. Records are read and written in batches as they arrive.
    */
-  async importCsv(records: AsyncIterable<CsvRecord>, county: string, then: (imported: number, manager: EntityManager) => Promise<unknown>): Promise<number> {
+  async importCsv(records: AsyncIterable<CsvRecord>, county: string, today: string, then: (imported: number, manager: EntityManager) => Promise<unknown>): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const problems: RowProblem[] = [];
       let imported = 0;
       for await (const batch of inBatches(records)) {
         for (const { row, values } of batch) {
-          problems.push(...entryProblems(values, row));
+          problems.push(...entryProblems(values, row, today));
           if (values.region_code && !values.region_code.startsWith(county.slice(0, 6))) problems.push({ row, field: 'region_code', message: `region_code is outside the caller's county ${county}` });
         }
         if (!problems.length) imported += (await this.insert(batch.map((r) => entryOf(r.values)), manager)).length;
@@ -93,9 +97,9 @@ export class RelativesRegistry {
   }
 
   /** One entry given as JSON (the CSV's columns in camelCase); problems name the JSON fields. */
-  parseOne(body: Record<string, unknown>): { entry?: RegistryEntry; problems: RowProblem[] } {
+  parseOne(body: Record<string, unknown>, today: string): { entry?: RegistryEntry; problems: RowProblem[] } {
     const record = Object.fromEntries(CSV_COLUMNS.map((column) => [column, typeof body[camel(column)] === 'string' ? (body[camel(column)] as string).trim() : undefined]));
-    const problems = entryProblems(record, 0).map((p) => ({ ...p, field: camel(p.field), message: p.message.replace(p.field, camel(p.field)) }));
+    const problems = entryProblems(record, 0, today).map((p) => ({ ...p, field: camel(p.field), message: p.message.replace(p.field, camel(p.field)) }));
     return problems.length ? { problems } : { entry: entryOf(record), problems };
   }
 

@@ -1,5 +1,7 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { UuidParam } from '../common/params';
+import { IsCalendarMonth } from '../common/calendar-date';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Matches } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
@@ -7,10 +9,12 @@ import { RegionQueryDto } from '../sla/sla.controller';
 import { SamplingService } from './sampling.service';
 
 export class DrawBatchQueryDto {
+  @ApiProperty({ example: '410821' })
   @Matches(/^\d{6}$/, { message: 'county must be a 6-digit county code' })
   county!: string;
 
-  @Matches(/^\d{4}-\d{2}$/, { message: 'period must be a month YYYY-MM' })
+  @ApiProperty({ example: '2026-08', description: 'An ended month YYYY-MM' })
+  @IsCalendarMonth()
   period!: string;
 }
 
@@ -37,14 +41,14 @@ export class SamplingController {
   }
 
   @Get(':id')
-  one(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  one(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.sampling.one(id, principal.regionCode);
   }
 
   /** Re-derives the selection from the stored seed and compares: an auditor's check. */
   @Post(':id/verify')
   @HttpCode(200)
-  verify(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  verify(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.sampling.verify(id, principal.regionCode);
   }
 }

@@ -11,7 +11,7 @@ import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
-import { PolicyProfiles } from '../policy/policy-profiles';
+import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
 import { type Draw, draw, type PopulationEntry, verify } from './draw';
 
 /** The process of one county's batch (bpmn/county-sampling-batch.bpmn) and the subject it is started for. */
@@ -155,7 +155,7 @@ export class SamplingService {
     // A month still running (or to come) has decisions yet to be made: drawing it would lock an incomplete population.
     if (end > this.clock.now()) throw new InvalidRequestException([{ field: 'period', message: `period ${period} has not ended yet: a month can be drawn from its end (${DateTime.fromJSDate(end, { zone: 'Asia/Shanghai' }).toFormat('yyyy-MM-dd HH:mm')} Asia/Shanghai)` }]);
     if (await this.batchOf(countyCode, period, manager)) return false;
-    const profile = this.profiles.inForceAt(countyCode, new Date(end.getTime() - 1));
+    const profile = this.profileForPeriod(countyCode, period, end);
     const { ratioPercent, relativesRatioPercent } = profile.parameters.sampling.value;
     const population = await this.population(countyCode, start, end, manager);
     const seed = randomBytes(16).toString('hex');
@@ -168,6 +168,16 @@ export class SamplingService {
         JSON.stringify(result.required), JSON.stringify(result.selected), this.clock.now()],
     );
     return inserted.length > 0;
+  }
+
+  /** The county's profile at the period's end; a period before any version took effect is the caller's mistake (400 on period). */
+  private profileForPeriod(countyCode: string, period: string, end: Date) {
+    try {
+      return this.profiles.inForceAt(countyCode, new Date(end.getTime() - 1));
+    } catch (error) {
+      if (error instanceof PolicyError) throw new InvalidRequestException([{ field: 'period', message: `no policy profile is in force for county ${countyCode} in period ${period}: ${error.message}` }]);
+      throw error;
+    }
   }
 
   async list(region: string) {

@@ -1,3 +1,4 @@
+import { EngineKeyParam } from '../common/params';
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
@@ -80,7 +81,7 @@ export class SlaController {
   /** Runs the step an incident stopped again, once its cause is fixed (202: the engine re-runs it asynchronously). */
   @Post('incidents/:incidentKey/retry')
   @HttpCode(HttpStatus.ACCEPTED)
-  retryIncident(@Param('incidentKey') incidentKey: string, @CurrentPrincipal() principal: Principal): Promise<IncidentRetryResult> {
+  retryIncident(@EngineKeyParam('incidentKey') incidentKey: string, @CurrentPrincipal() principal: Principal): Promise<IncidentRetryResult> {
     return this.sla.retryIncident(incidentKey, principal);
   }
 

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { EngineKeyParam } from '../common/params';
+import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
@@ -29,7 +30,7 @@ export class TasksController {
   @Get(':key')
   @Roles(...WORKING_ROLES, Role.Supervisor)
   @ApiOkResponse({ type: TaskDetail })
-  read(@Param('key') key: string, @CurrentPrincipal() principal: Principal): Promise<TaskDetail> {
+  read(@EngineKeyParam('key') key: string, @CurrentPrincipal() principal: Principal): Promise<TaskDetail> {
     return this.tasks.read(key, principal);
   }
 
@@ -38,7 +39,7 @@ export class TasksController {
   @HttpCode(204)
   @Roles(...WORKING_ROLES)
   @ApiNoContentResponse()
-  async claim(@Param('key') key: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async claim(@EngineKeyParam('key') key: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.tasks.claim(key, principal);
   }
 
@@ -47,7 +48,7 @@ export class TasksController {
   @HttpCode(204)
   @Roles(...WORKING_ROLES)
   @ApiNoContentResponse()
-  async unclaim(@Param('key') key: string, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async unclaim(@EngineKeyParam('key') key: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.tasks.unclaim(key, principal);
   }
 
@@ -56,7 +57,7 @@ export class TasksController {
   @HttpCode(204)
   @Roles(...WORKING_ROLES)
   @ApiNoContentResponse()
-  async complete(@Param('key') key: string, @Body() body: CompleteTaskDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async complete(@EngineKeyParam('key') key: string, @Body() body: CompleteTaskDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.tasks.complete(key, body.variables ?? {}, principal);
   }
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsEngineKey } from '../common/params';
 
 export const TASK_STATES = ['CREATED', 'COMPLETED', 'CANCELED', 'FAILED'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -13,7 +14,7 @@ export class TaskListQueryDto {
 
   @ApiPropertyOptional({ example: '2251799813685249' })
   @IsOptional()
-  @Matches(/^\d{1,25}$/, { message: 'processInstanceKey must be a numeric key' })
+  @IsEngineKey()
   processInstanceKey?: string;
 
   @ApiPropertyOptional({ description: 'The BPMN id of the user task in its model', example: 'township-review' })

@@ -1,3 +1,4 @@
+import { UuidParam } from '../common/params';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
@@ -40,7 +41,7 @@ export class TemporaryAidController {
   /** Status with its deadlines, amount and tier, payments, who must act now, and the timeline. */
   @Get('requests/:id')
   @Roles(...READERS)
-  read(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+  read(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.aid.read(id, principal);
   }
 
@@ -48,7 +49,7 @@ export class TemporaryAidController {
   @Post('requests/:id/paperwork')
   @HttpCode(204)
   @Roles(Role.TownshipCaseworker)
-  async paperwork(@Param('id') id: string, @Body() body: PaperworkDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+  async paperwork(@UuidParam() id: string, @Body() body: PaperworkDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.aid.filePaperwork(id, body, principal);
   }
 }

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsText } from '../common/text';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
@@ -37,8 +38,7 @@ export class CreateAidRequestDto {
   area!: 'urban' | 'rural';
 
   @ApiProperty({ example: '马成' })
-  @IsString()
-  @Length(1, 50)
+  @IsText(50)
   applicantName!: string;
 
   @ApiProperty({ example: '632301198001011234' })
@@ -52,8 +52,7 @@ export class CreateAidRequestDto {
   householdSize!: number;
 
   @ApiProperty({ example: '昨夜房屋失火，衣物口粮尽毁' })
-  @IsString()
-  @Length(1, 2000)
+  @IsText(2000)
   description!: string;
 
   @ApiPropertyOptional({ type: UnemploymentDto, description: 'For the one-time aid of uninsured unemployed people' })
@@ -78,13 +77,11 @@ export class AidListQueryDto {
 /** The paperwork of a rescue-first payment (法§50: 事后补充说明): registration, reasons, amount, signatures. */
 export class PaperworkDto {
   @ApiProperty({ example: 'DJ-2026-0117', description: 'Registration number of the filed request' })
-  @IsString()
-  @Length(1, 60)
+  @IsText(60)
   registrationNumber!: string;
 
   @ApiProperty({ example: '火灾致基本生活困难，先行救助' })
-  @IsString()
-  @Length(1, 2000)
+  @IsText(2000)
   reasons!: string;
 
   @ApiProperty({ example: 60000, description: 'The amount paid, in fen: must equal the payment' })
@@ -96,8 +93,7 @@ export class PaperworkDto {
   @IsArray()
   @ArrayMinSize(2, { message: 'signatures must name at least the caseworker and the recipient' })
   @ArrayMaxSize(10)
-  @IsString({ each: true })
-  @Length(1, 60, { each: true })
+  @IsText(60, 1, { each: true })
   signatures!: string[];
 }
 
@@ -109,7 +105,6 @@ export class FundCreditDto {
   amountFen!: number;
 
   @ApiProperty({ example: '2026年第四季度备用金' })
-  @IsString()
-  @Length(1, 500)
+  @IsText(500)
   note!: string;
 }
