@@ -61,6 +61,10 @@ export interface PolicyParameters {
   samplingReviewWorkingDays: number;
   refusalNoticeWorkingDays: number;
   hearingWorkingDays: number;
+  /** Where and within how many days a family may apply for administrative review (行政复议) of a decision. */
+  administrativeReview: { body: string; days: number };
+  /** Where and within how many months a family may sue (行政诉讼) directly. */
+  administrativeLitigation: { body: string; months: number };
   sampling: { ratioPercent: number; relativesRatioPercent: number; period: 'monthly' | 'quarterly' };
   temporaryAidReplyHours: number;
   emergencyAidHours: number;
@@ -93,6 +97,7 @@ const oneOf =
   (...allowed: string[]): Check =>
   (value, path) =>
     allowed.includes(value as string) ? [] : [`${path} must be one of ${allowed.join(', ')} (got ${JSON.stringify(value)})`];
+const text: Check = (value, path) => (typeof value === 'string' && value.trim() !== '' ? [] : [`${path} must be a non-empty text (got ${JSON.stringify(value)})`]);
 const nullable =
   (check: Check): Check =>
   (value, path) =>
@@ -172,6 +177,8 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
   samplingReviewWorkingDays: integer(1, 60),
   refusalNoticeWorkingDays: integer(1, 30),
   hearingWorkingDays: integer(1, 60),
+  administrativeReview: object({ body: text, days: integer(1, 365) }),
+  administrativeLitigation: object({ body: text, months: integer(1, 24) }),
   sampling: object({ ratioPercent: percent, relativesRatioPercent: percent, period: oneOf('monthly', 'quarterly') }),
   temporaryAidReplyHours: integer(1, 240),
   emergencyAidHours: integer(1, 240),

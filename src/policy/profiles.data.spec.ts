@@ -13,6 +13,8 @@ const SEED_FILE = /^\d{3}_[0-9a-f]{16}\.txt$/;
 /** The law's text is not in sources/: only the articles the seeds README lists may be cited, by gist. */
 const LAW_ARTICLES = ['11', '18', '37', '44', '45', '48', '50', '62'];
 const LAW_CITATION = /^社会救助法 §(\d+)$/;
+/** The family's remedies: 行政复议法 (2023) 第二十条 (60 days), 行政诉讼法 第四十六条 (6 months), also cited by gist. */
+const REMEDY_ARTICLES = ['行政复议法 §20', '行政诉讼法 §46'];
 const BASELINE = 'national';
 /** The prefix every county code of a regional profile must start with: its prefecture or province. */
 const JURISDICTION_PREFIX: Record<string, string> = { gannan: '6230', tongren: '6323', yunnan: '53', jiaozuo: '4108' };
@@ -81,7 +83,7 @@ function sourceProblems(file: string, profile: Profile, read = readSource): stri
         else if (!text.includes(source.passage)) problems.push(`${at}: ${name}: passage not verbatim in ${document}: ${source.passage}`);
       } else {
         const article = LAW_CITATION.exec(document)?.[1];
-        if (!article || !LAW_ARTICLES.includes(article)) problems.push(`${at}: ${name}: "${document}" is neither a seed file nor a listed article (社会救助法 §${LAW_ARTICLES.join('/§')})`);
+        if (!REMEDY_ARTICLES.includes(document) && (!article || !LAW_ARTICLES.includes(article))) problems.push(`${at}: ${name}: "${document}" is neither a seed file nor a listed article (社会救助法 §${LAW_ARTICLES.join('/§')})`);
         if (!provisional) problems.push(`${at}: ${name}: cited to the law by gist only, so the value must be provisional`);
       }
       if (profile.id !== BASELINE && document !== version.document) problems.push(`${at}: ${name}: a regional profile cites its own notice (${version.document}), not ${document}`);
@@ -198,6 +200,8 @@ describe('policy profile data', () => {
     ['national', 'procedureWorkingDays', 30],
     ['national', 'procedureExtendedWorkingDays', 45],
     ['national', 'unemployedAid', { monthsWithoutIncome: 3, multipleOfStandardPercent: 100 }],
+    ['national', 'administrativeReview', { body: '县级人民政府', days: 60 }],
+    ['national', 'administrativeLitigation', { body: '人民法院', months: 6 }],
   ])('%s sets %s to the value its source fixes', (id, name, value) => {
     const profile = Object.values(files).find((p) => p.id === id)!;
     expect((profile.versions.at(-1)!.parameters as Record<string, Cited<unknown>>)[name]?.value).toEqual(value);

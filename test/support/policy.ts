@@ -31,6 +31,8 @@ export const TEST_PARAMETERS: PolicyParameters = {
   samplingReviewWorkingDays: 20,
   refusalNoticeWorkingDays: 3,
   hearingWorkingDays: 10,
+  administrativeReview: { body: '县级人民政府', days: 60 },
+  administrativeLitigation: { body: '人民法院', months: 6 },
   sampling: { ratioPercent: 30, relativesRatioPercent: 60, period: 'monthly' },
   temporaryAidReplyHours: 12,
   emergencyAidHours: 24,
