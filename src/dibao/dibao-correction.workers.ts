@@ -11,7 +11,7 @@ import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { CORRECTION_JOBS, DIBAO_PROCESS_ID, type CorrectionPathVariables, type HearingVariables } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { DibaoService, SUBJECT } from './dibao.service';
-import { hearingConclusionText, terminationText } from './notices';
+import { assessmentReasons, citation, hearingConclusionText, remediesOf, terminationText } from './notices';
 
 interface Job {
   jobKey: string;
@@ -198,23 +198,28 @@ export class DibaoCorrectionWorkers {
     input: { review: boolean; opened?: Record<string, unknown>; correctionReasons: string; hearingReasons: string; familyStatement: string; now: Date; fromMonth: string; oldBenefit: number; newBenefit: number },
     manager: EntityManager,
   ): Promise<string> {
-    const common = { applicantName: c.applicantName, caseNumber: c.caseNumber, conclusion, hearingReasons: input.hearingReasons, familyStatement: input.familyStatement, decidedAt: input.now, fromMonth: input.fromMonth, oldBenefitFen: input.oldBenefit, newBenefitFen: input.newBenefit };
+    const countyProfile = this.profiles.byVersionId(c.profileVersionId!);
+    const remedies = remediesOf(countyProfile);
+    const common = { applicantName: c.applicantName, caseNumber: c.caseNumber, conclusion, hearingReasons: input.hearingReasons, familyStatement: input.familyStatement, decidedAt: input.now, fromMonth: input.fromMonth, oldBenefitFen: input.oldBenefit, newBenefitFen: input.newBenefit, remedies };
     if (input.review) {
       const assessment = input.opened?.assessmentKey ? await this.repository.assessmentOfKey(String(input.opened.assessmentKey), manager) : undefined;
       if (!assessment) throw new Error(`hearing of case ${c.caseNumber}: the review's assessment is not found`);
       const profile = this.profiles.byVersionId(assessment.profileVersionId);
+      const members = await this.repository.members(c.id, manager);
       return hearingConclusionText({
         ...common,
         basis: '复查核算',
-        assessmentReasons: assessment.result.reasons,
+        findings: assessmentReasons(assessment.result, profile, members),
         assessmentSteps: assessment.result.steps.map((step) => step.description),
-        rule: `${profile.profileName} ${profile.versionId}`,
       });
     }
     if (conclusion === 'terminate') {
       const reasons = [input.correctionReasons, input.hearingReasons].filter((r) => r.trim());
-      return terminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, reasons, familyStatement: input.familyStatement, decidedAt: input.now, untilMonth: input.fromMonth });
+      return terminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, reasons, familyStatement: input.familyStatement, decidedAt: input.now, untilMonth: input.fromMonth, remedies });
     }
-    return hearingConclusionText({ ...common, basis: '县级抽查复核', assessmentReasons: [input.correctionReasons].filter((r) => r.trim()), assessmentSteps: [], rule: '县级抽查复核' });
+    // The county's sampling review found it (the rule that makes the county check township decisions).
+    const sampling = citation(countyProfile.parameters.sampling.source.document);
+    const findings = [input.correctionReasons].filter((r) => r.trim()).map((reason) => ({ reason: `县级抽查复核意见：${reason.trim()}`, rule: sampling }));
+    return hearingConclusionText({ ...common, basis: '县级抽查复核', findings, assessmentSteps: [] });
   }
 }

@@ -6,7 +6,7 @@ import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
-import { recalculationText } from './notices';
+import { recalculationText, remediesOf } from './notices';
 
 interface Job {
   jobKey: string;
@@ -69,6 +69,7 @@ export class DibaoRecalculationWorkers {
         newBenefitFen: newBenefit,
         fromMonth,
         familyStatement: String(job.variables.familyStatement ?? ''),
+        remedies: remediesOf(profile),
       });
       await this.repository.insertNotice(c.id, newBenefit > 0 ? 'recalculation' : 'termination', text, now, null, job.jobKey, manager);
       await this.repository.event(c.id, 'recalculated', now, WORKER, { memberId: String(job.variables.deceasedMemberId), oldBenefitFen: oldBenefit, newBenefitFen: newBenefit, fromMonth }, manager, job.jobKey);

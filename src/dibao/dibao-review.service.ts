@@ -14,7 +14,7 @@ import type { ReviewDto } from './dibao.dto';
 import { DibaoRepository } from './dibao.repository';
 import { DibaoService, SUBJECT } from './dibao.service';
 import { CORRECTION_PROCESS_ID, type ReviewHearingVariables } from './dibao-process';
-import { gradualExitText } from './notices';
+import { gradualExitText, remediesOf } from './notices';
 
 const EMPLOYMENT = new Set(['wages', 'business']);
 const employmentFen = (incomes: { category: string; monthlyFen: number }[]) => incomes.filter((i) => EMPLOYMENT.has(i.category)).reduce((sum, i) => sum + i.monthlyFen, 0);
@@ -83,6 +83,7 @@ export class DibaoReviewService {
           untilMonth,
           benefitFen: oldBenefit,
           source: profile.parameters.gradualExitMonths.source.document,
+          remedies: remediesOf(profile),
         });
         await this.repository.insertNotice(c.id, 'gradual-exit', text, now, null, `review:${c.id}:${now.toISOString()}`, manager);
         outcome = { outcome: 'gradual-exit', benefitFen: oldBenefit, fromMonth, untilMonth };

@@ -18,7 +18,8 @@ import { JobWorker } from '../workflow/job-worker.decorator';
 import { type AcceptanceVariables, type AssessmentVariables, DIBAO_JOBS, decisionOptions, ZERO_BENEFIT_APPROVAL, zeroBenefitReason } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
-import { closureText, missingMaterialsText, publicNoticeText, refusalNoticeText } from './notices';
+import { approvalNoticeText, assessmentReasons, citation, closureText, missingMaterialsText, publicNoticeText, refusalNoticeText, remediesOf } from './notices';
+import { townshipNameOf } from './township-name';
 
 /** What a worker reads of a job. */
 interface Job {
@@ -149,7 +150,7 @@ export class DibaoWorkers {
       const endsAt = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ days }).endOf('day').toJSDate();
       const members = await this.repository.members(c.id, manager);
       const size = c.requestType === 'single-person' || job.variables.assessmentOutcome === 'single-person' ? 1 : members.length;
-      const text = publicNoticeText({ applicantName: c.applicantName, householdSize: size, benefitFen: Number(job.variables.benefitFen ?? 0), noticeDays: days, endsAt, township: `${c.townshipCode}乡镇（街道）` });
+      const text = publicNoticeText({ applicantName: c.applicantName, householdSize: size, benefitFen: Number(job.variables.benefitFen ?? 0), noticeDays: days, endsAt, township: townshipNameOf(c.townshipCode) });
       await this.repository.update(c.id, { status: 'in-notice' }, manager);
       await this.repository.insertNotice(c.id, 'public', text, now, endsAt, job.jobKey, manager);
       await this.repository.event(c.id, 'notice-published', now, WORKER, { endsAt }, manager, job.jobKey);
@@ -169,6 +170,15 @@ export class DibaoWorkers {
       await this.repository.insertDecision(c.id, 'approve', String(job.variables.decisionReasons ?? ''), benefitFen, now, job.jobKey, manager);
       await this.repository.enrol(c.id, benefitFen, fromMonth, now, manager);
       await this.repository.update(c.id, { status: 'enrolled', decided_at: now, benefit_fen: benefitFen }, manager);
+      // The approval notice (法§45): amount, first month, how it is paid, the duty to report changes, the remedies.
+      const profile = this.profiles.byVersionId(c.profileVersionId!);
+      const members = await this.repository.members(c.id, manager);
+      const householdSize = c.requestType === 'single-person' || job.variables.assessmentOutcome === 'single-person' ? 1 : members.length;
+      const text = approvalNoticeText({
+        applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: townshipNameOf(c.townshipCode), appliedAt: c.appliedAt, decidedAt: now,
+        householdSize, benefitFen, fromMonth, payment: profile.parameters.paymentCalendar, remedies: remediesOf(profile),
+      });
+      await this.repository.insertNotice(c.id, 'approval', text, now, null, job.jobKey, manager);
       await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure'], now, manager);
       if (await this.repository.event(c.id, 'enrolled', now, WORKER, { benefitFen, fromMonth }, manager, job.jobKey)) {
         await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.approved', subjectType: SUBJECT, subjectId: c.id, details: { benefitFen, fromMonth } }, manager);
@@ -186,12 +196,15 @@ export class DibaoWorkers {
       const dueAt = this.deadlines.due({ kind: 'working-days', days: profile.parameters.refusalNoticeWorkingDays.value }, now);
       const decisionReasons = String(job.variables.decisionReasons ?? '').trim();
       const assessment = await this.repository.latestAssessment(c.id, manager);
+      // Every reason in Chinese with its rule: the township's own, then the assessment's (members named, not by id).
+      const members = await this.repository.members(c.id, manager);
       const reasons = [
-        { reason: `乡镇审批意见：${decisionReasons}`, rule: '社会救助法 §45（不予批准须书面说明理由）' },
-        ...(assessment?.result.reasons ?? []).map((reason) => ({ reason, rule: `${profile.profileName} ${profile.versionId}` })),
+        { reason: `乡镇审核意见：${decisionReasons}`, rule: citation('社会救助法 §45') },
+        ...(assessment ? assessmentReasons(assessment.result, profile, members) : []),
       ];
+      const text = refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: townshipNameOf(c.townshipCode), appliedAt: c.appliedAt, reasons, decidedAt: now, remedies: remediesOf(profile) });
       await this.repository.insertDecision(c.id, 'refuse', decisionReasons, 0, now, job.jobKey, manager);
-      await this.repository.insertNotice(c.id, 'refusal', refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, reasons, decidedAt: now }), now, dueAt, job.jobKey, manager);
+      await this.repository.insertNotice(c.id, 'refusal', text, now, dueAt, job.jobKey, manager);
       await this.repository.update(c.id, { status: 'refused', decided_at: now, benefit_fen: 0 }, manager);
       await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure'], now, manager);
       await this.openDeadline(c, profile, 'dibao.refusal-notice', 'refusalNoticeWorkingDays', 'township-caseworker', now, manager);

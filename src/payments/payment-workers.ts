@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DibaoRepository } from '../dibao/dibao.repository';
-import { deathTerminationText } from '../dibao/notices';
+import { deathTerminationText, remediesOf } from '../dibao/notices';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -132,7 +132,7 @@ export class PaymentWorkers {
         const untilMonth = DateTime.fromISO(death.diedOn, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
         await this.cases.endEnrolment(c.id, untilMonth, manager);
         await this.cases.update(c.id, { status: 'terminated', decided_at: now }, manager);
-        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.diedOn, untilMonth });
+        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.diedOn, untilMonth, remedies: remediesOf(this.profiles.byVersionId(c.profileVersionId!)) });
         await this.cases.insertNotice(c.id, 'termination', text, now, null, `${job.jobKey}:${c.id}`, manager);
       }
       return found.length;
