@@ -135,7 +135,14 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     expect(c.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['applied', 'accepted', 'assessed', 'notice-published', 'enrolled']));
     const enrolled = c.timeline.find((e: { kind: string }) => e.kind === 'enrolled');
     expect(enrolled.details.fromMonth).toBe('2026-10-01');
-    const pool = await s.app.get(DataSource).query(`SELECT decision FROM sampling_pool_entry WHERE subject_id = $1`, [caseId]);
+    // The approval notice: the amount in yuan, the first month, how it is paid, the duty to report, the remedies.
+    const approval = c.notices.find((n: { kind: string }) => n.kind === 'approval').text as string;
+    expect(approval).toContain(`月保障金额${(c.benefitFen / 100).toFixed(2)}元，自2026年10月起按月发放`);
+    expect(approval).toContain('社会化发放');
+    expect(approval).toContain('家庭人口、收入、财产状况发生变化的');
+    expect(approval).toContain('申请行政复议');
+    // The pool entry is the service task after enrolment: waited for, not raced.
+    const pool = await s.until('the sampling pool entry', () => s.app.get(DataSource).query(`SELECT decision FROM sampling_pool_entry WHERE subject_id = $1`, [caseId]), (rows: unknown[]) => rows.length > 0);
     expect(pool).toEqual([{ decision: 'approve' }]);
     expect(c.openDeadlines).toEqual([]);
   });
@@ -148,8 +155,13 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { decision: 'refuse', decisionReasons: '家庭人均收入超过低保标准' } }).then((r) => expect(r.status).toBe(204));
     const c = await untilStatus(caseId, 'refused');
     const refusal = c.notices.find((n: { kind: string }) => n.kind === 'refusal');
-    expect(refusal.text).toContain('1. 乡镇审批意见：家庭人均收入超过低保标准（依据：社会救助法 §45');
-    expect(refusal.text).toMatch(/2\. .+（依据：焦作市/);
+    // Every reason in Chinese with its rule's title and article; the remedies from the profile; no profile id, no English.
+    expect(refusal.text).toContain('1. 乡镇审核意见：家庭人均收入超过低保标准（依据：《中华人民共和国社会救助法》第四十五条）');
+    expect(refusal.text).toMatch(/2\. 家庭人均收入 [\d.]+元 不低于低保标准 [\d.]+元（依据：.+）/);
+    expect(refusal.text).toMatch(/您于\d{4}年\d{1,2}月\d{1,2}日向.+提出的最低生活保障申请/);
+    expect(refusal.text).toContain('60日内向县级人民政府申请行政复议');
+    expect(refusal.text).toContain('6个月内直接向人民法院提起行政诉讼');
+    expect(refusal.text.replace(/DB\d{6}-\d{4}-\d{6}/g, '')).not.toMatch(/[A-Za-z]|¥/);
     await taskOf(caseId, 'Task_deliver_refusal', caseworker);
   });
 

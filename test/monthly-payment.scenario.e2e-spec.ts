@@ -101,7 +101,7 @@ describe('monthly payment cycle on the engine', () => {
     const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: `${COUNTY}100`, id: 'caseworker' };
     const ended = (await s.get(caseworker, `/api/v1/dibao/cases/${single}`)).body;
     expect(ended.status).toBe('terminated');
-    expect(ended.notices.find((n: { kind: string }) => n.kind === 'termination').text).toContain('自2026-11起停发');
+    expect(ended.notices.find((n: { kind: string }) => n.kind === 'termination').text).toContain('自2026年11月起停发');
     expect((await s.get(caseworker, `/api/v1/dibao/cases/${notTheirs}`)).body.status).toBe('enrolled');
     expect(lines.map((l: { case_id: string }) => l.case_id)).toContain(notTheirs);
     expect((await s.get(caseworker, `/api/v1/dibao/cases/${byProvince}`)).body.status).toBe('terminated');
@@ -115,7 +115,7 @@ describe('monthly payment cycle on the engine', () => {
     expect((await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { familyStatement: '老伴和老母亲同住，无其他收入' } })).status).toBe(204);
     const recalculated = await s.until('the recalculation', async () => (await s.get(caseworker, `/api/v1/dibao/cases/${larger}`)).body, (c) => c.benefitFen === standard * 2);
     expect(recalculated.status).toBe('enrolled');
-    expect(recalculated.notices.find((n: { kind: string }) => n.kind === 'recalculation').text).toContain('自2026-12起执行');
+    expect(recalculated.notices.find((n: { kind: string }) => n.kind === 'recalculation').text).toContain('自2026年12月起执行');
     expect(recalculated.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['member-died', 'recalculated']));
   });
 
@@ -135,9 +135,10 @@ describe('monthly payment cycle on the engine', () => {
     expect(exit.body).toMatchObject({ outcome: 'gradual-exit', fromMonth: '2026-11-01' });
     const lastPaid = DateTime.fromISO('2026-11-01').plus({ months: months - 1 }).toFormat('yyyy-MM');
     const stopped = DateTime.fromISO('2026-11-01').plus({ months }).toFormat('yyyy-MM');
+    const stoppedText = DateTime.fromISO('2026-11-01').plus({ months }).toFormat('yyyy年M月');
     expect(exit.body.untilMonth).toBe(`${stopped}-01`);
     const c = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body;
-    expect(c.notices.find((n: { kind: string }) => n.kind === 'gradual-exit').text).toContain(`自${stopped}起停发`);
+    expect(c.notices.find((n: { kind: string }) => n.kind === 'gradual-exit').text).toContain(`自${stoppedText}起停发`);
     expect((await review([{ memberId: 'm1', category: 'wages', monthlyFen: 600_000 }])).status).toBe(409);
 
     // The payroll pays every month of the exit period and none after (later months' cycles inserted as the timer would open them).

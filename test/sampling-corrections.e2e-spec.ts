@@ -97,8 +97,8 @@ describe('county sampling corrections', () => {
     const terminated = await untilStatus(approved, 'terminated');
     const termination = terminated.notices.find((n: { kind: string }) => n.kind === 'termination');
     expect(termination.text).toContain('自2026年12月起停发');
-    expect(termination.text).toContain('1. 乡镇决定有误（依据：社会救助法 §48）');
-    expect(termination.text).toContain('2. 经核实家庭人均收入超过标准（依据：社会救助法 §48）');
+    expect(termination.text).toContain('1. 乡镇决定有误（依据：《中华人民共和国社会救助法》第四十八条）');
+    expect(termination.text).toContain('2. 经核实家庭人均收入超过标准（依据：《中华人民共和国社会救助法》第四十八条）');
     expect(termination.text).toContain('您的陈述和申辩已记录在案：家庭收入已有变化');
     expect(termination.text).not.toMatch(/\d{17}[\dX]/);
     expect(await db.query(`SELECT to_char(until_month, 'YYYY-MM-DD') AS until FROM dibao_enrolment WHERE case_id = $1`, [approved])).toEqual([{ until: '2026-12-01' }]);
