@@ -132,7 +132,7 @@ describe('deadline.moved on the embedded engine', () => {
       );
       expect(response.status).toBe(201);
       const { requestId, processInstanceKey } = response.body as { requestId: string; processInstanceKey: string };
-      await s.completeIn(processInstanceKey, 'Task_reply', caseworker, { aidType: 'emergency', severity: 'general', urgent: true, proposedFen: 20_000, referral: 'none', replyNotes: '已核实' });
+      await s.completeIn(processInstanceKey, 'Task_reply', caseworker, { aidType: 'emergency', severity: 'general', urgent: true, proposedYuan: 200, referral: 'none', replyNotes: '已核实' });
       await s.until('the payment', async () => (await s.get(caseworker, `/api/v1/temporary-aid/requests/${requestId}`)).body, (r) => r.status === 'paid');
       await s.until('the paperwork watch', () => timers(processInstanceKey, 'Timer_paperwork'), (list) => list.length === 1);
       return { requestId, processInstanceKey };

@@ -45,7 +45,7 @@ describe('temporary-aid instalments in the monthly payroll', () => {
       { 'Idempotency-Key': 'instalments-1' },
     );
     const { requestId, processInstanceKey } = created.body;
-    await s.completeIn(processInstanceKey, 'Task_reply', caseworker, { aidType: 'expenditure', severity: 'general', urgent: false, referral: 'none', replyNotes: '已核实', proposedFen: 300_000 });
+    await s.completeIn(processInstanceKey, 'Task_reply', caseworker, { aidType: 'expenditure', severity: 'general', urgent: false, referral: 'none', replyNotes: '已核实', proposedYuan: 3000 });
     await s.completeIn(processInstanceKey, 'Task_township_approval', leader, { approvalDecision: 'approve', paymentMode: 'instalments', instalmentMonths: 3, approvalReasons: '因病支出型困难' });
     await s.until('the first instalment', () => read(requestId), (r) => r.timeline.some((e: { kind: string }) => e.kind === 'awaiting-instalments'));
     expect((await read(requestId)).status).toBe('paid');

@@ -81,7 +81,7 @@ describe('temporary aid on the embedded engine', () => {
     await s.moveTo(START);
     expect((await s.post(county, `/api/v1/reserve-funds/${TOWNSHIP}/advances`, { amountFen: 150_000, note: '备用金' })).status).toBe(201);
     const { requestId, processInstanceKey } = await request();
-    await reply(processInstanceKey, { urgent: true, proposedFen: 100_000, referral: 'housing' });
+    await reply(processInstanceKey, { urgent: true, proposedYuan: 1000, referral: 'housing' });
     const paid = await until(requestId, 'the rescue-first payment', (r) => r.status === 'paid');
     expect(paid).toMatchObject({ tier: 'rescue-first', amountFen: 100_000, paidBy: 'reserve-fund' });
     expect(paid.applicantIdNumber).toMatch(/^632301\*{8}\d{3}[\dX]$/);
@@ -108,7 +108,7 @@ describe('temporary aid on the embedded engine', () => {
 
     // The fund now holds 50,000 fen: the next rescue-first payment is paid by the county directly, and shows it.
     const next = await request();
-    await reply(next.processInstanceKey, { urgent: true, proposedFen: 60_000 });
+    await reply(next.processInstanceKey, { urgent: true, proposedYuan: 600 });
     expect(await until(next.requestId, 'the county paying', (r) => r.status === 'paid')).toMatchObject({ paidBy: 'county-direct' });
     expect((await s.get(county, `/api/v1/reserve-funds/${TOWNSHIP}`)).body.balanceFen).toBe(50_000);
   });
@@ -118,7 +118,7 @@ describe('temporary aid on the embedded engine', () => {
     const paidAt = new Date('2026-09-29T01:00:00Z');
     await s.moveTo(paidAt);
     const { requestId, processInstanceKey } = await request();
-    await reply(processInstanceKey, { urgent: true, proposedFen: 20_000 });
+    await reply(processInstanceKey, { urgent: true, proposedYuan: 200 });
     const paid = await until(requestId, 'the payment', (r) => r.status === 'paid');
     const due = deadline(paid, 'temporary-aid.paperwork').dueAt;
     // The end of Monday 2026-10-12 in Shanghai.
@@ -132,7 +132,7 @@ describe('temporary aid on the embedded engine', () => {
   it('escalates emergency aid not paid within 24 hours of the request, not a second earlier', async () => {
     await s.moveTo(START);
     const { requestId, processInstanceKey } = await request();
-    await reply(processInstanceKey, { proposedFen: 200_000 });
+    await reply(processInstanceKey, { proposedYuan: 2000 });
     await s.taskIn(processInstanceKey, 'Task_township_approval', leader);
     await s.moveTo(new Date(START.getTime() + 24 * HOUR - 1_000));
     expect(deadline(await read(requestId), 'temporary-aid.emergency-aid').breachedAt).toBeNull();
@@ -151,7 +151,7 @@ describe('temporary aid on the embedded engine', () => {
     const started = [];
     for (const [amount, elementId, actor] of cases) {
       const r = await request();
-      await reply(r.processInstanceKey, { aidType: 'expenditure', proposedFen: amount });
+      await reply(r.processInstanceKey, { aidType: 'expenditure', proposedYuan: amount / 100 });
       await s.taskIn(r.processInstanceKey, elementId, actor);
       started.push(r);
     }

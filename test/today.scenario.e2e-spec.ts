@@ -55,7 +55,7 @@ describe('the procedures work today', () => {
     });
     expect(requested.status).toBe(201);
     const { requestId, processInstanceKey } = requested.body;
-    await s.completeIn(processInstanceKey, 'Task_reply', caseworker, { aidType: 'emergency', severity: 'general', urgent: true, proposedFen: 100_000, referral: 'none', replyNotes: '已核实' });
+    await s.completeIn(processInstanceKey, 'Task_reply', caseworker, { aidType: 'emergency', severity: 'general', urgent: true, proposedYuan: 1000, referral: 'none', replyNotes: '已核实' });
     const paid = await s.until('the rescue-first payment', async () => (await s.get(caseworker, `/api/v1/temporary-aid/requests/${requestId}`)).body, (r) => r.status === 'paid');
     expect(paid).toMatchObject({ tier: 'rescue-first', paidBy: 'reserve-fund', amountFen: 100_000 });
     const paperwork = paid.deadlines.find((d: { type: string }) => d.type === 'temporary-aid.paperwork');

@@ -43,6 +43,9 @@ export interface TemporaryAidStartVariables extends ScopedProcessVariables {
   townshipCode: string;
   countyCode: string;
   replyDueAt: string;
+  /** For the reply form: the profile's limit (temporaryAidReplyHours) and the due instant in Asia/Shanghai. */
+  replyHours: number;
+  replyDueText: string;
 }
 
 /** What the township's reply form (temporary-aid-reply) gives. */
@@ -50,7 +53,8 @@ export interface ReplyVariables {
   aidType: AidType;
   severity: Severity;
   urgent?: boolean;
-  proposedFen?: number | null;
+  /** Entered in yuan (two decimals); empty: the profile's table. */
+  proposedYuan?: number | null;
   referral: string;
   replyNotes: string;
 }

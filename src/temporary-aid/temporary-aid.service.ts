@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { regionCovers, regionPrefix } from '../auth/region';
@@ -78,7 +79,7 @@ export class TemporaryAidService {
         },
         manager,
       );
-      const variables = temporaryAidStartVariables({ id, regionCode: body.regionCode, townshipCode, countyCode }, replyDueAt);
+      const variables = temporaryAidStartVariables({ id, regionCode: body.regionCode, townshipCode, countyCode, requestedAt: now }, replyDueAt);
       const outboxId = await this.outbox.enqueueStart({ processId: TEMPORARY_AID_PROCESS_ID, businessKey: `${SUBJECT}:${id}`, subjectType: SUBJECT, subjectId: id, variables: { ...variables } }, manager);
       await this.audit.record(
         { actor: { id: principal.id, roles: principal.roles }, regionCode: body.regionCode, action: 'temporary-aid.requested', subjectType: SUBJECT, subjectId: id, details: { requestNumber, channel: body.channel } },
@@ -159,7 +160,14 @@ export class TemporaryAidService {
   }
 }
 
-/** The start variables of a request's procedure. */
-export function temporaryAidStartVariables(r: Pick<AidRequest, 'id' | 'regionCode' | 'townshipCode' | 'countyCode'>, replyDueAt: Date): TemporaryAidStartVariables {
-  return { requestId: r.id, regionCode: r.regionCode, subjectType: SUBJECT, subjectId: r.id, townshipCode: r.townshipCode, countyCode: r.countyCode, replyDueAt: replyDueAt.toISOString() };
+/**
+ * The start variables of a request's procedure. The reply form shows the limit and the due instant as a person reads
+ * them (Asia/Shanghai); the limit is the profile's hours the due instant was computed from (`create`: requested + hours).
+ */
+export function temporaryAidStartVariables(r: Pick<AidRequest, 'id' | 'regionCode' | 'townshipCode' | 'countyCode' | 'requestedAt'>, replyDueAt: Date): TemporaryAidStartVariables {
+  return {
+    requestId: r.id, regionCode: r.regionCode, subjectType: SUBJECT, subjectId: r.id, townshipCode: r.townshipCode, countyCode: r.countyCode, replyDueAt: replyDueAt.toISOString(),
+    replyHours: Math.round((replyDueAt.getTime() - r.requestedAt.getTime()) / HOUR_MS),
+    replyDueText: DateTime.fromJSDate(replyDueAt, { zone: 'Asia/Shanghai' }).toFormat('yyyy年M月d日 HH:mm'),
+  };
 }

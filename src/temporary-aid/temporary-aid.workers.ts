@@ -63,7 +63,7 @@ export class TemporaryAidWorkers {
       if (!r.tier) {
         const now = this.clock.now();
         const standard = r.area === 'urban' ? p.dibaoStandardUrbanFen.value : p.dibaoStandardRuralFen.value;
-        const amountFen = reply.proposedFen ?? tableAmountFen({ temporaryAidAmounts: p.temporaryAidAmounts.value, unemployedAid: p.unemployedAid.value }, reply.aidType, reply.severity, standard);
+        const amountFen = reply.proposedYuan != null ? Math.round(reply.proposedYuan * 100) : tableAmountFen({ temporaryAidAmounts: p.temporaryAidAmounts.value, unemployedAid: p.unemployedAid.value }, reply.aidType, reply.severity, standard);
         const problems = reply.aidType === 'unemployed' ? unemployedAidProblems(r.unemployment, { unemployedAid: p.unemployedAid.value }) : [];
         const urgent = reply.urgent === true;
         const tier = problems.length
