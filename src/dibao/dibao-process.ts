@@ -141,6 +141,10 @@ export interface AssessmentVariables {
   benefitFen: number;
   /** Plain-language reasons of the assessment (shown in the audit forms). */
   assessmentReasons: string[];
+  /** For the audit forms, as the caseworker reads them: the outcome in Chinese, the benefit in yuan, the reasons in Chinese. */
+  assessmentOutcomeText: string;
+  benefitYuanText: string;
+  assessmentReasonTexts: string[];
   /** The choices of the township's decision form (`valuesKey` of bpmn/forms/dibao-decision.form). */
   decisionOptions: { label: string; value: 'approve' | 'refuse' }[];
 }
@@ -153,13 +157,20 @@ export const ZERO_BENEFIT_APPROVAL = 'zero-benefit-approval';
  * income (PROCEDURES.md §2), so an assessment of 0 fen found the household above the standard and leaves only a
  * refusal with its written reasons (法§45); the one option's label says why.
  */
+export const ASSESSMENT_OUTCOME_TEXT: Record<AssessmentVariables['assessmentOutcome'], string> = {
+  eligible: '符合条件，整户纳入低保',
+  'single-person': '低保边缘家庭，成员参照“单人户”纳入低保',
+  marginal: '低保边缘家庭，不符合低保条件',
+  'not-eligible': '不符合低保条件',
+};
+
 export function decisionOptions(benefitFen: number): AssessmentVariables['decisionOptions'] {
-  if (benefitFen > 0) return [{ label: '批准 Approve', value: 'approve' }, { label: '不予批准 Refuse', value: 'refuse' }];
-  return [{ label: `不予批准 Refuse（${zeroBenefitReason()}）`, value: 'refuse' }];
+  if (benefitFen > 0) return [{ label: '批准', value: 'approve' }, { label: '不予批准', value: 'refuse' }];
+  return [{ label: `不予批准（${zeroBenefitReason()}）`, value: 'refuse' }];
 }
 
 export function zeroBenefitReason(): string {
-  return '核算月保障金额为0.00元，家庭不符合低保条件，不能批准 the assessed benefit is 0.00 yuan: no approval is possible';
+  return '核算月保障金额为0.00元，家庭不符合低保条件，不能批准';
 }
 
 /** Set by the township audit forms. */

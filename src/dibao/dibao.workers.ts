@@ -15,7 +15,7 @@ import { CAMUNDA_CLIENT, type CamundaClient } from '../workflow/camunda-client';
 import { taskCompletedAt } from '../workflow/engine-calls';
 import { BusinessOutcome } from '../workflow/job-outcome';
 import { JobWorker } from '../workflow/job-worker.decorator';
-import { type AcceptanceVariables, type AssessmentVariables, DIBAO_JOBS, decisionOptions, ZERO_BENEFIT_APPROVAL, zeroBenefitReason } from './dibao-process';
+import { type AcceptanceVariables, ASSESSMENT_OUTCOME_TEXT, type AssessmentVariables, DIBAO_JOBS, decisionOptions, ZERO_BENEFIT_APPROVAL, zeroBenefitReason } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
 import { approvalNoticeText, assessmentReasons, citation, closureText, missingMaterialsText, publicNoticeText, refusalNoticeText, remediesOf } from './notices';
@@ -127,7 +127,15 @@ export class DibaoWorkers {
       await this.repository.insertAssessment(c.id, profile.versionId, result.outcome, result.benefitFen, result, now, job.jobKey, manager);
       await this.repository.update(c.id, { benefit_fen: result.benefitFen }, manager);
       await this.repository.event(c.id, 'assessed', now, WORKER, { outcome: result.outcome, benefitFen: result.benefitFen }, manager, job.jobKey);
-      return { assessmentOutcome: result.outcome, benefitFen: result.benefitFen, assessmentReasons: result.reasons, decisionOptions: decisionOptions(result.benefitFen) };
+      return {
+        assessmentOutcome: result.outcome,
+        benefitFen: result.benefitFen,
+        assessmentReasons: result.reasons,
+        assessmentOutcomeText: ASSESSMENT_OUTCOME_TEXT[result.outcome],
+        benefitYuanText: (result.benefitFen / 100).toFixed(2),
+        assessmentReasonTexts: assessmentReasons(result, profile, members).map((r) => `${r.reason}（依据：${r.rule}）`),
+        decisionOptions: decisionOptions(result.benefitFen),
+      };
     });
   }
 
