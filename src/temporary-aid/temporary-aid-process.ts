@@ -59,9 +59,21 @@ export interface ReplyVariables {
   replyNotes: string;
 }
 
+/** The approval tiers as the approving official reads them (分级审批, notice 001). */
+export const TIER_TEXT: Record<Tier | 'ineligible', string> = {
+  'rescue-first': '先行救助（事后补充说明）',
+  township: '乡镇（街道）审批',
+  county: '县级民政部门审批',
+  'joint-meeting': '联席会议一事一议',
+  ineligible: '不符合救助条件',
+};
+
 /** Written by `temporary-aid.propose`. */
 export interface ProposalVariables {
   amountFen: number;
+  /** For the approval form: the amount in yuan (580.00) and the tier in Chinese. */
+  amountYuanText: string;
+  tierText: string;
   tier: Tier | 'ineligible';
   emergency: boolean;
   aidDueAt: string | null;

@@ -18,6 +18,7 @@ import {
   TEMPORARY_AID_JOBS,
   TEMPORARY_AID_MESSAGES,
   TEMPORARY_AID_SUBJECT as SUBJECT,
+  TIER_TEXT,
 } from './temporary-aid-process';
 import { type AidRequest, TemporaryAidRepository } from './temporary-aid.repository';
 
@@ -85,7 +86,7 @@ export class TemporaryAidWorkers {
       }
       const emergency = r.aidType === 'emergency';
       const ineligibleReasons = r.tier === 'ineligible' ? unemployedAidProblems(r.unemployment, { unemployedAid: p.unemployedAid.value }) : [];
-      return { amountFen: r.amountFen!, tier: r.tier!, emergency, aidDueAt: emergency ? this.aidDueAt(r, profile).toISOString() : null, ineligibleReasons };
+      return { amountFen: r.amountFen!, amountYuanText: (r.amountFen! / 100).toFixed(2), tier: r.tier!, tierText: TIER_TEXT[r.tier!], emergency, aidDueAt: emergency ? this.aidDueAt(r, profile).toISOString() : null, ineligibleReasons };
     });
   }
 
