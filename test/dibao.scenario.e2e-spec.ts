@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
 import { CAMUNDA_CLIENT, type CamundaClient } from '../src/workflow/camunda-client';
-import { REAL_CAMUNDA_ADDRESS } from './support/engine';
+import { REAL_CAMUNDA_ADDRESS, strictClient } from './support/engine';
 import { type Actor, idNumber, Scenario } from './support/scenario';
 
 /**
@@ -149,6 +149,17 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
 
   it('refuses only with written reasons, stating each with its rule', async () => {
     const { caseId, task } = await highIncomeAtDecision();
+    // The decision form reads the assessment as the leader does: outcome and reasons in Chinese, the benefit in yuan.
+    const { processInstanceKey } = await readCase(caseId);
+    const variable = async (name: string) => {
+      const { items } = await strictClient(s.testApp.config.ZEEBE_REST_ADDRESS!).searchVariables({ filter: { processInstanceKey, name } as never }, { consistency: { waitUpToMs: 0 } });
+      return items.map((v) => JSON.parse(String(v.value)))[0];
+    };
+    expect(await variable('assessmentOutcomeText')).toBe('不符合低保条件');
+    expect(await variable('benefitYuanText')).toBe('0.00');
+    const reasonTexts = (await variable('assessmentReasonTexts')) as string[];
+    expect(reasonTexts.length).toBeGreaterThan(0);
+    for (const text of reasonTexts) expect(text).toMatch(/^[^A-Za-z¥]+（依据：[^A-Za-z]+）$/);
     const withoutReason = await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { decision: 'refuse', decisionReasons: '  ' } });
     expect(withoutReason.status).toBe(400);
     expect(withoutReason.body.errors.map((e: { field: string }) => e.field)).toContain('variables.decisionReasons');
