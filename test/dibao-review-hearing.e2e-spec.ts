@@ -71,6 +71,11 @@ describe('review hearing: reduce or end a benefit after hearing the family', () 
     // Started through the outbox, once.
     const starts = await db.query(`SELECT process_id FROM engine_outbox WHERE subject_id = $1 AND kind = 'start-process'`, [caseId]);
     expect(starts).toEqual([{ process_id: 'dibao-correction' }]);
+    // The hearing form reads the current benefit in yuan and the findings in Chinese with their rules.
+    const [{ variables }] = await db.query(`SELECT variables FROM engine_outbox WHERE subject_id = $1 AND kind = 'start-process'`, [caseId]);
+    expect(variables.currentBenefitYuanText).toBe((standardFen / 100).toFixed(2));
+    expect(variables.reviewReasons.join('\n')).toMatch(/金融资产 [\d.]+元 超过限额 [\d.]+元（依据：.+）/);
+    for (const reason of variables.reviewReasons as string[]) expect(reason).not.toMatch(/[A-Za-z¥]/);
 
     // While the hearing is open nothing changes for the family, and a second review is refused, naming the hearing.
     expect(c).toMatchObject({ status: 'enrolled', benefitFen: standardFen });

@@ -75,7 +75,9 @@ export interface ReviewHearingVariables extends ScopedProcessVariables {
   hearingDueAt: string;
   /** The benefit paid while the hearing is open; a reduction must stay below it (the form's max). */
   currentBenefitFen: number;
-  /** The review's assessment reasons (bilingual), shown in the hearing form. */
+  /** The same in yuan (600.00), shown in the hearing form. */
+  currentBenefitYuanText: string;
+  /** The review's assessment reasons in Chinese with their rules, shown in the hearing form. */
   reviewReasons: string[];
 }
 
@@ -97,6 +99,7 @@ export interface CorrectionPathVariables {
   /** hear: when the hearing must be done (hearingWorkingDays), and the benefit a reduction must stay below. */
   hearingDueAt?: string;
   currentBenefitFen?: number;
+  currentBenefitYuanText?: string;
 }
 
 export const CANDIDATE_GROUPS = {

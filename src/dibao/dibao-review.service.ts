@@ -14,7 +14,7 @@ import type { ReviewDto } from './dibao.dto';
 import { DibaoRepository } from './dibao.repository';
 import { DibaoService, SUBJECT } from './dibao.service';
 import { CORRECTION_PROCESS_ID, type ReviewHearingVariables } from './dibao-process';
-import { gradualExitText, remediesOf } from './notices';
+import { assessmentReasons, gradualExitText, remediesOf } from './notices';
 
 const EMPLOYMENT = new Set(['wages', 'business']);
 const employmentFen = (incomes: { category: string; monthlyFen: number }[]) => incomes.filter((i) => EMPLOYMENT.has(i.category)).reduce((sum, i) => sum + i.monthlyFen, 0);
@@ -100,7 +100,8 @@ export class DibaoReviewService {
           hearingReason: 'review',
           hearingDueAt: hearingDueAt.toISOString(),
           currentBenefitFen: oldBenefit,
-          reviewReasons: result.reasons,
+          currentBenefitYuanText: (oldBenefit / 100).toFixed(2),
+          reviewReasons: assessmentReasons(result, profile, await this.repository.members(c.id, manager)).map((r) => `${r.reason}（依据：${r.rule}）`),
         };
         // The business key makes this review's start one command however often the dispatcher sends it.
         const outboxId = await this.outbox.enqueueStart({ processId: CORRECTION_PROCESS_ID, businessKey: `review-hearing:${assessmentKey}`, subjectType: SUBJECT, subjectId: c.id, variables: { ...variables } }, manager);
