@@ -3,6 +3,7 @@ import { Role } from '../src/auth/roles';
 import { DateTime } from 'luxon';
 import { PayrollService } from '../src/payments/payroll.service';
 import { PolicyProfiles } from '../src/policy/policy-profiles';
+import { strictClient } from './support/engine';
 import { enrolHousehold, seedEnrolments } from './support/enrolments';
 import { type Actor, idNumber, Scenario } from './support/scenario';
 
@@ -111,6 +112,9 @@ describe('monthly payment cycle on the engine', () => {
     // The larger household: heard first, then recalculated for two, from December, in writing.
     const hearing = await s.until('the hearing', async () => (await s.get(caseworker, '/api/v1/tasks?elementId=Task_hearing')).body.items, (items) => items.some((t: { subjectId: string }) => t.subjectId === larger));
     const task = hearing.find((t: { subjectId: string }) => t.subjectId === larger);
+    // The recalculation-hearing form shows the date of death as a person writes it, not an ISO date.
+    const { items } = await strictClient(s.testApp.config.ZEEBE_REST_ADDRESS!).searchVariables({ filter: { processInstanceKey: task.processInstanceKey, name: 'diedOnText' } as never }, { consistency: { waitUpToMs: 0 } });
+    expect(JSON.parse(String(items[0]?.value))).toMatch(/^\d{4}年\d{1,2}月\d{1,2}日$/);
     expect((await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: {} })).status).toBe(400);
     expect((await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { familyStatement: '老伴和老母亲同住，无其他收入' } })).status).toBe(204);
     const recalculated = await s.until('the recalculation', async () => (await s.get(caseworker, `/api/v1/dibao/cases/${larger}`)).body, (c) => c.benefitFen === standard * 2);

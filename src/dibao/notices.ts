@@ -173,7 +173,7 @@ export function terminationText(input: { applicantName: string; caseNumber: stri
 }
 
 /** 2026-11-20 → 2026年11月20日 (a calendar date, no zone to convert). */
-const dateText = (isoDate: string) => `${monthText(isoDate)}${Number(isoDate.slice(8, 10))}日`;
+export const dateText = (isoDate: string) => `${monthText(isoDate)}${Number(isoDate.slice(8, 10))}日`;
 
 /** Nobody of the household is left (the monthly death-record comparison): the benefit stops from `untilMonth`. */
 export function deathTerminationText(input: { applicantName: string; caseNumber: string; deceasedName: string; diedOn: string; untilMonth: string; remedies: Remedies }): string {

@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DibaoRepository } from '../dibao/dibao.repository';
-import { deathTerminationText, remediesOf } from '../dibao/notices';
+import { dateText, deathTerminationText, remediesOf } from '../dibao/notices';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
@@ -147,7 +147,7 @@ export class PaymentWorkers {
         correlationKey: r.caseId,
         messageId: `${r.caseId}:${r.memberId}`,
         timeToLiveMs: MEMBER_DIED_TTL_MS,
-        variables: { caseId: r.caseId, regionCode: r.regionCode, subjectType: 'dibao-case', subjectId: r.caseId, deceasedMemberId: r.memberId, deceasedName: r.deceasedName, diedOn: r.diedOn, hearingDueAt: r.hearingDueAt },
+        variables: { caseId: r.caseId, regionCode: r.regionCode, subjectType: 'dibao-case', subjectId: r.caseId, deceasedMemberId: r.memberId, deceasedName: r.deceasedName, diedOn: r.diedOn, diedOnText: dateText(r.diedOn), hearingDueAt: r.hearingDueAt },
       });
     }
     return { deathsFound };
