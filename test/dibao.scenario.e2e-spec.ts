@@ -227,6 +227,9 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     c = await s.until(`breach of ${caseId}`, () => readCase(caseId), (x) => x.timeline.some((e: { kind: string }) => e.kind === 'deadline-breached'));
     expect(c.deadlines.find((d: { type: string }) => d.type === 'dibao.procedure').breachedAt).toBe('2026-10-30T16:00:00.000Z');
     await taskOf(caseId, 'Task_county_follow_up', county);
+    // The follow-up form shows the limits as dates in Shanghai, not UTC instants.
+    const { items } = await strictClient(s.testApp.config.ZEEBE_REST_ADDRESS!).searchVariables({ filter: { processInstanceKey: c.processInstanceKey, name: 'procedureDueText' } as never }, { consistency: { waitUpToMs: 0 } });
+    expect(JSON.parse(String(items[0]?.value))).toBe('2026年10月30日');
   });
 
   it('never approves a benefit of 0 fen: the form offers only a refusal, and an approval sent past it goes back to the decision', async () => {

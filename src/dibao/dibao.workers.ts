@@ -18,7 +18,7 @@ import { JobWorker } from '../workflow/job-worker.decorator';
 import { type AcceptanceVariables, ASSESSMENT_OUTCOME_TEXT, type AssessmentVariables, DIBAO_JOBS, decisionOptions, ZERO_BENEFIT_APPROVAL, zeroBenefitReason } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
-import { approvalNoticeText, assessmentReasons, citation, closureText, missingMaterialsText, publicNoticeText, refusalNoticeText, remediesOf } from './notices';
+import { approvalNoticeText, assessmentReasons, citation, closureText, day, missingMaterialsText, publicNoticeText, refusalNoticeText, remediesOf } from './notices';
 import { townshipNameOf } from './township-name';
 
 /** What a worker reads of a job. */
@@ -272,7 +272,7 @@ export class DibaoWorkers {
 
   /** The whole-procedure deadline passed: the breach is recorded and the county must follow up. */
   @JobWorker(DIBAO_JOBS.recordBreach)
-  async recordBreach(job: Job): Promise<{ followUpDueAt: string }> {
+  async recordBreach(job: Job): Promise<{ followUpDueAt: string; procedureDueText: string; procedureExtendedDueText: string }> {
     return this.onCase(job, async (c, manager) => {
       const now = this.clock.now();
       const profile = this.profiles.byVersionId(c.profileVersionId!);
@@ -282,7 +282,9 @@ export class DibaoWorkers {
         await this.audit.record({ actor: { id: WORKER }, regionCode: c.regionCode, action: 'dibao.deadline-breached', subjectType: SUBJECT, subjectId: c.id }, manager);
         await this.openDeadline(c, profile, 'dibao.follow-up', 'followUpWorkingDays', 'county-civil-affairs', now, manager);
       }
-      return { followUpDueAt: followUpDueAt.toISOString() };
+      // For the county's follow-up form: the limits as the dates a person reads (the variables hold the moved values).
+      const dueText = (at: unknown) => (at ? day(new Date(String(at))) : '');
+      return { followUpDueAt: followUpDueAt.toISOString(), procedureDueText: dueText(job.variables.procedureDueAt), procedureExtendedDueText: dueText(job.variables.procedureExtendedDueAt) };
     });
   }
 

@@ -9,7 +9,8 @@ import type { ResolvedProfile } from '../policy/policy-profiles';
  */
 
 const yuan = (fen: number) => (fen / 100).toFixed(2);
-const day = (at: Date) => DateTime.fromJSDate(at, { zone: 'Asia/Shanghai' }).toFormat('yyyy年M月d日');
+/** An instant's date in Asia/Shanghai: 2026年12月3日. */
+export const day = (at: Date) => DateTime.fromJSDate(at, { zone: 'Asia/Shanghai' }).toFormat('yyyy年M月d日');
 /** 2026-11-01 → 2026年11月. */
 const monthText = (isoDate: string) => `${Number(isoDate.slice(0, 4))}年${Number(isoDate.slice(5, 7))}月`;
 
