@@ -1,4 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { QueryRunner } from 'typeorm';
 
 /**
@@ -33,10 +37,16 @@ const pad6 = (code: string) => code.padEnd(6, '0');
 
 /** Provinces, cities, counties and townships of the whole country (about 44,700 rows). */
 export function upperLevels(): DivisionRow[] {
+  const cities = rows('cities').map(([code, name, province]) => ({ code: pad6(code!), level: 'city' as const, parentCode: pad6(province!), name: name! }));
+  const cityCodes = new Set(cities.map((c) => c.code));
   return [
     ...rows('provinces').map(([code, name]) => ({ code: pad6(code!), level: 'province' as const, parentCode: null, name: name! })),
-    ...rows('cities').map(([code, name, province]) => ({ code: pad6(code!), level: 'city' as const, parentCode: pad6(province!), name: name! })),
-    ...rows('areas').map(([code, name, city]) => ({ code: code!, level: 'county' as const, parentCode: pad6(city!), name: name! })),
+    ...cities,
+    // 东莞 (441900), 中山 (442000) and 儋州 (460400) have no counties: the file lists each again as its own county,
+    // under the same code. We keep the city; its townships hang from it.
+    ...rows('areas')
+      .filter(([code]) => !cityCodes.has(code!))
+      .map(([code, name, city]) => ({ code: code!, level: 'county' as const, parentCode: pad6(city!), name: name! })),
     ...rows('streets').map(([code, name, county]) => ({ code: code!, level: 'township' as const, parentCode: county!, name: name! })),
   ];
 }
@@ -68,13 +78,13 @@ export function villagesOf(counties: readonly string[]): DivisionRow[] {
   return found;
 }
 
-/** One statement for all the rows (unnest of four arrays): a few hundred ms for ~60,000 rows, not one round trip each. */
+/**
+ * COPY of all the rows in one stream: ~60,000 rows in a few hundred ms on an idle machine (a multi-row INSERT took
+ * several times that). Names never hold a tab, newline or backslash, so the text format needs no escaping.
+ */
 export async function insertDivisions(q: QueryRunner, divisions: DivisionRow[], source: string): Promise<void> {
-  await q.query(
-    `INSERT INTO region (code, level, parent_code, name, source, created_by)
-     SELECT code, level, parent_code, name, $5, 'migration'
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS d(code, level, parent_code, name)
-     ON CONFLICT (code) DO NOTHING`,
-    [divisions.map((d) => d.code), divisions.map((d) => d.level), divisions.map((d) => d.parentCode), divisions.map((d) => d.name), source],
-  );
+  const client = (q as unknown as { databaseConnection: PoolClient }).databaseConnection;
+  const lines = divisions.map((d) => [d.code, d.level, d.parentCode ?? '\\N', d.name, source, 'migration'].join('\t')).join('\n') + '\n';
+  const stream = client.query(copyFrom(`COPY region (code, level, parent_code, name, source, created_by) FROM STDIN`));
+  await pipeline(Readable.from([lines]), stream);
 }
