@@ -15,7 +15,7 @@ export class Regions1765700000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
-      CREATE TABLE region (
+      CREATE TABLE administrative_division (
         code varchar(12) PRIMARY KEY CHECK (code ~ '^([0-9]{6}|[0-9]{9}|[0-9]{12})$'),
         level text NOT NULL CHECK (level IN ('province', 'city', 'county', 'township', 'village')),
         -- No foreign key: checking 60,000 rows' parents tripled the load (to ~2 s a database); the dataset is
@@ -26,16 +26,16 @@ export class Regions1765700000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         created_by text NOT NULL
       )`);
-    await q.query(`CREATE INDEX region_parent_code_idx ON region (parent_code)`);
+    await q.query(`CREATE INDEX administrative_division_parent_code_idx ON administrative_division (parent_code)`);
     const served = [...new Set(PolicyProfiles.load().list().flatMap((p) => p.regions))];
     await insertDivisions(q, [...upperLevels(), ...villagesOf(served)], DATASET_SOURCE);
     // 632321 is the former 同仁县 (a county-level city, 632301, since 2020): the Tongren profile keeps it for older records.
     await q.query(
-      `INSERT INTO region (code, level, parent_code, name, source, created_by) VALUES ('632321', 'county', '632300', '同仁县（已撤销）', 'local', 'migration')`,
+      `INSERT INTO administrative_division (code, level, parent_code, name, source, created_by) VALUES ('632321', 'county', '632300', '同仁县（已撤销）', 'local', 'migration')`,
     );
   }
 
   async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP TABLE region`);
+    await q.query(`DROP TABLE administrative_division`);
   }
 }

@@ -93,7 +93,7 @@ describe('region registry', () => {
   });
 
   it('refuses an addition under a foreign county (403), under an unknown township, or without a name (400), writing nothing', async () => {
-    const regions = await count('region');
+    const regions = await count('administrative_division');
     const foreign = await s.post(otherCounty, '/api/v1/regions', { code: '410821100298', name: '外县村' });
     expect(foreign.status).toBe(403);
     expect((await s.post({ roles: [Role.TownshipCaseworker], region: '410821100' }, '/api/v1/regions', { code: '410821100298', name: '村' })).status).toBe(403);
@@ -106,6 +106,6 @@ describe('region registry', () => {
     const shape = await s.post(county, '/api/v1/regions', { code: '4108211002', name: '村' });
     expect(shape.status).toBe(400);
     expect(shape.body.errors.map((e: { field: string }) => e.field)).toEqual(['code']);
-    expect(await count('region')).toBe(regions);
+    expect(await count('administrative_division')).toBe(regions);
   });
 });

@@ -85,6 +85,6 @@ export function villagesOf(counties: readonly string[]): DivisionRow[] {
 export async function insertDivisions(q: QueryRunner, divisions: DivisionRow[], source: string): Promise<void> {
   const client = (q as unknown as { databaseConnection: PoolClient }).databaseConnection;
   const lines = divisions.map((d) => [d.code, d.level, d.parentCode ?? '\\N', d.name, source, 'migration'].join('\t')).join('\n') + '\n';
-  const stream = client.query(copyFrom(`COPY region (code, level, parent_code, name, source, created_by) FROM STDIN`));
+  const stream = client.query(copyFrom(`COPY administrative_division (code, level, parent_code, name, source, created_by) FROM STDIN`));
   await pipeline(Readable.from([lines]), stream);
 }
