@@ -51,6 +51,14 @@ describe('region registry', () => {
     expect(malformed.body.errors[0].field).toBe('code');
   });
 
+  it('shows a temporary-aid request with its village’s and township’s names', async () => {
+    const created = await s.post(integrator, '/api/v1/temporary-aid/requests', {
+      regionCode: '410821100201', channel: 'hotline', area: 'rural', applicantName: '马二', applicantIdNumber: idNumber('410821', '19800101', '102'), householdSize: 2, description: '房屋失火',
+    });
+    expect(created.status).toBe(201);
+    expect((await s.get(integrator, `/api/v1/temporary-aid/requests/${created.body.requestId}`)).body).toMatchObject({ regionName: '东关村民委员会', townshipName: '城关镇' });
+  });
+
   it('refuses a dibao application and a temporary-aid request for an unknown village, writing nothing', async () => {
     const [cases, aid, keys] = [await count('dibao_case'), await count('temporary_aid_request'), await count('idempotency_key')];
     unknown(await s.post(integrator, '/api/v1/dibao/applications', Scenario.application('410821999999', '王一', '19600101'), { 'Idempotency-Key': 'unknown-village' }), 'regionCode', '410821999999');
@@ -87,7 +95,8 @@ describe('region registry', () => {
 
     expect((await s.get(integrator, '/api/v1/regions/410821100299')).body.chain.map((r: { name: string }) => r.name)).toEqual(['河南省', '焦作市', '修武县', '城关镇', '新村村民委员会']);
     expect((await s.get(integrator, '/api/v1/regions?parent=410821100')).body.map((r: { code: string }) => r.code)).toContain('410821100299');
-    await s.apply(integrator, Scenario.application('410821100299', '李新', '19550101'));
+    const caseId = await s.apply(integrator, Scenario.application('410821100299', '李新', '19550101'));
+    expect((await s.get(integrator, `/api/v1/dibao/cases/${caseId}`)).body).toMatchObject({ regionCode: '410821100299', regionName: '新村村民委员会', townshipName: '城关镇' });
 
     expect((await s.post(county, '/api/v1/regions', { code: '410821100299', name: '又一村' })).status).toBe(409);
   });

@@ -62,6 +62,13 @@ export class RegionRegistry {
     return region ? regionLabel(region) : code;
   }
 
+  /** The names a view shows beside a case's village (or township) code; null where the code is unknown. */
+  async placeNames(regionCode: string): Promise<{ regionName: string | null; townshipName: string | null }> {
+    const township = regionCode.slice(0, 9);
+    const found = await this.findAll([regionCode, township]);
+    return { regionName: found.get(regionCode)?.name ?? null, townshipName: regionCode.length >= 9 ? (found.get(township)?.name ?? null) : null };
+  }
+
   /** Province first, down to the region itself; empty when unknown. */
   async chain(code: string): Promise<Region[]> {
     return (await this.regions.withAncestors(code)).reverse();
