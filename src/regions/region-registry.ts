@@ -15,6 +15,11 @@ export function regionLabel(region: Pick<Region, 'code' | 'name'>): string {
   return `${region.name}（${region.code}）`;
 }
 
+/** Who a family turns to in a township: 城关镇 → 城关镇人民政府, 民生街道 → 民生街道办事处. */
+export function townshipOffice(name: string): string {
+  return name.endsWith('街道') ? `${name}办事处` : `${name}人民政府`;
+}
+
 /** A local addition's level and parent from its code's shape: a township under its county, a village under its township. */
 export function additionShape(code: string): { level: RegionLevel; parentCode: string } | undefined {
   if (/^\d{9}$/.test(code)) return { level: 'township', parentCode: code.slice(0, 6) };
