@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RegionRegistry } from '../regions/region-registry';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -40,6 +41,7 @@ export class DibaoService {
     private readonly dispatcher: OutboxDispatcher,
     private readonly idempotency: IdempotencyStore,
     private readonly sampling: SamplingService,
+    private readonly regions: RegionRegistry,
   ) {}
 
   /**
@@ -158,15 +160,17 @@ export class DibaoService {
   /** Status, who must act now, open deadlines, notices and the timeline. ID numbers are masked. */
   async read(caseId: string, principal: Principal) {
     const c = await this.visibleCase(caseId, principal);
-    const [members, deadlines, timeline, notices, steps] = await Promise.all([
+    const [members, deadlines, timeline, notices, steps, names] = await Promise.all([
       this.repository.members(c.id),
       this.deadlines.forSubject(SUBJECT, c.id),
       this.timeline(c.id),
       this.repository.notices(c.id),
       currentSteps(this.camunda, c.processInstanceKey),
+      this.regions.placeNames(c.regionCode),
     ]);
     return {
       ...c,
+      ...names,
       household: undefined,
       members: members.map((m) => ({ ...m, idNumber: maskIdNumber(m.idNumber) })),
       currentSteps: steps,

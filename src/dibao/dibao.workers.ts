@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RegionRegistry, townshipOffice } from '../regions/region-registry';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { assess } from '../assessment/assess';
@@ -44,7 +45,14 @@ export class DibaoWorkers {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    private readonly regions: RegionRegistry,
   ) {}
+
+  /** 城关镇人民政府 for a notice; the bare code only for a township the registry does not know (an older case). */
+  private async townshipOffice(code: string): Promise<string> {
+    const name = await this.regions.nameOf(code);
+    return name ? townshipOffice(name) : `${code}乡镇（街道）`;
+  }
 
   /** Fixes the profile version in force at acceptance and opens the procedure's deadlines (PROCEDURES.md §1.2–3, §1.10). */
   @JobWorker(DIBAO_JOBS.recordAcceptance)
@@ -149,7 +157,7 @@ export class DibaoWorkers {
       const endsAt = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ days }).endOf('day').toJSDate();
       const members = await this.repository.members(c.id, manager);
       const size = c.requestType === 'single-person' || job.variables.assessmentOutcome === 'single-person' ? 1 : members.length;
-      const text = publicNoticeText({ applicantName: c.applicantName, householdSize: size, benefitFen: Number(job.variables.benefitFen ?? 0), noticeDays: days, endsAt, township: `${c.townshipCode}乡镇（街道）` });
+      const text = publicNoticeText({ applicantName: c.applicantName, householdSize: size, benefitFen: Number(job.variables.benefitFen ?? 0), noticeDays: days, endsAt, township: await this.townshipOffice(c.townshipCode) });
       await this.repository.update(c.id, { status: 'in-notice' }, manager);
       await this.repository.insertNotice(c.id, 'public', text, now, endsAt, job.jobKey, manager);
       await this.repository.event(c.id, 'notice-published', now, WORKER, { endsAt }, manager, job.jobKey);
