@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { DibaoModule } from '../dibao/dibao.module';
 import { TasksController } from './tasks.controller';
 import { TaskCompletions } from './task-completions';
+import { TaskContexts } from './task-context';
 import { TasksService } from './tasks.service';
 
 @Module({
+  imports: [DibaoModule],
   controllers: [TasksController],
-  providers: [TasksService, TaskCompletions],
+  providers: [TasksService, TaskCompletions, TaskContexts],
 })
 export class TasksModule {}
