@@ -142,4 +142,49 @@ describe('case context on tasks', () => {
     expect(delivery.context.facts.decisions).toEqual([{ decision: 'refuse', reasons: '家庭人均收入超过低保标准', benefitFen: 0, decidedAt: expect.any(String) }]);
     expect(delivery.context.facts.assessment.outcome).toBe('not-eligible');
   });
+
+  it('an objection with a verified income re-assesses on the verified figure; the re-check reads the objection and the source of each figure', async () => {
+    const a = await apply(zhang());
+    await s.completeTask(a.caseId, 'Task_accept', caseworker, { materialsComplete: true });
+    const visit = { householdConfirmed: true, investigators: '王五、赵六', investigationSummary: '入户核实，情况属实', homeVisitFindings: '住房为自建平房，未见车辆' };
+    await s.completeTask(a.caseId, 'Task_investigation', caseworker, visit);
+    const first = (await detail(a.caseId, 'Task_proposal', caseworker)).context.facts;
+    expect(first.assessment.outcome).toBe('eligible');
+    expect(first.incomes.verified).toEqual([]);
+    expect(first.assessment.steps.map((step: { description: string }) => step.description)).toContainEqual(expect.stringMatching(/^计入：m1 工资性收入 ¥300\.00（申报）/));
+    await s.completeTask(a.caseId, 'Task_proposal', caseworker, { proposal: 'approve', proposalReasons: '依据核算结果' });
+    await s.completeTask(a.caseId, 'Task_leader_decision', leader, { decision: 'approve', decisionReasons: '同意纳入' });
+    await untilStatus(a.caseId, 'in-notice');
+    expect((await s.post(villageCommittee, `/api/v1/dibao/cases/${a.caseId}/objections`, { text: '该户有营运货车一辆未申报', lodgedBy: '村民（匿名）' })).status).toBe(204);
+    await untilStatus(a.caseId, 'accepted');
+
+    // The investigation form takes yuan with at most two decimals, for a member of the household.
+    const task = await s.taskOf(a.caseId, 'Task_investigation', caseworker);
+    const wrong = await s.post(caseworker, `/api/v1/tasks/${task.userTaskKey}/complete`, {
+      variables: { ...visit, verifiedIncomes: [{ memberId: 'm9', category: 'business', monthlyYuan: 3000.001 }] },
+    });
+    expect(wrong.status).toBe(400);
+    expect(JSON.stringify(wrong.body)).toContain('variables.verifiedIncomes[0].memberId');
+    expect(JSON.stringify(wrong.body)).toContain('variables.verifiedIncomes[0].monthlyYuan');
+    await s.completeTask(a.caseId, 'Task_investigation', caseworker, {
+      ...visit,
+      homeVisitFindings: '院内停放营运货车一辆，申请人自述跑运输',
+      verifiedIncomes: [{ memberId: 'm1', category: 'business', monthlyYuan: 3000 }],
+    });
+
+    const recheck = await detail(a.caseId, 'Task_village_review', villageCommittee);
+    const facts = recheck.context.facts;
+    expect(facts.objections.map((o: { text: string }) => o.text)).toEqual(['该户有营运货车一辆未申报']);
+    expect(facts.incomes.declared).toEqual([{ memberId: 'm1', category: 'wages', monthlyFen: 30_000 }]);
+    expect(facts.incomes.verified).toEqual([{ memberId: 'm1', category: 'business', monthlyFen: 300_000, source: 'verified' }]);
+    // Re-assessed: the verified 3,000 yuan counts beside the declared wages, and the steps say which is which.
+    expect(facts.assessment.outcome).not.toBe('eligible');
+    expect(facts.assessment.benefitFen).toBe(0);
+    const steps = facts.assessment.steps.map((step: { description: string }) => step.description);
+    expect(steps).toContainEqual(expect.stringMatching(/^计入：m1 经营净收入 ¥3000\.00（核实）/));
+    expect(steps).toContainEqual(expect.stringMatching(/^计入：m1 工资性收入 ¥300\.00（申报）/));
+    const investigated = facts.timeline.filter((e: { kind: string }) => e.kind === 'investigated');
+    expect(investigated.map((e: { details: { homeVisitFindings: string } }) => e.details.homeVisitFindings)).toEqual(['住房为自建平房，未见车辆', '院内停放营运货车一辆，申请人自述跑运输']);
+    expect(investigated[1].details).toMatchObject({ investigators: '王五、赵六' });
+  });
 });

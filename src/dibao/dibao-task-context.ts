@@ -78,6 +78,8 @@ export class DibaoTaskContext {
       this.repository.dataSource.query(`SELECT text, lodged_by, lodged_at FROM dibao_objection WHERE case_id = $1 ORDER BY lodged_at, id`, [c.id]) as Promise<Record<string, unknown>[]>,
       this.repository.timeline(c.id),
     ]);
+    // The latest investigation's verified figures (the assess step records them as `investigated`).
+    const investigated = [...timeline].reverse().find((e) => e.kind === 'investigated')?.details as { incomes?: Income[]; financialFen?: number | null } | undefined;
     return {
       members: members.map((m) => ({
         id: m.id,
@@ -91,9 +93,9 @@ export class DibaoTaskContext {
         employed: m.employed,
         diedOn: m.diedOn ?? null,
       })),
-      incomes: { declared: c.household.incomes, verified: null },
+      incomes: { declared: c.household.incomes, verified: investigated?.incomes ?? null },
       expenditures: c.household.expenditures,
-      assets: { declared: c.household.assets, verified: null },
+      assets: { declared: c.household.assets, verified: investigated?.financialFen != null ? { financialFen: investigated.financialFen } : null },
       assessment: assessment
         ? {
             outcome: assessment.outcome,
