@@ -187,4 +187,38 @@ describe('case context on tasks', () => {
     expect(investigated.map((e: { details: { homeVisitFindings: string } }) => e.details.homeVisitFindings)).toEqual(['住房为自建平房，未见车辆', '院内停放营运货车一辆，申请人自述跑运输']);
     expect(investigated[1].details).toMatchObject({ investigators: '王五、赵六' });
   });
+
+  it("a temporary-aid reply task names the request's number, applicant (ID masked), village and household size", async () => {
+    const village = '632301100201';
+    const hotline: Actor = { roles: [Role.Integrator], region: '632301', id: 'hotline' };
+    const haidongCaseworker: Actor = { roles: [Role.TownshipCaseworker], region: '632301100', id: 'caseworker-ma' };
+    const applicantIdNumber = idNumber(village, '19800101', '101');
+    const requested = await s.post(
+      hotline,
+      '/api/v1/temporary-aid/requests',
+      { regionCode: village, channel: 'hotline', area: 'rural', applicantName: '马福', applicantIdNumber, householdSize: 4, description: '昨夜房屋失火，衣物口粮尽毁' },
+      { 'Idempotency-Key': 'aid-context-1' },
+    );
+    expect(requested.status).toBe(201);
+    const { requestId, processInstanceKey, replyDueAt } = requested.body;
+    const request = (await s.get(haidongCaseworker, `/api/v1/temporary-aid/requests/${requestId}`)).body;
+    const task = await s.taskIn(processInstanceKey, 'Task_reply', haidongCaseworker);
+    const line = ((await s.get(haidongCaseworker, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items as { userTaskKey: string; context: unknown }[]).find((t) => t.userTaskKey === task.userTaskKey)!;
+    expect(line.context).toEqual({
+      subjectType: 'temporary-aid',
+      caseNumber: request.requestNumber,
+      caseStatus: 'requested',
+      applicantName: '马福',
+      applicantIdNumber: `632301********${applicantIdNumber.slice(-4)}`,
+      villageCode: village,
+      villageName: null,
+      townshipCode: '632301100',
+      townshipName: null,
+      householdSize: 4,
+      dueAt: replyDueAt,
+      dueText: '2026年9月14日 21:00',
+    });
+    const detailed = (await s.get(haidongCaseworker, `/api/v1/tasks/${task.userTaskKey}`)).body;
+    expect(detailed.context).toMatchObject({ caseNumber: request.requestNumber, facts: null });
+  });
 });

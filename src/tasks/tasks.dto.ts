@@ -79,7 +79,7 @@ export class TaskCaseFacts {
 }
 
 export class TaskCaseDetailContext extends TaskCaseContext {
-  @ApiProperty({ type: TaskCaseFacts }) facts!: TaskCaseFacts;
+  @ApiProperty({ type: TaskCaseFacts, nullable: true, description: 'Dibao cases so far' }) facts!: TaskCaseFacts | null;
 }
 
 export class TaskSummary {

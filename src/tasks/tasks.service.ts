@@ -62,7 +62,7 @@ export class TasksService {
     const { task, scope } = await this.visibleTask(key, principal);
     const line = summary(task, scope);
     const [form, variables, [context], facts] = await Promise.all([this.formOf(task), this.variablesOf(task), this.contexts.of([line]), this.contexts.factsOf(line)]);
-    return { ...line, context: context && facts ? { ...context, facts } : null, form, variables };
+    return { ...line, context: context ? { ...context, facts } : null, form, variables };
   }
 
   async claim(key: string, principal: Principal): Promise<void> {
