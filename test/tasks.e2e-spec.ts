@@ -81,6 +81,8 @@ describe('task API', () => {
         subjectType: SUBJECT_TYPE,
         subjectId: 'case-a',
         formKey: expect.stringMatching(/^\d+$/),
+        // A subject type no procedure of ours knows: no case context.
+        context: null,
       });
     });
 

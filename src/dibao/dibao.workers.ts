@@ -19,6 +19,7 @@ import { JobWorker } from '../workflow/job-worker.decorator';
 import { type AcceptanceVariables, type AssessmentVariables, DIBAO_JOBS, decisionOptions, ZERO_BENEFIT_APPROVAL, zeroBenefitReason } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
+import { assessedMoney, memberOptions, verifiedFactsFrom } from './verified-facts';
 import { closureText, missingMaterialsText, publicNoticeText, refusalNoticeText } from './notices';
 
 /** What a worker reads of a job. */
@@ -75,6 +76,7 @@ export class DibaoWorkers {
         watchedDeadline: 'procedureDueAt',
         villageReviewRequired: profile.parameters.villageReviewRequired.value,
         relativesCase: c.relativesCase,
+        memberOptions: memberOptions(await this.repository.members(c.id, manager)),
       };
       if (!c.acceptedAt) {
         // Every member matched against the relatives registry: a match makes a relatives' case (joint meeting, sampling stratum).
@@ -129,8 +131,12 @@ export class DibaoWorkers {
       await this.deadlines.meet(SUBJECT, c.id, ['dibao.investigation'], investigatedAt, manager);
       const profile = this.profiles.byVersionId(c.profileVersionId!);
       const members = await this.repository.members(c.id, manager);
-      const result = assess({ area: c.area, members: members.map(({ name: _, idNumber: __, ...m }) => m), ...c.household }, profile);
+      // Verified figures where the investigation recorded them, declared ones elsewhere, each named in the steps.
+      const verified = verifiedFactsFrom(job.variables as Record<string, unknown>);
+      const money = assessedMoney(c.household, verified, members.map((m) => m.id));
+      const result = assess({ area: c.area, members: members.map(({ name: _, idNumber: __, ...m }) => m), ...money }, profile);
       const now = this.clock.now();
+      await this.repository.event(c.id, 'investigated', investigatedAt, WORKER, { ...verified }, manager, `${job.jobKey}:investigated`);
       await this.repository.insertAssessment(c.id, profile.versionId, result.outcome, result.benefitFen, result, now, job.jobKey, manager);
       await this.repository.update(c.id, { benefit_fen: result.benefitFen }, manager);
       await this.repository.event(c.id, 'assessed', now, WORKER, { outcome: result.outcome, benefitFen: result.benefitFen }, manager, job.jobKey);

@@ -9,6 +9,7 @@ import { InvalidRequestException } from '../common/problem';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { checkSubmission, type FormSchema } from './form-rules';
 import { TaskCompletions } from './task-completions';
+import { TaskContexts } from './task-context';
 import { canSee, canWork, type CaseScope, parseJson, SCOPE_VARIABLES, scopesFrom } from './task-scope';
 import type { TaskDetail, TaskList, TaskListQueryDto, TaskSummary } from './tasks.dto';
 
@@ -34,6 +35,7 @@ export class TasksService {
     private readonly audit: AuditService,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly completions: TaskCompletions,
+    private readonly contexts: TaskContexts,
   ) {}
 
   /**
@@ -50,15 +52,17 @@ export class TasksService {
           : [{ ...base, candidateGroup: { $in: principal.roles } }, { ...base, assignee: principal.id }];
     const scans = await Promise.all(filters.map((filter) => this.scan(filter, principal, query.limit)));
     const unique = new Map(scans.flatMap((scan) => scan.items).map((task) => [task.userTaskKey, task]));
-    const items = [...unique.values()].sort(oldestFirst);
-    return { items: items.slice(0, query.limit), truncated: items.length > query.limit || scans.some((scan) => scan.truncated) };
+    const items = [...unique.values()].sort(oldestFirst).slice(0, query.limit);
+    const contexts = await this.contexts.of(items);
+    return { items: items.map((item, i) => ({ ...item, context: contexts[i] })), truncated: unique.size > query.limit || scans.some((scan) => scan.truncated) };
   }
 
-  /** The task, its form and its instance's variables. */
+  /** The task, its case's context and facts, its form and its instance's variables. */
   async read(key: string, principal: Principal): Promise<TaskDetail> {
     const { task, scope } = await this.visibleTask(key, principal);
-    const [form, variables] = await Promise.all([this.formOf(task), this.variablesOf(task)]);
-    return { ...summary(task, scope), form, variables };
+    const line = summary(task, scope);
+    const [form, variables, [context], facts] = await Promise.all([this.formOf(task), this.variablesOf(task), this.contexts.of([line]), this.contexts.factsOf(line)]);
+    return { ...line, context: context ? { ...context, facts } : null, form, variables };
   }
 
   async claim(key: string, principal: Principal): Promise<void> {
@@ -116,8 +120,8 @@ export class TasksService {
   }
 
   /** Searches one filter page by page until more than `wanted` visible tasks are found or the engine has no more. */
-  private async scan(filter: Record<string, unknown>, principal: Principal, wanted: number): Promise<{ items: TaskSummary[]; truncated: boolean }> {
-    const items: TaskSummary[] = [];
+  private async scan(filter: Record<string, unknown>, principal: Principal, wanted: number): Promise<{ items: Omit<TaskSummary, 'context'>[]; truncated: boolean }> {
+    const items: Omit<TaskSummary, 'context'>[] = [];
     for (let from = 0; from < MAX_SCANNED; from += PAGE_SIZE) {
       const search = { filter, sort: [{ field: 'creationDate', order: 'ASC' }], page: { from, limit: PAGE_SIZE } } as TaskSearch;
       const page = await this.engine(() => this.client.searchUserTasks(search, NOW));
@@ -205,7 +209,7 @@ export class TasksService {
   }
 }
 
-function summary(task: UserTask, scope: CaseScope): TaskSummary {
+function summary(task: UserTask, scope: CaseScope): Omit<TaskSummary, 'context'> {
   return {
     userTaskKey: String(task.userTaskKey),
     name: task.name ?? null,
@@ -226,7 +230,7 @@ function summary(task: UserTask, scope: CaseScope): TaskSummary {
   };
 }
 
-function oldestFirst(a: TaskSummary, b: TaskSummary): number {
+function oldestFirst(a: Omit<TaskSummary, 'context'>, b: Omit<TaskSummary, 'context'>): number {
   const byDate = (a.creationDate ?? '').localeCompare(b.creationDate ?? '');
   return byDate || a.userTaskKey.length - b.userTaskKey.length || a.userTaskKey.localeCompare(b.userTaskKey);
 }
