@@ -36,10 +36,10 @@ describe('demo data', () => {
     // Task_accept, two Task_investigation (their workers may still be finishing) and the aid's Task_reply.
     const tasks = await s.until(
       'the demo tasks',
-      async () => (await request(s.app.getHttpServer()).get('/api/v1/tasks').set('Authorization', `Bearer ${supervisor}`)).body.items as { context: { applicantName: string; caseNumber: string } | null }[],
+      async () => (await request(s.app.getHttpServer()).get('/api/v1/tasks').set('Authorization', `Bearer ${supervisor}`)).body.items as { context: { applicantName: string; caseNumber: string; villageName: string | null } | null }[],
       (items) => items.length >= 4,
     );
-    expect(tasks.every((t) => t.context !== null && t.context.applicantName.length > 0 && t.context.caseNumber.length > 0)).toBe(true);
+    expect(tasks.every((t) => t.context !== null && t.context.applicantName.length > 0 && t.context.caseNumber.length > 0 && !!t.context.villageName)).toBe(true);
     expect(await seeder.seed()).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { DibaoTaskContext } from '../dibao/dibao-task-context';
 import { SUBJECT as DIBAO_SUBJECT } from '../dibao/dibao.service';
 import { TEMPORARY_AID_SUBJECT } from '../temporary-aid/temporary-aid-process';
 import { TemporaryAidTaskContext } from '../temporary-aid/temporary-aid-task-context';
+import { RegionRegistry } from '../regions/region-registry';
 import type { TaskCaseContext, TaskCaseFacts } from './tasks.dto';
 
 /** A case line, whatever its procedure (a temporary-aid request's number is its case number). */
@@ -40,6 +41,7 @@ export class TaskContexts {
   constructor(
     private readonly dibao: DibaoTaskContext,
     private readonly temporaryAid: TemporaryAidTaskContext,
+    private readonly regions: RegionRegistry,
   ) {}
 
   /** The context of each task, by position (null where the subject is not known). */
@@ -79,11 +81,8 @@ export class TaskContexts {
     return (await this.dibao.facts(task.subjectId)) ?? null;
   }
 
-  /**
-   * THE one place where region codes get their names. Empty until the region registry (src/regions, issue 18) is
-   * merged: then look the codes up there, in one query, and the task context shows the names.
-   */
-  private async regionNames(_codes: string[]): Promise<Map<string, string>> {
-    return new Map();
+  /** The names of the villages and townships of a page, from the region registry in one query. */
+  private async regionNames(codes: string[]): Promise<Map<string, string>> {
+    return new Map([...(await this.regions.findAll(codes))].map(([code, region]) => [code, region.name]));
   }
 }
