@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsEngineKey } from '../common/params';
+import { IsText } from '../common/text';
 
 export const TASK_STATES = ['CREATED', 'COMPLETED', 'CANCELED', 'FAILED'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -47,6 +48,12 @@ export class CompleteTaskDto {
   @IsOptional()
   @IsObject()
   variables?: Record<string, unknown>;
+}
+
+export class AssignTaskDto {
+  @ApiProperty({ description: 'The user (token subject) the task is handed to', example: 'caseworker-zhao' })
+  @IsText(255)
+  assignee!: string;
 }
 
 export class TaskSummary {
