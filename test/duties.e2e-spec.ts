@@ -97,6 +97,24 @@ describe('separation of duties, reassignment, audit of decisions, duplicate appl
     expect(investigated!.details.values).toEqual(investigation);
   });
 
+  it('refuses the approval of temporary aid to whoever handled the township reply', async () => {
+    const township = '632301100';
+    const hotline: Actor = { roles: [Role.Integrator], region: '632301', id: 'hotline' };
+    const deputy: Actor = { roles: [Role.TownshipCaseworker, Role.TownshipLeader], region: township, id: 'deputy-ma' };
+    const aidLeader: Actor = { roles: [Role.TownshipLeader], region: township, id: 'leader-han' };
+    const requested = await s.post(hotline, '/api/v1/temporary-aid/requests', {
+      regionCode: `${township}201`, channel: 'hotline', area: 'rural', applicantName: '马一', applicantIdNumber: idNumber(`${township}201`, '19800101', '301'), householdSize: 4, description: '昨夜房屋失火',
+    });
+    expect(requested.status).toBe(201);
+    const pik = requested.body.processInstanceKey as string;
+    await s.completeIn(pik, 'Task_reply', deputy, { aidType: 'emergency', severity: 'general', urgent: false, referral: 'none', replyNotes: '已核实', proposedFen: 200_000 });
+    const approval = await s.taskIn(pik, 'Task_township_approval', deputy);
+    const claimed = await claim(approval.userTaskKey, deputy);
+    expect(claimed.status).toBe(403);
+    expect(claimed.body).toMatchObject({ code: 'separation-of-duties', title: expect.stringContaining('Task_reply') });
+    expect((await complete(approval.userTaskKey, aidLeader, { approvalDecision: 'approve', paymentMode: 'one-off', approvalReasons: '火灾致基本生活困难' })).status).toBe(204);
+  });
+
   describe('reassignment', () => {
     it('a colleague cannot take over a claimed task (409 naming the assignee); a leader reassigns it, audited, and the new assignee completes it', async () => {
       const caseId = await atProposal();
