@@ -137,7 +137,8 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     expect(c.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['applied', 'accepted', 'assessed', 'notice-published', 'enrolled']));
     const enrolled = c.timeline.find((e: { kind: string }) => e.kind === 'enrolled');
     expect(enrolled.details.fromMonth).toBe('2026-10-01');
-    const pool = await s.app.get(DataSource).query(`SELECT decision FROM sampling_pool_entry WHERE subject_id = $1`, [caseId]);
+    // The pool is entered by the job after the enrolment: it may run a moment after the status reads enrolled.
+    const pool = await s.until('the sampling pool entry', () => s.app.get(DataSource).query(`SELECT decision FROM sampling_pool_entry WHERE subject_id = $1`, [caseId]), (rows: unknown[]) => rows.length > 0);
     expect(pool).toEqual([{ decision: 'approve' }]);
     expect(c.openDeadlines).toEqual([]);
   });

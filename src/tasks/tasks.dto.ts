@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsEngineKey } from '../common/params';
+import { IsText } from '../common/text';
 
 export const TASK_STATES = ['CREATED', 'COMPLETED', 'CANCELED', 'FAILED'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -80,6 +81,12 @@ export class TaskCaseFacts {
 
 export class TaskCaseDetailContext extends TaskCaseContext {
   @ApiProperty({ type: TaskCaseFacts, nullable: true, description: 'Dibao cases so far' }) facts!: TaskCaseFacts | null;
+}
+
+export class AssignTaskDto {
+  @ApiProperty({ description: 'The user (token subject) the task is handed to', example: 'caseworker-zhao' })
+  @IsText(255)
+  assignee!: string;
 }
 
 export class TaskSummary {
