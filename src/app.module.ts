@@ -25,6 +25,8 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OutboxModule } from './outbox/outbox.module';
 import { PolicyModule } from './policy/policy.module';
+import { KnownRegionsInterceptor } from './regions/known-regions';
+import { RegionsModule } from './regions/regions.module';
 import { SlaModule } from './sla/sla.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkflowModule } from './workflow/workflow.module';
@@ -51,6 +53,7 @@ export class AppModule {
         TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), autoLoadEntities: true }),
         AuthModule,
         AuditModule,
+        RegionsModule,
         WorkflowModule,
         OutboxModule,
         HealthModule,
@@ -70,6 +73,8 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: (clock: Clock) => new RequestValidationPipe(clock), inject: [Clock] },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        // Unknown region codes are refused before the idempotency key is taken.
+        { provide: APP_INTERCEPTOR, useClass: KnownRegionsInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

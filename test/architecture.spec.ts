@@ -27,6 +27,7 @@ const OWNER: Record<string, string> = {
   payroll_line: 'src/payments',
   payroll_line_follow_up: 'src/payments',
   registry_relative: 'src/sampling',
+  administrative_division: 'src/regions',
   reserve_fund: 'src/temporary-aid',
   reserve_fund_entry: 'src/temporary-aid',
   sampling_batch: 'src/sampling',

@@ -31,6 +31,15 @@ describe('demo data', () => {
     expect(aid.map((r: { status: string }) => r.status)).toEqual(['requested']);
     const fund = (await request(s.app.getHttpServer()).get('/api/v1/reserve-funds/410821100').set('Authorization', `Bearer ${token}`)).body;
     expect(fund.balanceFen).toBe(500_000);
+    // Every open task of the demo says which family and which case it is about (issue 18).
+    const supervisor = await s.token({ roles: [Role.Supervisor], region: '410821' });
+    // Task_accept, two Task_investigation (their workers may still be finishing) and the aid's Task_reply.
+    const tasks = await s.until(
+      'the demo tasks',
+      async () => (await request(s.app.getHttpServer()).get('/api/v1/tasks').set('Authorization', `Bearer ${supervisor}`)).body.items as { context: { applicantName: string; caseNumber: string; villageName: string | null } | null }[],
+      (items) => items.length >= 4,
+    );
+    expect(tasks.every((t) => t.context !== null && t.context.applicantName.length > 0 && t.context.caseNumber.length > 0 && !!t.context.villageName)).toBe(true);
     expect(await seeder.seed()).toEqual([]);
   });
 });

@@ -41,7 +41,7 @@ describe('dibao integrity', () => {
   });
 
   it('writes a notice once when its job runs twice', async () => {
-    const caseId = await s.apply(integrator, body, 'portal-req-2');
+    const caseId = await s.apply(integrator, { ...body, ...Scenario.application(VILLAGE, '周九', '19600102'), channel: 'entrusted' }, 'portal-req-2');
     const workers = s.app.get(DibaoWorkers);
     const processInstanceKey = (await s.get(integrator, `/api/v1/dibao/cases/${caseId}`)).body.processInstanceKey;
     const job = { jobKey: 'job-request-materials-1', processInstanceKey, variables: { caseId, missingMaterials: '户口簿' } };

@@ -125,6 +125,8 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     const notice = c.notices.find((n: { kind: string }) => n.kind === 'public');
     // 3 members, 300 yuan of wages minus the employment-cost deduction: the gap is paid.
     expect(notice.text).toContain('申请人：张三；保障人口：3人');
+    // Objections go to the township by its name (the region registry), not its code.
+    expect(notice.text).toContain('请在公示期内向城关镇人民政府反映');
     expect(notice.text).not.toMatch(/\d{17}[\dX]|410821\*/);
     // The notice runs the profile's 7 days; enrolment waits for its end.
     await s.moveTo(new Date(new Date(notice.endsAt).getTime() - 60_000));

@@ -18,7 +18,9 @@ describe('idempotency keys in the business transaction', () => {
     await s?.close();
   });
 
-  const apply = (key: string, name = '周一') => s.post(integrator, '/api/v1/dibao/applications', Scenario.application(VILLAGE, name, '19600101'), { 'Idempotency-Key': key });
+  // One person per key: a second open application of the same ID number is refused (duplicate-application).
+  const SEQUENCE: Record<string, string> = { 周一: '101', 周二: '102', 周三: '103', 周四: '104', 周五: '105' };
+  const apply = (key: string, name = '周一') => s.post(integrator, '/api/v1/dibao/applications', Scenario.application(VILLAGE, name, '19600101', SEQUENCE[name]), { 'Idempotency-Key': key });
   const cases = async (key: string) => (await db.query(`SELECT id FROM dibao_case WHERE created_by = 'portal' AND idempotency_key = $1`, [key])) as { id: string }[];
 
   it('a key left in progress by a crash before the case committed holds nothing: the retry creates the case once (no 409)', async () => {

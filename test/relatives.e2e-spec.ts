@@ -32,6 +32,17 @@ describe('relatives registry', () => {
     expect((await s.get(county, '/api/v1/relatives-registry')).body).toEqual([]);
   });
 
+  it('imports nothing from a file naming a region that does not exist (the region registry)', async () => {
+    const unknownVillage = `王村干,${idNumber(VILLAGE, '19700101', '333')},village-cadre,410821999999,王某,${idNumber(VILLAGE, '19900101', '334')},sibling,2026-01-01,`;
+    const response = await s.post(county, '/api/v1/relatives-registry/import', { csv: [header, good, unknownVillage].join('\n') });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([{ field: 'csv[row 2].region_code', message: 'unknown region code 410821999999' }]);
+    expect((await s.get(county, '/api/v1/relatives-registry')).body).toEqual([]);
+    const one = await s.post(county, '/api/v1/relatives-registry', { staffName: '王村干', staffIdNumber: idNumber(VILLAGE, '19700101', '333'), post: 'village-cadre', regionCode: '410821999999', relativeName: '王某', relativeIdNumber: idNumber(VILLAGE, '19900101', '334'), relation: 'sibling', validFrom: '2026-01-01' });
+    expect(one.status).toBe(400);
+    expect(one.body.errors).toEqual([{ field: 'regionCode', message: 'unknown region code 410821999999' }]);
+  });
+
   it('flags a case at acceptance when a member is a registered relative; it then goes to the joint meeting', async () => {
     expect((await s.post(county, '/api/v1/relatives-registry/import', { csv: [header, good].join('\n') })).body.imported).toBe(1);
     const listed = (await s.get(county, '/api/v1/relatives-registry')).body;
@@ -68,7 +79,7 @@ describe('relatives registry', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['relation', 'relativeIdNumber', 'validTo']);
     expect(JSON.stringify(bad.body)).not.toContain('410821200005054440');
-    const outside = await s.post(county, '/api/v1/relatives-registry', { ...entry, regionCode: '410822100201' });
+    const outside = await s.post(county, '/api/v1/relatives-registry', { ...entry, regionCode: '410822001001' }); // 博爱县's 八街居委会: real, outside the caller's county
     expect(outside.status).toBe(400);
     expect(outside.body.errors.map((e: { field: string }) => e.field)).toEqual(['regionCode']);
 

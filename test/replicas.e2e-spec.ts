@@ -51,7 +51,7 @@ function household(name: string, birth: string, wagesFen: number): Record<string
     area: 'rural',
     members: [
       { id: 'm1', name, idNumber: idNumber(VILLAGE, birth, '771'), age: 2026 - Number(birth.slice(0, 4)), relation: 'applicant', seriousIllness: false, inSchool: false, employed: true },
-      { id: 'm2', name: `${name[0]}小红`, idNumber: idNumber(VILLAGE, '20100303', '772'), age: 16, relation: 'child', seriousIllness: false, inSchool: true, employed: false },
+      { id: 'm2', name: `${name[0]}小红`, idNumber: idNumber(VILLAGE, '20100303', String(700 + Number(birth.slice(2, 4)))), age: 16, relation: 'child', seriousIllness: false, inSchool: true, employed: false },
     ],
     incomes: [{ memberId: 'm1', category: 'wages', monthlyFen: wagesFen }],
     expenditures: [],

@@ -24,7 +24,8 @@ describe('SLA: every dibao deadline type breached', () => {
     await s?.close();
   });
 
-  const apply = () => s.apply(integrator, Scenario.application(VILLAGE, '郑十', '19550505'));
+  let sequence = 100;
+  const apply = () => s.apply(integrator, Scenario.application(VILLAGE, '郑十', '19550505', String(sequence++)));
   const complete = (caseId: string, elementId: string, actor: Actor, variables: Record<string, unknown>) => s.completeTask(caseId, elementId, actor, variables);
   const breached = async () => (await s.get(supervisor, '/api/v1/sla/deadlines?status=breached')).body as { type: string; subjectId: string }[];
 

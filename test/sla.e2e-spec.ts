@@ -26,7 +26,8 @@ describe('SLA: deadlines, breaches, region scope', () => {
     await s?.close();
   });
 
-  const apply = (village = VILLAGE) => s.apply(integrator, Scenario.application(village, '吴九', '19580101'));
+  let sequence = 100;
+  const apply = (village = VILLAGE) => s.apply(integrator, Scenario.application(village, '吴九', '19580101', String(sequence++)));
   const deadlines = async (actor: Actor, query = '') => (await s.get(actor, `/api/v1/sla/deadlines?type=dibao.acceptance${query}`)).body;
 
   it('the sweeper marks an acceptance the township let pass exactly once, at its due time', async () => {

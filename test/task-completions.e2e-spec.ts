@@ -35,7 +35,7 @@ describe('task completions and their audit rows', () => {
   const interruptedRequest = async (caseId: string, userTaskKey: string) =>
     db.transaction(async (manager) => {
       const event = await s.app.get(AuditService).record({ actor: { id: caseworker.id! }, regionCode: VILLAGE, action: 'task.completed', subjectType: 'dibao-case', subjectId: caseId, details: { userTaskKey } }, manager);
-      return s.app.get(TaskCompletions).begin({ userTaskKey, auditEventId: String(event.id), actorId: caseworker.id!, regionCode: VILLAGE, subjectType: 'dibao-case', subjectId: caseId }, manager);
+      return s.app.get(TaskCompletions).begin({ userTaskKey, auditEventId: String(event.id), actorId: caseworker.id!, regionCode: VILLAGE, subjectType: 'dibao-case', subjectId: caseId, processDefinitionId: 'dibao-application', elementId: 'Task_accept' }, manager);
     });
   const outcome = async (id: string) => (await db.query(`SELECT outcome FROM task_completion WHERE id = $1`, [id]))[0].outcome;
   const actions = async (caseId: string): Promise<string[]> => (await db.query(`SELECT action FROM audit_event WHERE subject_id = $1 ORDER BY id`, [caseId])).map((r: { action: string }) => r.action);

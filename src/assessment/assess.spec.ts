@@ -758,3 +758,26 @@ describe('assess: properties', () => {
     );
   });
 });
+
+describe('assess: where each figure came from', () => {
+  it('says of each income and of the assets whether it was declared or verified', () => {
+    const result = run(
+      household({
+        incomes: [
+          { memberId: 'm1', category: 'other', monthlyFen: 10_000, source: 'declared' },
+          { memberId: 'm1', category: 'business', monthlyFen: 20_000, source: 'verified' },
+        ],
+        assets: { financialFen: 5_000, source: 'verified' },
+      }),
+    );
+    const descriptions = result.steps.map((s) => s.description);
+    expect(descriptions).toContainEqual(expect.stringMatching(/^计入：m1 其他收入 ¥100\.00（申报）.*declared/));
+    expect(descriptions).toContainEqual(expect.stringMatching(/^计入：m1 经营净收入 ¥200\.00（核实）.*verified/));
+    expect(descriptions).toContainEqual(expect.stringMatching(/^金融资产 ¥50\.00（核实）.*verified/));
+  });
+
+  it('says nothing of the source where the input does not tell it (the assessment API)', () => {
+    const descriptions = run(household({ incomes: [other('m1', 10_000)] })).steps.map((s) => s.description);
+    expect(descriptions.some((d) => /申报|核实|declared|verified/.test(d))).toBe(false);
+  });
+});

@@ -1,7 +1,7 @@
 import { DomainError } from '../common/domain-error';
 import type { ParameterName, PolicyParameters, RigidCategory, Source } from '../policy/parameters';
 import type { ResolvedProfile } from '../policy/policy-profiles';
-import type { AssessmentInput, DisabilityType, Expenditure, Income, IncomeCategory, Member } from './household';
+import type { AssessmentInput, DisabilityType, Expenditure, FigureSource, Income, IncomeCategory, Member } from './household';
 
 /**
  * The dibao income assessment (PROCEDURES.md, "Income assessment (dibao)"): countable income, per-capita income,
@@ -121,7 +121,7 @@ export function assess(input: AssessmentInput, profile: AssessmentProfile): Asse
   const assetsWithin = input.assets.financialFen <= assetLimit;
   step(
     'financialAssetsLimitMonths',
-    `金融资产 ${yuan(input.assets.financialFen)} ${assetsWithin ? '不超过' : '超过'}限额 ${assetMonths} 个月 × ${yuan(standard)} × ${size} 人 = ${yuan(assetLimit)} / Financial assets ${assetsWithin ? 'within' : 'above'} the limit`,
+    `金融资产 ${yuan(input.assets.financialFen)}${origin(input.assets.source)} ${assetsWithin ? '不超过' : '超过'}限额 ${assetMonths} 个月 × ${yuan(standard)} × ${size} 人 = ${yuan(assetLimit)} / Financial assets${originEn(input.assets.source)} ${assetsWithin ? 'within' : 'above'} the limit`,
     assetLimit,
   );
 
@@ -259,8 +259,8 @@ function countIncome(members: Member[], incomes: Income[], expenditures: Expendi
   for (const income of incomes) {
     const member = byId.get(income.memberId)!;
     const [zh, en] = CATEGORY_NAMES[income.category];
-    const what = `${member.id} ${zh} ${yuan(income.monthlyFen)}`;
-    const whatEn = `${member.id} ${en}`;
+    const what = `${member.id} ${zh} ${yuan(income.monthlyFen)}${origin(income.source)}`;
+    const whatEn = `${member.id} ${en}${originEn(income.source)}`;
     if (income.category === 'basicPension') {
       if (p.basicPensionExcluded.value) {
         step('basicPensionExcluded', `不计入：${what}（基础养老金不计入收入）/ Not counted: ${whatEn}, the basic pension is excluded`, income.monthlyFen);
@@ -515,6 +515,15 @@ function percentOf(fen: number, percent: number): number {
 
 function ensureSafe(fen: number): void {
   if (!Number.isSafeInteger(fen)) throw new AssessmentInputError('the amounts add up to more than can be counted exactly');
+}
+
+/** （申报）/（核实）after a figure whose source is known; nothing otherwise. */
+function origin(source: FigureSource | undefined): string {
+  return source === 'verified' ? '（核实）' : source === 'declared' ? '（申报）' : '';
+}
+
+function originEn(source: FigureSource | undefined): string {
+  return source ? ` (${source})` : '';
 }
 
 function yuan(fen: number): string {

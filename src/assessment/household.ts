@@ -39,11 +39,16 @@ export interface SupportPayer {
   age: number;
 }
 
+/** Where a figure came from: the family's declaration, or the investigation's verification. */
+export type FigureSource = 'declared' | 'verified';
+
 export interface Income {
   memberId: string;
   category: IncomeCategory;
   monthlyFen: number;
   payer?: SupportPayer;
+  /** Named in the explanation when given. */
+  source?: FigureSource;
 }
 
 export interface Expenditure {
@@ -55,6 +60,8 @@ export interface Expenditure {
 export interface Assets {
   /** Deposits and other financial assets of the whole household, fen. */
   financialFen: number;
+  /** Named in the explanation when given. */
+  source?: FigureSource;
 }
 
 export interface AssessmentInput {

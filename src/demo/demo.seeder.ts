@@ -35,7 +35,7 @@ export const DEMO_USERS: { role: Role; region: string; who: string }[] = [
   { role: Role.VillageCommittee, region: VILLAGE, who: '城关镇东关村委会 village committee' },
   { role: Role.TownshipCaseworker, region: TOWNSHIP, who: '城关镇社会救助经办人 township caseworker' },
   { role: Role.TownshipLeader, region: TOWNSHIP, who: '城关镇分管领导 township leader' },
-  { role: Role.TownshipCaseworker, region: '410821101', who: '周庄镇社会救助经办人 caseworker of another township' },
+  { role: Role.TownshipCaseworker, region: '410821101', who: '七贤镇社会救助经办人 caseworker of another township' },
   { role: Role.CountyCivilAffairs, region: COUNTY, who: '修武县民政局 county civil affairs' },
   { role: Role.CountyFinance, region: COUNTY, who: '修武县财政局 county finance' },
   { role: Role.Bank, region: COUNTY, who: '代发银行 paying bank' },
@@ -157,7 +157,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
   private announce(cases: number): void {
     const lines = [
       '',
-      'Demo data: 修武县 Xiuwu county (410821, Jiaozuo profile), 城关镇 (410821100) with 东关村 (410821100201), 周庄镇 (410821101).',
+      'Demo data: 修武县 Xiuwu county (410821, Jiaozuo profile), 城关镇 (410821100) with 东关村 (410821100201), 七贤镇 (410821101).',
       `${cases} demo dibao cases, each at a different step (acceptance, awaiting materials, investigation, township audit): GET /api/v1/dibao/cases`,
       'A temporary-aid request waiting for the township reply (GET /api/v1/temporary-aid/requests) and the township reserve fund (GET /api/v1/reserve-funds/410821100).',
       'A token for each demo user (paste after "Authorization: Bearer "):',

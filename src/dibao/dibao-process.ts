@@ -136,6 +136,8 @@ export interface AcceptanceVariables {
   villageReviewRequired: boolean;
   /** A member is a registered relative of a caseworker or village cadre (近亲属备案). */
   relativesCase: boolean;
+  /** The household's members as the investigation form offers them (`valuesKey`): id and relation, no name or ID number. */
+  memberOptions: { label: string; value: string }[];
 }
 
 /** Written by `dibao.assess`. */

@@ -1,4 +1,5 @@
 import { UuidParam } from '../common/params';
+import { KnownRegions } from '../regions/known-regions';
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
@@ -22,6 +23,7 @@ export class DibaoController {
   ) {}
 
   @Post('applications')
+  @KnownRegions('regionCode')
   @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
   @RegionScoped('regionCode')
   @Idempotent()

@@ -6,12 +6,13 @@ import { DibaoService } from './dibao.service';
 import { DibaoCorrectionWorkers } from './dibao-correction.workers';
 import { DibaoRecalculationWorkers } from './dibao-recalculation.workers';
 import { DibaoReviewService } from './dibao-review.service';
+import { DibaoTaskContext } from './dibao-task-context';
 import { DibaoWorkers } from './dibao.workers';
 
 @Module({
   imports: [SamplingModule],
   controllers: [DibaoController],
-  providers: [DibaoRepository, DibaoService, DibaoReviewService, DibaoWorkers, DibaoCorrectionWorkers, DibaoRecalculationWorkers],
-  exports: [DibaoService, DibaoRepository],
+  providers: [DibaoRepository, DibaoService, DibaoReviewService, DibaoWorkers, DibaoCorrectionWorkers, DibaoRecalculationWorkers, DibaoTaskContext],
+  exports: [DibaoService, DibaoRepository, DibaoTaskContext],
 })
 export class DibaoModule {}

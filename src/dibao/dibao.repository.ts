@@ -80,6 +80,27 @@ export class DibaoRepository {
     return this.dataSource.transaction(work);
   }
 
+  /**
+   * Serialises applications by ID number until the transaction ends (a transaction-scoped advisory lock per number,
+   * in the two-key space of its own, taken in order so two households never wait on each other): of two concurrent
+   * applications naming the same person, the second sees the first's case once it commits.
+   */
+  async lockIdNumbers(idNumbers: string[], manager: EntityManager): Promise<void> {
+    for (const idNumber of [...new Set(idNumbers)].sort()) {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtext('dibao-member'), hashtext($1))`, [idNumber]);
+    }
+  }
+
+  /** A case still open or enrolled (not refused, closed or terminated), anywhere, with one of these ID numbers among its members. */
+  async openCaseWithMember(idNumbers: string[], manager: EntityManager): Promise<{ caseNumber: string; regionCode: string } | undefined> {
+    const [r]: Row[] = await manager.query(
+      `SELECT c.case_number, c.region_code FROM dibao_member m JOIN dibao_case c ON c.id = m.case_id
+       WHERE m.id_number = ANY($1) AND c.status NOT IN ('refused', 'closed', 'terminated') ORDER BY c.applied_at, c.id LIMIT 1`,
+      [idNumbers],
+    );
+    return r ? { caseNumber: r.case_number as string, regionCode: r.region_code as string } : undefined;
+  }
+
   async nextCaseNumber(countyCode: string, year: number, manager: EntityManager): Promise<string> {
     const [{ n }] = await manager.query(`SELECT nextval('dibao_case_number_seq') AS n`);
     return `DB${countyCode}-${year}-${String(n).padStart(6, '0')}`;

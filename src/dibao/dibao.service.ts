@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RegionRegistry } from '../regions/region-registry';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -40,6 +41,7 @@ export class DibaoService {
     private readonly dispatcher: OutboxDispatcher,
     private readonly idempotency: IdempotencyStore,
     private readonly sampling: SamplingService,
+    private readonly regions: RegionRegistry,
   ) {}
 
   /**
@@ -79,6 +81,7 @@ export class DibaoService {
         await this.idempotency.answer(manager, answer);
         return { answer, outboxId: null };
       }
+      await this.refuseDuplicate(body, principal, manager);
       const caseNumber = await this.repository.nextCaseNumber(c.countyCode, Number(shanghaiDate(now).slice(0, 4)), manager);
       await this.repository.insertCase({ ...c, caseNumber, createdBy: principal.id, idempotencyKey }, body.members, manager);
       await this.repository.event(id, 'applied', now, principal.id, { channel: body.channel, requestType: body.requestType }, manager);
@@ -98,6 +101,20 @@ export class DibaoService {
     if (created.outboxId === null) return created.answer;
     // After the commit: start the procedure now if the engine answers; otherwise the dispatcher does it later.
     return { ...created.answer, processInstanceKey: await this.dispatcher.dispatchNow(created.outboxId) };
+  }
+
+  /**
+   * One open application per person in the country: 409 naming the open or enrolled case an applicant or member is
+   * already in (its number masked outside the caller's region), before the case number is drawn. The ID numbers stay
+   * locked until the transaction ends, so a concurrent twin waits and then sees this case.
+   */
+  private async refuseDuplicate(body: CreateApplicationDto, principal: Principal, manager: EntityManager): Promise<void> {
+    const idNumbers = body.members.map((m) => m.idNumber);
+    await this.repository.lockIdNumbers(idNumbers, manager);
+    const other = await this.repository.openCaseWithMember(idNumbers, manager);
+    if (!other) return;
+    const number = regionCovers(principal.regionCode, other.regionCode) ? other.caseNumber : maskCaseNumber(other.caseNumber);
+    throw new DomainError('duplicate-application', `a member of this household is already in open or enrolled dibao case ${number}; one open application per person`, 409, { otherCase: number });
   }
 
   /** The first answer of an application, rebuilt from its case (a repeat whose stored answer has expired). */
@@ -158,15 +175,17 @@ export class DibaoService {
   /** Status, who must act now, open deadlines, notices and the timeline. ID numbers are masked. */
   async read(caseId: string, principal: Principal) {
     const c = await this.visibleCase(caseId, principal);
-    const [members, deadlines, timeline, notices, steps] = await Promise.all([
+    const [members, deadlines, timeline, notices, steps, names] = await Promise.all([
       this.repository.members(c.id),
       this.deadlines.forSubject(SUBJECT, c.id),
       this.timeline(c.id),
       this.repository.notices(c.id),
       currentSteps(this.camunda, c.processInstanceKey),
+      this.regions.placeNames(c.regionCode),
     ]);
     return {
       ...c,
+      ...names,
       household: undefined,
       members: members.map((m) => ({ ...m, idNumber: maskIdNumber(m.idNumber) })),
       currentSteps: steps,
@@ -248,6 +267,11 @@ export class DibaoService {
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: c.regionCode, action: `dibao.${kind}`, subjectType: SUBJECT, subjectId: c.id, details }, manager);
   }
 
+}
+
+/** A case number as shown outside its region: the city kept, county and serial hidden (DB4108**-2026-******). */
+export function maskCaseNumber(caseNumber: string): string {
+  return caseNumber.replace(/^DB(\d{4})\d{2}-(\d{4})-\d+$/, 'DB$1**-$2-******');
 }
 
 /** The start variables of a case's procedure. */

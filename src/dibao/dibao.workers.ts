@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RegionRegistry, townshipOffice } from '../regions/region-registry';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { assess } from '../assessment/assess';
@@ -18,8 +19,8 @@ import { JobWorker } from '../workflow/job-worker.decorator';
 import { type AcceptanceVariables, ASSESSMENT_OUTCOME_TEXT, type AssessmentVariables, DIBAO_JOBS, decisionOptions, ZERO_BENEFIT_APPROVAL, zeroBenefitReason } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
+import { assessedMoney, memberOptions, verifiedFactsFrom } from './verified-facts';
 import { approvalNoticeText, assessmentReasons, citation, closureText, day, missingMaterialsText, publicNoticeText, refusalNoticeText, remediesOf } from './notices';
-import { townshipNameOf } from './township-name';
 
 /** What a worker reads of a job. */
 interface Job {
@@ -45,7 +46,14 @@ export class DibaoWorkers {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    private readonly regions: RegionRegistry,
   ) {}
+
+  /** 城关镇人民政府 for a notice; the bare code only for a township the registry does not know (an older case). */
+  private async townshipOffice(code: string): Promise<string> {
+    const name = await this.regions.nameOf(code);
+    return name ? townshipOffice(name) : `${code}乡镇（街道）`;
+  }
 
   /** Fixes the profile version in force at acceptance and opens the procedure's deadlines (PROCEDURES.md §1.2–3, §1.10). */
   @JobWorker(DIBAO_JOBS.recordAcceptance)
@@ -68,6 +76,7 @@ export class DibaoWorkers {
         watchedDeadline: 'procedureDueAt',
         villageReviewRequired: profile.parameters.villageReviewRequired.value,
         relativesCase: c.relativesCase,
+        memberOptions: memberOptions(await this.repository.members(c.id, manager)),
       };
       if (!c.acceptedAt) {
         // Every member matched against the relatives registry: a match makes a relatives' case (joint meeting, sampling stratum).
@@ -122,8 +131,12 @@ export class DibaoWorkers {
       await this.deadlines.meet(SUBJECT, c.id, ['dibao.investigation'], investigatedAt, manager);
       const profile = this.profiles.byVersionId(c.profileVersionId!);
       const members = await this.repository.members(c.id, manager);
-      const result = assess({ area: c.area, members: members.map(({ name: _, idNumber: __, ...m }) => m), ...c.household }, profile);
+      // Verified figures where the investigation recorded them, declared ones elsewhere, each named in the steps.
+      const verified = verifiedFactsFrom(job.variables as Record<string, unknown>);
+      const money = assessedMoney(c.household, verified, members.map((m) => m.id));
+      const result = assess({ area: c.area, members: members.map(({ name: _, idNumber: __, ...m }) => m), ...money }, profile);
       const now = this.clock.now();
+      await this.repository.event(c.id, 'investigated', investigatedAt, WORKER, { ...verified }, manager, `${job.jobKey}:investigated`);
       await this.repository.insertAssessment(c.id, profile.versionId, result.outcome, result.benefitFen, result, now, job.jobKey, manager);
       await this.repository.update(c.id, { benefit_fen: result.benefitFen }, manager);
       await this.repository.event(c.id, 'assessed', now, WORKER, { outcome: result.outcome, benefitFen: result.benefitFen }, manager, job.jobKey);
@@ -158,7 +171,7 @@ export class DibaoWorkers {
       const endsAt = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ days }).endOf('day').toJSDate();
       const members = await this.repository.members(c.id, manager);
       const size = c.requestType === 'single-person' || job.variables.assessmentOutcome === 'single-person' ? 1 : members.length;
-      const text = publicNoticeText({ applicantName: c.applicantName, householdSize: size, benefitFen: Number(job.variables.benefitFen ?? 0), noticeDays: days, endsAt, township: townshipNameOf(c.townshipCode) });
+      const text = publicNoticeText({ applicantName: c.applicantName, householdSize: size, benefitFen: Number(job.variables.benefitFen ?? 0), noticeDays: days, endsAt, township: await this.townshipOffice(c.townshipCode) });
       await this.repository.update(c.id, { status: 'in-notice' }, manager);
       await this.repository.insertNotice(c.id, 'public', text, now, endsAt, job.jobKey, manager);
       await this.repository.event(c.id, 'notice-published', now, WORKER, { endsAt }, manager, job.jobKey);
@@ -183,7 +196,7 @@ export class DibaoWorkers {
       const members = await this.repository.members(c.id, manager);
       const householdSize = c.requestType === 'single-person' || job.variables.assessmentOutcome === 'single-person' ? 1 : members.length;
       const text = approvalNoticeText({
-        applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: townshipNameOf(c.townshipCode), appliedAt: c.appliedAt, decidedAt: now,
+        applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: await this.townshipOffice(c.townshipCode), appliedAt: c.appliedAt, decidedAt: now,
         householdSize, benefitFen, fromMonth, payment: profile.parameters.paymentCalendar, remedies: remediesOf(profile),
       });
       await this.repository.insertNotice(c.id, 'approval', text, now, null, job.jobKey, manager);
@@ -210,7 +223,7 @@ export class DibaoWorkers {
         { reason: `乡镇审核意见：${decisionReasons}`, rule: citation('社会救助法 §45') },
         ...(assessment ? assessmentReasons(assessment.result, profile, members) : []),
       ];
-      const text = refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: townshipNameOf(c.townshipCode), appliedAt: c.appliedAt, reasons, decidedAt: now, remedies: remediesOf(profile) });
+      const text = refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: await this.townshipOffice(c.townshipCode), appliedAt: c.appliedAt, reasons, decidedAt: now, remedies: remediesOf(profile) });
       await this.repository.insertDecision(c.id, 'refuse', decisionReasons, 0, now, job.jobKey, manager);
       await this.repository.insertNotice(c.id, 'refusal', text, now, dueAt, job.jobKey, manager);
       await this.repository.update(c.id, { status: 'refused', decided_at: now, benefit_fen: 0 }, manager);

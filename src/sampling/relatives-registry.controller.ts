@@ -1,4 +1,5 @@
 import { UuidParam } from '../common/params';
+import { KnownRegions } from '../regions/known-regions';
 import { IsCalendarDate } from '../common/calendar-date';
 import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
@@ -72,6 +73,7 @@ export class RelativesRegistryController {
    * correction ends the wrong entry and registers the right one, so every past match keeps the entry that caused it.
    */
   @Post()
+  @KnownRegions('regionCode')
   async create(@Body() body: RegistryEntryDto, @CurrentPrincipal() principal: Principal) {
     const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>, shanghaiDate(this.clock.now()));
     if (entry && !entry.regionCode.startsWith(principal.regionCode.slice(0, 6))) problems.push({ row: 0, field: 'regionCode', message: `regionCode is outside the caller's county ${principal.regionCode}` });

@@ -7,6 +7,7 @@ import { regionPrefix } from '../auth/region';
 import { type CsvRecord, inBatches } from '../common/csv-intake';
 import { idNumberBirthDate, isValidIdNumber, maskIdNumber } from '../common/id-number';
 import { InvalidRequestException } from '../common/problem';
+import { RegionRegistry } from '../regions/region-registry';
 
 /** One registered relative of a caseworker or village cadre, valid over a period. */
 export interface RegistryEntry {
@@ -73,7 +74,10 @@ function entryOf(r: Partial<Record<(typeof CSV_COLUMNS)[number], string>>): Regi
 /** The registry: kept current by import and by ending entries; consulted at every acceptance. */
 @Injectable()
 export class RelativesRegistry {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly regions: RegionRegistry,
+  ) {}
 
   /**
    * Imports a file's records, all or none: every bad row is reported (and a row outside `county`, the caller's), in
@@ -87,6 +91,12 @@ export class RelativesRegistry {
         for (const { row, values } of batch) {
           problems.push(...entryProblems(values, row, today));
           if (values.region_code && !values.region_code.startsWith(county.slice(0, 6))) problems.push({ row, field: 'region_code', message: `region_code is outside the caller's county ${county}` });
+        }
+        // Codes of the right shape that name no region (the region registry).
+        const known = await this.regions.findAll(batch.map((r) => r.values.region_code ?? ''));
+        for (const { row, values } of batch) {
+          const code = values.region_code ?? '';
+          if (/^\d{9}(\d{3})?$/.test(code) && code.startsWith(county.slice(0, 6)) && !known.has(code)) problems.push({ row, field: 'region_code', message: `unknown region code ${code}` });
         }
         if (!problems.length) imported += (await this.insert(batch.map((r) => entryOf(r.values)), manager)).length;
       }

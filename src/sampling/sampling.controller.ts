@@ -1,4 +1,5 @@
 import { UuidParam } from '../common/params';
+import { KnownRegions } from '../regions/known-regions';
 import { IsCalendarMonth } from '../common/calendar-date';
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
@@ -36,6 +37,7 @@ export class SamplingController {
   @Post()
   @Roles(Role.CountyCivilAffairs)
   @RegionScoped('county')
+  @KnownRegions('county')
   draw(@Query() query: DrawBatchQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.sampling.drawByHand(query.county, query.period, principal);
   }

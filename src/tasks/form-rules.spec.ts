@@ -128,3 +128,29 @@ describe('form rules: checking a submission', () => {
     expect(checkSubmission(form, { ...valid, householdSize: null }).variables).toEqual({ ...valid, summary: valid.summary.trim(), householdSize: null });
   });
 });
+
+describe('form rules: the items of a dynamic list', () => {
+  const list: FormSchema = {
+    components: [
+      {
+        type: 'dynamiclist',
+        path: 'verifiedIncomes',
+        components: [
+          { type: 'select', key: 'memberId', label: 'Member', valuesKey: 'memberOptions', validate: { required: true } },
+          { type: 'number', key: 'monthlyYuan', label: 'Yuan', decimalDigits: 2, validate: { required: true, min: 0 } },
+        ],
+      },
+    ],
+  };
+  const context = { memberOptions: [{ label: 'm1', value: 'm1' }] };
+
+  it("checks every item against the list's fields and names the item in the problem", () => {
+    const result = checkSubmission(list, { verifiedIncomes: [{ memberId: 'm1', monthlyYuan: 12.5 }, { memberId: 'm9', monthlyYuan: 1.234 }, { memberId: 'm1' }] }, context);
+    expect(fields(result)).toEqual(['variables.verifiedIncomes[1].memberId', 'variables.verifiedIncomes[1].monthlyYuan', 'variables.verifiedIncomes[2].monthlyYuan']);
+  });
+
+  it('refuses an item that is no object and keeps the valid items as checked', () => {
+    expect(fields(checkSubmission(list, { verifiedIncomes: ['m1'] }, context))).toEqual(['variables.verifiedIncomes[0]']);
+    expect(checkSubmission(list, { verifiedIncomes: [{ memberId: 'm1', monthlyYuan: 3 }] }, context)).toEqual({ variables: { verifiedIncomes: [{ memberId: 'm1', monthlyYuan: 3 }] }, problems: [] });
+  });
+});

@@ -100,9 +100,23 @@ export function checkSubmission(schema: FormSchema | null, submitted: Record<str
     }
     const problem = valueProblem(component, value, context, data);
     if (problem) refuse(key, `${labelOf(field)} ${problem}`);
+    else if (component.type === 'dynamiclist' && component.components) variables[key] = checkItems(key, component.components, value as unknown[], context, problems);
     else variables[key] = value;
   }
   return { variables, problems };
+}
+
+/** Each item of a dynamic list checked against the list's fields; problems name the item (`variables.list[1].field`). */
+function checkItems(key: string, components: FormComponent[], items: unknown[], context: Record<string, unknown>, problems: FieldProblem[]): unknown[] {
+  return items.map((item, i) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+      problems.push({ field: `variables.${key}[${i}]`, message: `item ${i} of ${key} must be an object` });
+      return item;
+    }
+    const inner = checkSubmission({ components }, item as Record<string, unknown>, context);
+    problems.push(...inner.problems.map((p) => ({ ...p, field: `variables.${key}[${i}].${p.field.slice('variables.'.length)}` })));
+    return inner.variables;
+  });
 }
 
 /** Absent, null, blank text, an empty list, or an unchecked checkbox. */

@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { CAMUNDA_CLIENT, type CamundaClient } from '../workflow/camunda-client';
+import type { EarlierCompletion } from './separation-of-duties';
 
 export interface CompletionIntent {
   userTaskKey: string;
@@ -14,6 +15,8 @@ export interface CompletionIntent {
   regionCode: string;
   subjectType: string;
   subjectId: string;
+  processDefinitionId: string;
+  elementId: string;
 }
 
 /** A pending completion older than this is settled from the engine's task state (the request died in between). */
@@ -60,10 +63,24 @@ export class TaskCompletions implements OnApplicationBootstrap, OnApplicationShu
 
   async begin(intent: CompletionIntent, manager: EntityManager): Promise<string> {
     const [row] = await manager.query(
-      `INSERT INTO task_completion (user_task_key, audit_event_id, actor_id, region_code, subject_type, subject_id, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
-      [intent.userTaskKey, intent.auditEventId, intent.actorId, intent.regionCode, intent.subjectType, intent.subjectId, this.clock.now()],
+      `INSERT INTO task_completion (user_task_key, audit_event_id, actor_id, region_code, subject_type, subject_id, process_definition_id, element_id, requested_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+      [intent.userTaskKey, intent.auditEventId, intent.actorId, intent.regionCode, intent.subjectType, intent.subjectId, intent.processDefinitionId, intent.elementId, this.clock.now()],
     );
     return String(row.id);
+  }
+
+  /**
+   * The steps of a case completed through the task API, by whom: those completed and those still pending (a pending
+   * one may have reached the engine); not those the engine refused or that were abandoned.
+   */
+  async earlierOf(subjectType: string, subjectId: string): Promise<EarlierCompletion[]> {
+    const rows: { process_definition_id: string | null; element_id: string | null; actor_id: string }[] = await this.dataSource.query(
+      `SELECT process_definition_id, element_id, actor_id FROM task_completion
+       WHERE subject_type = $1 AND subject_id = $2 AND (outcome IS NULL OR outcome = 'completed') ORDER BY id`,
+      [subjectType, subjectId],
+    );
+    return rows.map((r) => ({ processDefinitionId: r.process_definition_id ?? '', elementId: r.element_id ?? '', actorId: r.actor_id }));
   }
 
   async completed(id: string): Promise<void> {

@@ -3,7 +3,7 @@ import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
-import { CompleteTaskDto, TaskDetail, TaskList, TaskListQueryDto } from './tasks.dto';
+import { AssignTaskDto, CompleteTaskDto, TaskDetail, TaskList, TaskListQueryDto } from './tasks.dto';
 import { TasksService } from './tasks.service';
 
 /** The roles that work user tasks (their names are the models' candidate groups). */
@@ -34,7 +34,7 @@ export class TasksController {
     return this.tasks.read(key, principal);
   }
 
-  /** Assigns the task to the caller; 409 when someone else holds it. */
+  /** Assigns the task to the caller; 409 when someone else holds it, 403 when the separation of duties excludes the caller. */
   @Post(':key/claim')
   @HttpCode(204)
   @Roles(...WORKING_ROLES)
@@ -50,6 +50,19 @@ export class TasksController {
   @ApiNoContentResponse()
   async unclaim(@EngineKeyParam('key') key: string, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.tasks.unclaim(key, principal);
+  }
+
+  /**
+   * A leader hands the task to another user, taking it from whoever claimed it (audited, `task.reassigned`): a
+   * township leader the township tasks, county civil affairs the county ones; 403 for someone the separation of
+   * duties excludes from the task.
+   */
+  @Post(':key/assignment')
+  @HttpCode(204)
+  @Roles(Role.TownshipLeader, Role.CountyCivilAffairs)
+  @ApiNoContentResponse()
+  async assign(@EngineKeyParam('key') key: string, @Body() body: AssignTaskDto, @CurrentPrincipal() principal: Principal): Promise<void> {
+    await this.tasks.assign(key, body.assignee.trim(), principal);
   }
 
   /** Completes the task with the form's values, checked against the form first (400 names each bad field). */

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsEngineKey } from '../common/params';
+import { IsText } from '../common/text';
 
 export const TASK_STATES = ['CREATED', 'COMPLETED', 'CANCELED', 'FAILED'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
@@ -49,6 +50,45 @@ export class CompleteTaskDto {
   variables?: Record<string, unknown>;
 }
 
+/** Which family, which village, which case a task is about (issue 18); from our tables, not engine variables. */
+export class TaskCaseContext {
+  @ApiProperty({ example: 'dibao-case' }) subjectType!: string;
+  @ApiProperty({ example: 'DB410821-2026-000001' }) caseNumber!: string;
+  @ApiProperty({ example: 'accepted' }) caseStatus!: string;
+  @ApiProperty({ example: '张三' }) applicantName!: string;
+  @ApiProperty({ nullable: true, type: String, example: '410821********0011', description: 'Masked' }) applicantIdNumber!: string | null;
+  @ApiProperty({ example: '410821100201' }) villageCode!: string;
+  @ApiProperty({ nullable: true, type: String, description: 'From the region registry (null until it knows the code)' }) villageName!: string | null;
+  @ApiProperty({ example: '410821100' }) townshipCode!: string;
+  @ApiProperty({ nullable: true, type: String }) townshipName!: string | null;
+  @ApiProperty({ description: 'Living members' }) householdSize!: number;
+  @ApiProperty({ nullable: true, type: String, description: "The step's due instant, ISO UTC" }) dueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2026年12月10日 17:00', description: 'The due instant in Asia/Shanghai' }) dueText!: string | null;
+}
+
+/** The facts a step needs; ID numbers masked, money in fen. */
+export class TaskCaseFacts {
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) members!: Record<string, unknown>[];
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'declared: as applied; verified: as the investigation found (null when not recorded)' })
+  incomes!: { declared: unknown[]; verified: unknown[] | null };
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) expenditures!: unknown[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) assets!: { declared: unknown; verified: unknown | null };
+  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The latest assessment with its explained steps' }) assessment!: Record<string, unknown> | null;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) decisions!: Record<string, unknown>[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Objections during the public notice, with their text' }) objections!: Record<string, unknown>[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) timeline!: Record<string, unknown>[];
+}
+
+export class TaskCaseDetailContext extends TaskCaseContext {
+  @ApiProperty({ type: TaskCaseFacts, nullable: true, description: 'Dibao cases so far' }) facts!: TaskCaseFacts | null;
+}
+
+export class AssignTaskDto {
+  @ApiProperty({ description: 'The user (token subject) the task is handed to', example: 'caseworker-zhao' })
+  @IsText(255)
+  assignee!: string;
+}
+
 export class TaskSummary {
   @ApiProperty() userTaskKey!: string;
   @ApiProperty({ nullable: true, type: String }) name!: string | null;
@@ -66,6 +106,7 @@ export class TaskSummary {
   @ApiProperty({ nullable: true, type: String }) subjectType!: string | null;
   @ApiProperty({ nullable: true, type: String }) subjectId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Key of the linked Camunda form' }) formKey!: string | null;
+  @ApiProperty({ nullable: true, type: TaskCaseContext, description: 'The case the task is about; null when its subject is not known' }) context!: TaskCaseContext | null;
 }
 
 export class TaskList {
@@ -74,6 +115,8 @@ export class TaskList {
 }
 
 export class TaskDetail extends TaskSummary {
+  @ApiProperty({ nullable: true, type: TaskCaseDetailContext, description: 'The case, with the facts the step needs' }) override context: TaskCaseDetailContext | null = null;
+
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The form-js schema of the linked form' })
   form!: Record<string, unknown> | null;
 

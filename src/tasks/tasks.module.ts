@@ -1,10 +1,14 @@
 import { Module } from '@nestjs/common';
+import { DibaoModule } from '../dibao/dibao.module';
+import { TemporaryAidModule } from '../temporary-aid/temporary-aid.module';
 import { TasksController } from './tasks.controller';
 import { TaskCompletions } from './task-completions';
+import { TaskContexts } from './task-context';
 import { TasksService } from './tasks.service';
 
 @Module({
+  imports: [DibaoModule, TemporaryAidModule],
   controllers: [TasksController],
-  providers: [TasksService, TaskCompletions],
+  providers: [TasksService, TaskCompletions, TaskContexts],
 })
 export class TasksModule {}

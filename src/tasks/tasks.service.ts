@@ -3,12 +3,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
+import { regionCovers } from '../auth/region';
 import { Role } from '../auth/roles';
 import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
+import { auditedValues } from './audited-values';
 import { checkSubmission, type FormSchema } from './form-rules';
+import { mayReassign } from './reassignment';
+import { mayDo } from './separation-of-duties';
 import { TaskCompletions } from './task-completions';
+import { TaskContexts } from './task-context';
 import { canSee, canWork, type CaseScope, parseJson, SCOPE_VARIABLES, scopesFrom } from './task-scope';
 import type { TaskDetail, TaskList, TaskListQueryDto, TaskSummary } from './tasks.dto';
 
@@ -34,6 +39,7 @@ export class TasksService {
     private readonly audit: AuditService,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly completions: TaskCompletions,
+    private readonly contexts: TaskContexts,
   ) {}
 
   /**
@@ -50,21 +56,25 @@ export class TasksService {
           : [{ ...base, candidateGroup: { $in: principal.roles } }, { ...base, assignee: principal.id }];
     const scans = await Promise.all(filters.map((filter) => this.scan(filter, principal, query.limit)));
     const unique = new Map(scans.flatMap((scan) => scan.items).map((task) => [task.userTaskKey, task]));
-    const items = [...unique.values()].sort(oldestFirst);
-    return { items: items.slice(0, query.limit), truncated: items.length > query.limit || scans.some((scan) => scan.truncated) };
+    const items = [...unique.values()].sort(oldestFirst).slice(0, query.limit);
+    const contexts = await this.contexts.of(items);
+    return { items: items.map((item, i) => ({ ...item, context: contexts[i] })), truncated: unique.size > query.limit || scans.some((scan) => scan.truncated) };
   }
 
-  /** The task, its form and its instance's variables. */
+  /** The task, its case's context and facts, its form and its instance's variables. */
   async read(key: string, principal: Principal): Promise<TaskDetail> {
     const { task, scope } = await this.visibleTask(key, principal);
-    const [form, variables] = await Promise.all([this.formOf(task), this.variablesOf(task)]);
-    return { ...summary(task, scope), form, variables };
+    const line = summary(task, scope);
+    const [form, variables, [context], facts] = await Promise.all([this.formOf(task), this.variablesOf(task), this.contexts.of([line]), this.contexts.factsOf(line)]);
+    return { ...line, context: context ? { ...context, facts } : null, form, variables };
   }
 
   async claim(key: string, principal: Principal): Promise<void> {
-    const { task } = await this.workableTask(key, principal);
+    const { task, scope } = await this.workableTask(key, principal);
+    if (task.assignee && task.assignee !== principal.id) throw assignedElsewhere(task);
+    requireCandidate(task, principal);
+    await this.checkDuties(task, scope, principal.id);
     if (task.assignee === principal.id) return;
-    if (task.assignee) throw assignedElsewhere(task);
     await this.engine(() => this.client.assignUserTask({ userTaskKey: task.userTaskKey, assignee: principal.id, allowOverride: false }), key);
   }
 
@@ -77,12 +87,42 @@ export class TasksService {
   }
 
   /**
-   * Checks the values against the task's form, completes the task and records it in the audit trail: the field
-   * names, never their values (personal data). A completion the engine refuses is recorded as failed beside it.
+   * A leader hands the task to `assignee` (reassigning it from whoever claimed it): a township leader the township
+   * tasks, county civil affairs the county ones (reassignment.ts), within their region; never to someone the
+   * separation of duties excludes. Audited (`task.reassigned`, from → to) once the engine took it. The assignee's
+   * group and region are checked when they act on it (claim, complete): there is no user directory to ask here.
+   */
+  async assign(key: string, assignee: string, principal: Principal): Promise<void> {
+    const { task, scope } = await this.scopedTask(key);
+    if (!scope || !regionCovers(principal.regionCode, scope.regionCode)) throw taskNotFound(key);
+    if (!mayReassign(principal, task)) {
+      throw new DomainError('not-a-reassigner', `user task ${key} is for ${(task.candidateGroups ?? []).join(', ')}: only the leader of that level reassigns it, not your roles`, 403);
+    }
+    if (task.state !== 'CREATED') throw new DomainError('task-not-open', `user task ${key} is ${task.state}, no longer open`, 409);
+    await this.checkDuties(task, scope, assignee);
+    const from = task.assignee ?? null;
+    if (from === assignee) return;
+    await this.engine(() => this.client.assignUserTask({ userTaskKey: task.userTaskKey, assignee, allowOverride: true }), key);
+    await this.audit.record({
+      actor: { id: principal.id, roles: principal.roles },
+      regionCode: scope.regionCode,
+      action: 'task.reassigned',
+      subjectType: scope.subjectType ?? 'process-instance',
+      subjectId: scope.subjectId ?? String(task.processInstanceKey),
+      details: { userTaskKey: task.userTaskKey, elementId: task.elementId, name: task.name ?? null, processInstanceKey: task.processInstanceKey, from, to: assignee },
+    });
+  }
+
+  /**
+   * Checks the values against the task's form, completes the task and records it in the audit trail: the submitted
+   * values (the decision and its reasons), ID numbers masked and huge values by their size (audited-values.ts). A
+   * completion the engine refuses is recorded as failed beside it.
    */
   async complete(key: string, submitted: Record<string, unknown>, principal: Principal): Promise<void> {
     const { task, scope } = await this.workableTask(key, principal);
     if (task.assignee && task.assignee !== principal.id) throw assignedElsewhere(task);
+    requireCandidate(task, principal);
+    await this.checkDuties(task, scope, principal.id);
     const [form, context] = await Promise.all([this.formOf(task), this.variablesOf(task)]);
     const { variables, problems } = checkSubmission(form as FormSchema | null, submitted, context);
     if (problems.length > 0) throw new InvalidRequestException(problems);
@@ -98,11 +138,21 @@ export class TasksService {
           action: 'task.completed',
           subjectType,
           subjectId,
-          details: { userTaskKey: task.userTaskKey, elementId: task.elementId, name: task.name ?? null, processInstanceKey: task.processInstanceKey, fields: Object.keys(variables) },
+          details: {
+            userTaskKey: task.userTaskKey,
+            elementId: task.elementId,
+            name: task.name ?? null,
+            processInstanceKey: task.processInstanceKey,
+            fields: Object.keys(variables),
+            values: auditedValues(variables),
+          },
         },
         manager,
       );
-      return this.completions.begin({ userTaskKey: String(task.userTaskKey), auditEventId: String(event.id), actorId: principal.id, regionCode: scope.regionCode, subjectType, subjectId }, manager);
+      return this.completions.begin(
+        { userTaskKey: String(task.userTaskKey), auditEventId: String(event.id), actorId: principal.id, regionCode: scope.regionCode, subjectType, subjectId, processDefinitionId: String(task.processDefinitionId), elementId: String(task.elementId) },
+        manager,
+      );
     });
     try {
       await this.engine(() => this.client.completeUserTask({ userTaskKey: task.userTaskKey, variables }), key);
@@ -116,8 +166,8 @@ export class TasksService {
   }
 
   /** Searches one filter page by page until more than `wanted` visible tasks are found or the engine has no more. */
-  private async scan(filter: Record<string, unknown>, principal: Principal, wanted: number): Promise<{ items: TaskSummary[]; truncated: boolean }> {
-    const items: TaskSummary[] = [];
+  private async scan(filter: Record<string, unknown>, principal: Principal, wanted: number): Promise<{ items: Omit<TaskSummary, 'context'>[]; truncated: boolean }> {
+    const items: Omit<TaskSummary, 'context'>[] = [];
     for (let from = 0; from < MAX_SCANNED; from += PAGE_SIZE) {
       const search = { filter, sort: [{ field: 'creationDate', order: 'ASC' }], page: { from, limit: PAGE_SIZE } } as TaskSearch;
       const page = await this.engine(() => this.client.searchUserTasks(search, NOW));
@@ -147,11 +197,31 @@ export class TasksService {
 
   /** The task when the caller may see it; 404 otherwise, whether it does not exist or is out of reach. */
   private async visibleTask(key: string, principal: Principal): Promise<{ task: UserTask; scope: CaseScope }> {
-    if (!/^\d{1,25}$/.test(key)) throw taskNotFound(key);
-    const task = await this.engine(() => this.client.getUserTask({ userTaskKey: key as UserTask['userTaskKey'] }, NOW), key);
-    const scope = (await this.scopesOf([String(task.processInstanceKey)])).get(String(task.processInstanceKey));
+    const { task, scope } = await this.scopedTask(key);
     if (!canSee(principal, task, scope)) throw taskNotFound(key);
     return { task, scope: scope! };
+  }
+
+  /** The task and its case scope (undefined when its instance has none), whoever asks. */
+  private async scopedTask(key: string): Promise<{ task: UserTask; scope: CaseScope | undefined }> {
+    if (!/^\d{1,25}$/.test(key)) throw taskNotFound(key);
+    const task = await this.engine(() => this.client.getUserTask({ userTaskKey: key as UserTask['userTaskKey'] }, NOW), key);
+    return { task, scope: (await this.scopesOf([String(task.processInstanceKey)])).get(String(task.processInstanceKey)) };
+  }
+
+  /** Separation of duties (separation-of-duties.ts): 403 when `actorId` did an earlier step of the case that excludes this one. */
+  private async checkDuties(task: UserTask, scope: CaseScope, actorId: string): Promise<void> {
+    const step = { processDefinitionId: String(task.processDefinitionId), elementId: String(task.elementId) };
+    const earlier = await this.completions.earlierOf(scope.subjectType ?? 'process-instance', scope.subjectId ?? String(task.processInstanceKey));
+    const check = mayDo(step, actorId, earlier);
+    if (!check.allowed) {
+      throw new DomainError(
+        'separation-of-duties',
+        `${actorId} did ${check.earlier.elementId} of this case and may not do ${step.elementId} (user task ${task.userTaskKey}): someone else must`,
+        403,
+        { earlierStep: check.earlier.elementId, step: step.elementId },
+      );
+    }
   }
 
   /** A visible task the caller may work on (candidate group or assignee) and that is still open. */
@@ -205,7 +275,7 @@ export class TasksService {
   }
 }
 
-function summary(task: UserTask, scope: CaseScope): TaskSummary {
+function summary(task: UserTask, scope: CaseScope): Omit<TaskSummary, 'context'> {
   return {
     userTaskKey: String(task.userTaskKey),
     name: task.name ?? null,
@@ -226,13 +296,24 @@ function summary(task: UserTask, scope: CaseScope): TaskSummary {
   };
 }
 
-function oldestFirst(a: TaskSummary, b: TaskSummary): number {
+function oldestFirst(a: Omit<TaskSummary, 'context'>, b: Omit<TaskSummary, 'context'>): number {
   const byDate = (a.creationDate ?? '').localeCompare(b.creationDate ?? '');
   return byDate || a.userTaskKey.length - b.userTaskKey.length || a.userTaskKey.localeCompare(b.userTaskKey);
 }
 
 function taskNotFound(key: string): DomainError {
   return new DomainError('task-not-found', `user task ${key} not found`, 404);
+}
+
+/**
+ * Claiming and completing take one of the task's candidate groups, assigned or not: a task a leader handed to someone
+ * of another group stays out of their hands (there is no user directory to check the assignee against beforehand).
+ */
+function requireCandidate(task: UserTask, principal: Principal): void {
+  const groups = task.candidateGroups ?? [];
+  if (groups.length > 0 && !groups.some((group) => (principal.roles as string[]).includes(group))) {
+    throw new DomainError('not-a-candidate', `user task ${task.userTaskKey} is for ${groups.join(', ')}, not for your roles`, 403);
+  }
 }
 
 function assignedElsewhere(task: UserTask): DomainError {

@@ -1,4 +1,5 @@
 import { UuidParam } from '../common/params';
+import { KnownRegions } from '../regions/known-regions';
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
@@ -23,6 +24,7 @@ export class TemporaryAidController {
   constructor(private readonly aid: TemporaryAidService) {}
 
   @Post('requests')
+  @KnownRegions('regionCode')
   @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
   @RegionScoped('regionCode')
   @Idempotent()
@@ -79,6 +81,7 @@ export class ReserveFundController {
   }
 
   @Post(':township/advances')
+  @KnownRegions('township')
   @Roles(Role.CountyCivilAffairs)
   @Idempotent()
   @ApiHeader(IDEMPOTENCY_HEADER)
@@ -87,6 +90,7 @@ export class ReserveFundController {
   }
 
   @Post(':township/replenishments')
+  @KnownRegions('township')
   @Roles(Role.CountyCivilAffairs)
   @Idempotent()
   @ApiHeader(IDEMPOTENCY_HEADER)

@@ -3,11 +3,12 @@ import { ReserveFundService } from './reserve-fund.service';
 import { ReserveFundController, TemporaryAidController } from './temporary-aid.controller';
 import { TemporaryAidRepository } from './temporary-aid.repository';
 import { TemporaryAidService } from './temporary-aid.service';
+import { TemporaryAidTaskContext } from './temporary-aid-task-context';
 import { TemporaryAidWorkers } from './temporary-aid.workers';
 
 @Module({
   controllers: [TemporaryAidController, ReserveFundController],
-  providers: [TemporaryAidRepository, TemporaryAidService, ReserveFundService, TemporaryAidWorkers],
-  exports: [TemporaryAidService, ReserveFundService, TemporaryAidRepository],
+  providers: [TemporaryAidRepository, TemporaryAidService, ReserveFundService, TemporaryAidWorkers, TemporaryAidTaskContext],
+  exports: [TemporaryAidService, ReserveFundService, TemporaryAidRepository, TemporaryAidTaskContext],
 })
 export class TemporaryAidModule {}

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RegionRegistry } from '../regions/region-registry';
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { AuditService } from '../audit/audit.service';
@@ -36,6 +37,7 @@ export class TemporaryAidService {
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
     private readonly idempotency: IdempotencyStore,
+    private readonly regions: RegionRegistry,
   ) {}
 
   /**
@@ -102,13 +104,14 @@ export class TemporaryAidService {
   /** Status, amount, tier, payments, deadlines, who must act now and the timeline; the ID number masked. */
   async read(id: string, principal: Principal) {
     const r = await this.visible(id, principal);
-    const [deadlines, timeline, payments, steps] = await Promise.all([
+    const [deadlines, timeline, payments, steps, names] = await Promise.all([
       this.deadlines.forSubject(SUBJECT, r.id),
       this.repository.timeline(r.id),
       this.repository.payments(r.id),
       currentSteps(this.camunda, r.processInstanceKey),
+      this.regions.placeNames(r.regionCode),
     ]);
-    return { ...r, applicantIdNumber: maskIdNumber(r.applicantIdNumber), currentSteps: steps, openDeadlines: deadlines.filter((d) => !d.metAt && !d.breachedAt), deadlines, payments, timeline };
+    return { ...r, ...names, applicantIdNumber: maskIdNumber(r.applicantIdNumber), currentSteps: steps, openDeadlines: deadlines.filter((d) => !d.metAt && !d.breachedAt), deadlines, payments, timeline };
   }
 
   async list(query: AidListQueryDto, principal: Principal) {

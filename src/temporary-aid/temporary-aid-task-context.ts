@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { maskIdNumber } from '../common/id-number';
+import { TemporaryAidRepository } from './temporary-aid.repository';
+
+/** What a task line says of its temporary-aid request (src/tasks/task-context.ts). */
+export interface TemporaryAidRequestLine {
+  requestNumber: string;
+  status: string;
+  applicantName: string;
+  /** Masked: region and the last four characters. */
+  applicantIdNumber: string;
+  villageCode: string;
+  townshipCode: string;
+  householdSize: number;
+}
+
+/** The temporary-aid side of the task context: one query for a page of task lines. Reads only. */
+@Injectable()
+export class TemporaryAidTaskContext {
+  constructor(private readonly repository: TemporaryAidRepository) {}
+
+  async lines(requestIds: string[]): Promise<Map<string, TemporaryAidRequestLine>> {
+    const ids = [...new Set(requestIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    if (ids.length === 0) return new Map();
+    const rows: Record<string, unknown>[] = await this.repository.dataSource.query(
+      `SELECT id::text AS id, request_number, status, applicant_name, applicant_id_number, region_code, township_code, household_size
+       FROM temporary_aid_request WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(
+      rows.map((r) => [
+        r.id as string,
+        {
+          requestNumber: r.request_number as string,
+          status: r.status as string,
+          applicantName: r.applicant_name as string,
+          applicantIdNumber: maskIdNumber(r.applicant_id_number as string),
+          villageCode: r.region_code as string,
+          townshipCode: r.township_code as string,
+          householdSize: r.household_size as number,
+        },
+      ]),
+    );
+  }
+}
