@@ -115,6 +115,8 @@ describe('case context on tasks', () => {
     expect(assessment.benefitYuan).toBe((assessment.benefitFen / 100).toFixed(2));
     expect(assessment.steps.length).toBeGreaterThan(2);
     expect(assessment.steps.every((step: { description: string }) => step.description.length > 0)).toBe(true);
+    // Read by a caseworker: Chinese only, yuan, members by name.
+    expect(JSON.stringify([assessment.reasons, assessment.steps.map((step: { description: string }) => step.description)])).not.toMatch(/[¥]|\/ [A-Z]|\bm\d\b/);
     expect(proposal.context.facts.timeline.map((e: { kind: string }) => e.kind)).toEqual(expect.arrayContaining(['applied', 'accepted', 'assessed']));
   });
 
@@ -151,7 +153,7 @@ describe('case context on tasks', () => {
     const first = (await detail(a.caseId, 'Task_proposal', caseworker)).context.facts;
     expect(first.assessment.outcome).toBe('eligible');
     expect(first.incomes.verified).toEqual([]);
-    expect(first.assessment.steps.map((step: { description: string }) => step.description)).toContainEqual(expect.stringMatching(/^计入：m1 工资性收入 ¥300\.00（申报）/));
+    expect(first.assessment.steps.map((step: { description: string }) => step.description)).toContainEqual(expect.stringMatching(/^计入：张三 工资性收入 300\.00元（申报）$/));
     await s.completeTask(a.caseId, 'Task_proposal', caseworker, { proposal: 'approve', proposalReasons: '依据核算结果' });
     await s.completeTask(a.caseId, 'Task_leader_decision', leader, { decision: 'approve', decisionReasons: '同意纳入' });
     await untilStatus(a.caseId, 'in-notice');
@@ -181,8 +183,8 @@ describe('case context on tasks', () => {
     expect(facts.assessment.outcome).not.toBe('eligible');
     expect(facts.assessment.benefitFen).toBe(0);
     const steps = facts.assessment.steps.map((step: { description: string }) => step.description);
-    expect(steps).toContainEqual(expect.stringMatching(/^计入：m1 经营净收入 ¥3000\.00（核实）/));
-    expect(steps).toContainEqual(expect.stringMatching(/^计入：m1 工资性收入 ¥300\.00（申报）/));
+    expect(steps).toContainEqual(expect.stringMatching(/^计入：张三 经营净收入 3000\.00元（核实）$/));
+    expect(steps).toContainEqual(expect.stringMatching(/^计入：张三 工资性收入 300\.00元（申报）$/));
     const investigated = facts.timeline.filter((e: { kind: string }) => e.kind === 'investigated');
     expect(investigated.map((e: { details: { homeVisitFindings: string } }) => e.details.homeVisitFindings)).toEqual(['住房为自建平房，未见车辆', '院内停放营运货车一辆，申请人自述跑运输']);
     expect(investigated[1].details).toMatchObject({ investigators: '王五、赵六' });

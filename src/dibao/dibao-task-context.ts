@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Expenditure, Income } from '../assessment/household';
 import { maskIdNumber } from '../common/id-number';
 import { DibaoRepository } from './dibao.repository';
+import { chineseOf } from './notices';
 
 /** What a task line says of its dibao case: which family, which village, which case. */
 export interface DibaoCaseLine {
@@ -78,6 +79,9 @@ export class DibaoTaskContext {
       this.repository.dataSource.query(`SELECT text, lodged_by, lodged_at FROM dibao_objection WHERE case_id = $1 ORDER BY lodged_at, id`, [c.id]) as Promise<Record<string, unknown>[]>,
       this.repository.timeline(c.id),
     ]);
+    // The caseworker reads the assessment as a family's notice does: Chinese, yuan, members by name.
+    const byId = new Map(members.map((m) => [m.id, m.name]));
+    const readable = (text: string) => chineseOf(text.replace(/\s*\/ (?=[A-Z])/, ' / ')).replace(/(?<![A-Za-z0-9])m\d+(?![A-Za-z0-9])/g, (id) => byId.get(id) ?? id);
     // The latest investigation's verified figures (the assess step records them as `investigated`).
     const investigated = [...timeline].reverse().find((e) => e.kind === 'investigated')?.details as { incomes?: Income[]; financialFen?: number | null } | undefined;
     return {
@@ -101,8 +105,8 @@ export class DibaoTaskContext {
             outcome: assessment.outcome,
             benefitFen: assessment.benefitFen,
             benefitYuan: yuan(assessment.benefitFen),
-            reasons: assessment.result.reasons ?? [],
-            steps: assessment.result.steps ?? [],
+            reasons: (assessment.result.reasons ?? []).map(readable),
+            steps: (assessment.result.steps ?? []).map((step) => ({ ...step, description: readable(step.description) })),
           }
         : null,
       decisions: decisions.map((d) => ({ decision: d.decision as string, reasons: d.reasons as string, benefitFen: d.benefit_fen as number, decidedAt: d.decided_at as Date })),
