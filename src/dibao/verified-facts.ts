@@ -50,17 +50,17 @@ export function assessedMoney(declared: Omit<AssessmentInput, 'area' | 'members'
 }
 
 const RELATIONS: Record<Relation, string> = {
-  applicant: '申请人 applicant',
-  spouse: '配偶 spouse',
-  child: '子女 child',
-  parent: '父母 parent',
-  sibling: '兄弟姐妹 sibling',
-  grandparent: '祖父母 grandparent',
-  grandchild: '孙子女 grandchild',
-  other: '其他 other',
+  applicant: '申请人',
+  spouse: '配偶',
+  child: '子女',
+  parent: '父母',
+  sibling: '兄弟姐妹',
+  grandparent: '祖父母',
+  grandchild: '孙子女',
+  other: '其他',
 };
 
 /** The members the investigation form offers for a verified income: id and relation (the task context shows the names). */
 export function memberOptions(members: Pick<Member, 'id' | 'relation'>[]): { label: string; value: string }[] {
-  return members.map((m) => ({ label: `${m.id} ${RELATIONS[m.relation]}`, value: m.id }));
+  return members.map((m) => ({ label: `${RELATIONS[m.relation]}（${m.id}）`, value: m.id }));
 }
