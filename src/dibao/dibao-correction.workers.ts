@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { yuan } from '../common/money';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
@@ -80,7 +81,7 @@ export class DibaoCorrectionWorkers {
         const hearingDueAt = await this.dibao.openHearing(c, profile.parameters.hearingWorkingDays, now, manager);
         // The case's current steps are now those of its correction (the hearing).
         await this.repository.update(c.id, { process_instance_key: String(job.processInstanceKey) }, manager);
-        outcome = { correctionPath: 'hear', hearingDueAt: hearingDueAt.toISOString(), currentBenefitFen: c.benefitFen ?? 0, currentBenefitYuanText: ((c.benefitFen ?? 0) / 100).toFixed(2) };
+        outcome = { correctionPath: 'hear', hearingDueAt: hearingDueAt.toISOString(), currentBenefitFen: c.benefitFen ?? 0, currentBenefitYuanText: yuan(c.benefitFen ?? 0) };
       }
       await this.repository.event(c.id, 'county-correction', now, WORKER, { batchId: job.variables.batchId, reasons, statusBefore: c.status, outcome, ...(hearing ? { hearingOpenSince: hearing.at.toISOString() } : {}) }, manager, job.jobKey);
       await this.audit.record(
@@ -99,7 +100,7 @@ export class DibaoCorrectionWorkers {
     const now = this.clock.now();
     const hearing = await this.repository.openHearing(c.id, manager);
     const heard = c.status === 'enrolled' && hearing?.kind === 'review-hearing-opened';
-    const outcome: CorrectionPathVariables = heard ? { correctionPath: 'hear', hearingDueAt: String(job.variables.hearingDueAt), currentBenefitFen: c.benefitFen ?? 0, currentBenefitYuanText: ((c.benefitFen ?? 0) / 100).toFixed(2) } : { correctionPath: 'none' };
+    const outcome: CorrectionPathVariables = heard ? { correctionPath: 'hear', hearingDueAt: String(job.variables.hearingDueAt), currentBenefitFen: c.benefitFen ?? 0, currentBenefitYuanText: yuan(c.benefitFen ?? 0) } : { correctionPath: 'none' };
     if (heard) {
       await this.repository.update(c.id, { process_instance_key: String(job.processInstanceKey) }, manager);
     } else {

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { yuan } from '../common/money';
 import { DateTime } from 'luxon';
 import { assess } from '../assessment/assess';
 import { AuditService } from '../audit/audit.service';
@@ -100,7 +101,7 @@ export class DibaoReviewService {
           hearingReason: 'review',
           hearingDueAt: hearingDueAt.toISOString(),
           currentBenefitFen: oldBenefit,
-          currentBenefitYuanText: (oldBenefit / 100).toFixed(2),
+          currentBenefitYuanText: yuan(oldBenefit),
           reviewReasons: assessmentReasons(result, profile, await this.repository.members(c.id, manager)).map((r) => `${r.reason}（依据：${r.rule}）`),
         };
         // The business key makes this review's start one command however often the dispatcher sends it.

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
+import { yuan } from '../common/money';
 import type { Expenditure, Income } from '../assessment/household';
 import { maskIdNumber } from '../common/id-number';
 import { DibaoRepository } from './dibao.repository';
@@ -30,7 +32,6 @@ export interface DibaoCaseFacts {
   timeline: { kind: string; at: Date; actorId: string; details: Record<string, unknown> }[];
 }
 
-const yuan = (fen: number) => (fen / 100).toFixed(2);
 
 /**
  * The dibao side of the task context (src/tasks/task-context.ts): one query for a page of task lines, a handful for
@@ -42,7 +43,7 @@ export class DibaoTaskContext {
 
   /** The lines of these cases, in one query (ids that are no case are left out). */
   async lines(caseIds: string[]): Promise<Map<string, DibaoCaseLine>> {
-    const ids = [...new Set(caseIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const ids = [...new Set(caseIds)].filter((id) => isUUID(id));
     if (ids.length === 0) return new Map();
     const rows: Record<string, unknown>[] = await this.repository.dataSource.query(
       `SELECT c.id::text AS id, c.case_number, c.status, c.applicant_name, c.region_code, c.township_code,

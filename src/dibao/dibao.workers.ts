@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { yuan } from '../common/money';
 import { RegionRegistry, townshipOffice } from '../regions/region-registry';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
@@ -145,7 +146,7 @@ export class DibaoWorkers {
         benefitFen: result.benefitFen,
         assessmentReasons: result.reasons,
         assessmentOutcomeText: ASSESSMENT_OUTCOME_TEXT[result.outcome],
-        benefitYuanText: (result.benefitFen / 100).toFixed(2),
+        benefitYuanText: yuan(result.benefitFen),
         assessmentReasonTexts: assessmentReasons(result, profile, members).map((r) => `${r.reason}（依据：${r.rule}）`),
         decisionOptions: decisionOptions(result.benefitFen),
       };

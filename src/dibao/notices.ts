@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { yuan } from '../common/money';
 import { maskIdNumbersIn } from '../common/id-number';
 import type { Cited, ParameterName, Source } from '../policy/parameters';
 import type { ResolvedProfile } from '../policy/policy-profiles';
@@ -8,7 +9,6 @@ import type { ResolvedProfile } from '../policy/policy-profiles';
  * no ID number, phone, bank account, address detail or diagnosis); a refusal states every reason and its rule (法§45).
  */
 
-const yuan = (fen: number) => (fen / 100).toFixed(2);
 /** An instant's date in Asia/Shanghai: 2026年12月3日. */
 export const day = (at: Date) => DateTime.fromJSDate(at, { zone: 'Asia/Shanghai' }).toFormat('yyyy年M月d日');
 /** 2026-11-01 → 2026年11月. */

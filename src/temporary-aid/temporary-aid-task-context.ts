@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isUUID } from 'class-validator';
 import { maskIdNumber } from '../common/id-number';
 import { TemporaryAidRepository } from './temporary-aid.repository';
 
@@ -20,7 +21,7 @@ export class TemporaryAidTaskContext {
   constructor(private readonly repository: TemporaryAidRepository) {}
 
   async lines(requestIds: string[]): Promise<Map<string, TemporaryAidRequestLine>> {
-    const ids = [...new Set(requestIds)].filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+    const ids = [...new Set(requestIds)].filter((id) => isUUID(id));
     if (ids.length === 0) return new Map();
     const rows: Record<string, unknown>[] = await this.repository.dataSource.query(
       `SELECT id::text AS id, request_number, status, applicant_name, applicant_id_number, region_code, township_code, household_size

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { yuan } from '../common/money';
 import { DateTime } from 'luxon';
 import type { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -86,7 +87,7 @@ export class TemporaryAidWorkers {
       }
       const emergency = r.aidType === 'emergency';
       const ineligibleReasons = r.tier === 'ineligible' ? unemployedAidProblems(r.unemployment, { unemployedAid: p.unemployedAid.value }) : [];
-      return { amountFen: r.amountFen!, amountYuanText: (r.amountFen! / 100).toFixed(2), tier: r.tier!, tierText: TIER_TEXT[r.tier!], emergency, aidDueAt: emergency ? this.aidDueAt(r, profile).toISOString() : null, ineligibleReasons };
+      return { amountFen: r.amountFen!, amountYuanText: yuan(r.amountFen!), tier: r.tier!, tierText: TIER_TEXT[r.tier!], emergency, aidDueAt: emergency ? this.aidDueAt(r, profile).toISOString() : null, ineligibleReasons };
     });
   }
 
