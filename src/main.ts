@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { Logger as PinoLogger } from 'pino';
 import { createApp } from './app.factory';
 import { isDatabaseUnavailable } from './common/database-unavailable';
 import { plainLogger } from './common/logging';
@@ -7,23 +6,6 @@ import { onStopSignal } from './common/stop-signals';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
 import { EngineServer, startEngineServer } from './engine/engine-server';
-import type { EngineLog } from './engine/http';
-
-/**
- * While the service stops, its database going away is expected, not worth a line. Ctrl-C signals PostgreSQL (same
- * process group) at the same instant as us, and its cut connections may be read before our signal: such a line
- * waits a moment, and is dropped if the stop began meanwhile.
- */
-const STOP_SIGNAL_GRACE_MS = 250;
-
-function quietWhileStopping(log: PinoLogger, stopping: () => boolean): EngineLog {
-  const line = (level: 'warn' | 'error') => (fields: object, message: string) => {
-    if (!isDatabaseUnavailable((fields as { err?: unknown }).err)) return log[level](fields, message);
-    if (stopping()) return;
-    setTimeout(() => stopping() || log[level](fields, message), STOP_SIGNAL_GRACE_MS).unref();
-  };
-  return { warn: line('warn'), error: line('error') };
-}
 
 async function bootstrap(): Promise<void> {
   const config = loadConfig();
@@ -35,12 +17,10 @@ async function bootstrap(): Promise<void> {
   }
   let engine: EngineServer | undefined;
   const log = plainLogger('doudi', config.LOG_LEVEL);
-  let stopping = false;
   try {
     // No external Camunda configured: the embedded engine serves the same /v2 API, on the same database.
     if (!config.ZEEBE_REST_ADDRESS) {
-      const engineLog = quietWhileStopping(plainLogger('embedded-engine', config.LOG_LEVEL), () => stopping);
-      engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, migrationUrl: config.DATABASE_MIGRATION_URL, port: config.EMBEDDED_ENGINE_PORT, log: engineLog });
+      engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, migrationUrl: config.DATABASE_MIGRATION_URL, port: config.EMBEDDED_ENGINE_PORT, log: plainLogger('embedded-engine', config.LOG_LEVEL) });
       config.ZEEBE_REST_ADDRESS = engine.url;
     }
     const app = await createApp(config);
@@ -48,7 +28,6 @@ async function bootstrap(): Promise<void> {
     // In order: Nest stops its workers (jobs in hand finish), its HTTP server and its pool; then the engine (its
     // timer sweep awaited) and its pool; then PostgreSQL. Each step runs even if one before failed.
     onStopSignal(async (signal) => {
-      stopping = true;
       log.info(`${signal} received: stopping`);
       let failed = false;
       const step = async (what: string, work: () => Promise<unknown> | undefined) => {

