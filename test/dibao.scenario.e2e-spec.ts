@@ -144,8 +144,9 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     expect(approval).toContain('家庭人口、收入、财产状况发生变化的');
     expect(approval).toContain('申请行政复议');
     // The pool entry is the service task after enrolment: waited for, not raced.
-    const pool = await s.until('the sampling pool entry', () => s.app.get(DataSource).query(`SELECT decision FROM sampling_pool_entry WHERE subject_id = $1`, [caseId]), (rows: unknown[]) => rows.length > 0);
-    expect(pool).toEqual([{ decision: 'approve' }]);
+    const pool = await s.until('the sampling pool entry', () => s.app.get(DataSource).query(`SELECT decision, case_number, applicant_name FROM sampling_pool_entry WHERE subject_id = $1`, [caseId]), (rows: unknown[]) => rows.length > 0);
+    // Named, so a county review task can say whose decision it reviews.
+    expect(pool).toEqual([{ decision: 'approve', case_number: c.caseNumber, applicant_name: c.applicantName }]);
     expect(c.openDeadlines).toEqual([]);
   });
 

@@ -47,6 +47,14 @@ describe('monthly payment cycle on the engine', () => {
     expect((await deadlines('payment.data'))[0]!.dueAt).toBe('2026-09-30T15:59:59.999Z');
 
     const entry = await task(civilAffairs, 'Task_data_entered');
+    // The step says which county's month it is, with the payroll's size and total in yuan, due in Beijing time.
+    expect(entry.context).toEqual({
+      subjectType: 'payment-cycle', countyCode: COUNTY, countyName: '修武县', month: '2026-10', monthText: '2026年10月', cycleStatus: 'payroll-generated',
+      lineCount: 3, totalFen: cycle.totalFen, totalYuan: (cycle.totalFen / 100).toFixed(2), dueAt: '2026-09-30T15:59:59.999Z', dueText: '2026年9月30日 23:59',
+    });
+    const entryDetail = (await s.get(civilAffairs, `/api/v1/tasks/${entry.userTaskKey}`)).body;
+    expect(entryDetail.context).toEqual(entry.context);
+    expect(entryDetail.variables).toMatchObject({ countyLabel: '修武县（410821）', monthText: '2026年10月', lineCount: 3, totalYuan: (cycle.totalFen / 100).toFixed(2) });
     expect((await s.post(civilAffairs, `/api/v1/tasks/${entry.userTaskKey}/complete`, { variables: { stepConfirmed: true } })).status).toBe(204);
     await s.until('the data deadline met', () => deadlines('payment.data'), (list) => list[0]?.status === 'met');
 

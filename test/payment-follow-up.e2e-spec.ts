@@ -62,7 +62,11 @@ describe('failed-line follow-up', () => {
 
     const tasks = await followUpTasks(county, 3);
     expect(tasks.map((t) => t.subjectId).sort()).toEqual([...failing].sort());
+    const caseOfLine = new Map(lines.map((l) => [l.id, l.case_id]));
     for (const t of tasks) {
+      // The family whose payment failed: the line's case, by number and name.
+      const [c] = await s.app.get(DataSource).query(`SELECT case_number, applicant_name FROM dibao_case WHERE id = $1`, [caseOfLine.get(t.subjectId!)]);
+      expect((t as unknown as { context: unknown }).context).toMatchObject({ subjectType: 'dibao-case', subjectId: caseOfLine.get(t.subjectId!), caseNumber: c.case_number, applicantName: c.applicant_name });
       expect(t.name).toBe('核查支付失败 Follow up a failed payment');
       expect(t.candidateGroups).toEqual(['county-civil-affairs']);
       expect(new Date(t.dueDate).getTime()).toBe(NOVEMBER_DATA_DUE.getTime());

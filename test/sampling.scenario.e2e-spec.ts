@@ -27,13 +27,16 @@ describe('county sampling on the engine', () => {
   it('starts once per month, draws the county’s batch, and records each county review in the audit trail', async () => {
     // Three township decisions of October (approvals and a refusal) in the county's sampling pool.
     const caseIds: string[] = [];
+    const caseNumbers = new Map<string, string>();
     for (const [i, name] of ['甲', '乙', '丙'].entries()) {
-      const caseId = await s.apply(integrator, Scenario.application(VILLAGE, name, `1960010${i + 1}`));
+      const caseId = await s.apply(integrator, Scenario.application(VILLAGE, `张${name}`, `1960010${i + 1}`));
       caseIds.push(caseId);
+      const { caseNumber } = (await s.get(county, `/api/v1/dibao/cases/${caseId}`)).body;
+      caseNumbers.set(caseId, caseNumber);
       await s.app.get(DataSource).query(
-        `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint)
-         VALUES ('dibao-case', $1, '2026-10-21T02:00:00Z', '410821', '410821100', '410821100201', $2, false, false)`,
-        [caseId, i === 2 ? 'refuse' : 'approve'],
+        `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint, case_number, applicant_name)
+         VALUES ('dibao-case', $1, '2026-10-21T02:00:00Z', '410821', '410821100', '410821100201', $2, false, false, $3, $4)`,
+        [caseId, i === 2 ? 'refuse' : 'approve', caseNumber, `张${name}`],
       );
     }
     expect(await instances()).toHaveLength(0);
@@ -46,6 +49,20 @@ describe('county sampling on the engine', () => {
     const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body;
     expect(batch).toMatchObject({ period: '2026-10', counts: { decisions: 3 }, required: { total: 1, relatives: 0 } });
     expect(tasks).toHaveLength(batch.selected.length);
+    // Each review task says which family's decision it reviews: in the task list, in its detail, and in its form.
+    for (const task of tasks) {
+      const caseId = task.context.subjectId as string;
+      expect(caseIds).toContain(caseId);
+      expect(task.context).toMatchObject({ subjectType: 'dibao-case', caseNumber: caseNumbers.get(caseId), villageName: '东关村民委员会', townshipName: '城关镇' });
+      expect(task.context.applicantName).toMatch(/^张[甲乙丙]$/);
+      const detail = (await s.get(county, `/api/v1/tasks/${task.userTaskKey}`)).body;
+      expect(detail.context.facts.members).toEqual([expect.objectContaining({ name: task.context.applicantName })]);
+      const decision = caseIds.indexOf(caseId) === 2 ? '不予批准' : '批准';
+      expect(detail.variables).not.toHaveProperty('caseLabel'); // the task's own scope, not the instance's
+      const engine = strictClient(s.testApp.config.ZEEBE_REST_ADDRESS!);
+      const { items: labels } = await engine.searchVariables({ filter: { scopeKey: task.elementInstanceKey, name: 'caseLabel' } } as never, { consistency: { waitUpToMs: 0 } });
+      expect(labels.map((v) => JSON.parse(v.value))).toEqual([`${caseNumbers.get(caseId)} ${task.context.applicantName}（东关村民委员会，城关镇），乡镇决定：${decision}`]);
+    }
     for (const [i, task] of tasks.entries()) {
       const variables = i === 0 ? { reviewOutcome: 'corrected', reviewReasons: '家庭财产核查有误' } : { reviewOutcome: 'confirmed', reviewReasons: '核查无误' };
       expect((await s.post(county, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables })).status).toBe(204);

@@ -74,6 +74,7 @@ describe('case context on tasks', () => {
     expect(lineA.name).toBe(lineB.name);
     expect(lineA.context).toEqual({
       subjectType: 'dibao-case',
+      subjectId: a.caseId,
       caseNumber: a.caseNumber,
       caseStatus: 'applied',
       applicantName: '张三',
@@ -208,6 +209,7 @@ describe('case context on tasks', () => {
     const line = ((await s.get(haidongCaseworker, `/api/v1/tasks?processInstanceKey=${processInstanceKey}`)).body.items as { userTaskKey: string; context: unknown }[]).find((t) => t.userTaskKey === task.userTaskKey)!;
     expect(line.context).toEqual({
       subjectType: 'temporary-aid',
+      subjectId: requestId,
       caseNumber: request.requestNumber,
       caseStatus: 'requested',
       applicantName: '马福',

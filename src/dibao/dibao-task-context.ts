@@ -1,24 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import type { CaseLine } from '../common/case-line';
 import { yuan } from '../common/money';
 import type { Expenditure, Income } from '../assessment/household';
 import { maskIdNumber } from '../common/id-number';
 import { DibaoRepository } from './dibao.repository';
 import { chineseOf } from './notices';
-
-/** What a task line says of its dibao case: which family, which village, which case. */
-export interface DibaoCaseLine {
-  caseId: string;
-  caseNumber: string;
-  status: string;
-  applicantName: string;
-  /** Masked: region and the last four characters. */
-  applicantIdNumber: string | null;
-  villageCode: string;
-  townshipCode: string;
-  /** Living members. */
-  householdSize: number;
-}
 
 /** The facts a step of a dibao case needs, from our tables (ID numbers masked). */
 export interface DibaoCaseFacts {
@@ -32,7 +19,6 @@ export interface DibaoCaseFacts {
   timeline: { kind: string; at: Date; actorId: string; details: Record<string, unknown> }[];
 }
 
-
 /**
  * The dibao side of the task context (src/tasks/task-context.ts): one query for a page of task lines, a handful for
  * one task's facts. Reads only; the tables stay the dibao repository's.
@@ -42,7 +28,7 @@ export class DibaoTaskContext {
   constructor(private readonly repository: DibaoRepository) {}
 
   /** The lines of these cases, in one query (ids that are no case are left out). */
-  async lines(caseIds: string[]): Promise<Map<string, DibaoCaseLine>> {
+  async lines(caseIds: string[]): Promise<Map<string, CaseLine>> {
     const ids = [...new Set(caseIds)].filter((id) => isUUID(id));
     if (ids.length === 0) return new Map();
     const rows: Record<string, unknown>[] = await this.repository.dataSource.query(
@@ -56,7 +42,6 @@ export class DibaoTaskContext {
       rows.map((r) => [
         r.id as string,
         {
-          caseId: r.id as string,
           caseNumber: r.case_number as string,
           status: r.status as string,
           applicantName: r.applicant_name as string,

@@ -276,7 +276,7 @@ export class DibaoWorkers {
       await this.sampling.enterPool(
         {
           subjectType: SUBJECT, subjectId: c.id, decidedAt: c.decidedAt ?? this.clock.now(), countyCode: c.countyCode, townshipCode: c.townshipCode, regionCode: c.regionCode,
-          decision: String(job.variables.decision), relativesCase: c.relativesCase, complaint: c.objectionRaised,
+          decision: String(job.variables.decision), relativesCase: c.relativesCase, complaint: c.objectionRaised, caseNumber: c.caseNumber, applicantName: c.applicantName,
         },
         manager,
       );

@@ -4,10 +4,12 @@ import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
+import { yuan } from '../common/money';
 import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DibaoRepository } from '../dibao/dibao.repository';
 import { dateText, deathTerminationText, remediesOf } from '../dibao/notices';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import { RegionRegistry } from '../regions/region-registry';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce, taskCompletedAt } from '../workflow/engine-calls';
@@ -25,7 +27,7 @@ interface Job {
 }
 
 const WORKER = 'system:payment-worker';
-const SUBJECT = 'payment-cycle';
+export const PAYMENT_CYCLE_SUBJECT = 'payment-cycle';
 /** The cycle calendar's entry of each payment deadline. */
 const CYCLE_STEPS: Record<string, 'dataBy' | 'fundsBy' | 'creditedBy'> = { 'payment.data': 'dataBy', 'payment.funds': 'fundsBy', 'payment.credited': 'creditedBy' };
 
@@ -54,12 +56,13 @@ export class PaymentWorkers {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    private readonly regions: RegionRegistry,
   ) {
     // Dibao asks the payroll which months a change of benefit can still reach (it may not import payments).
     this.cases.usePayrollMonths((countyCode, manager) => this.payroll.lastGeneratedMonth(countyCode, manager));
     // A cycle's calendar follows its deadlines when a holiday notice re-times them.
     this.deadlines.onRetime(async (deadline, manager) => {
-      const step = deadline.subjectType === SUBJECT ? CYCLE_STEPS[deadline.type] : undefined;
+      const step = deadline.subjectType === PAYMENT_CYCLE_SUBJECT ? CYCLE_STEPS[deadline.type] : undefined;
       if (step) await this.payroll.moveCycleDeadline(deadline.subjectId, step, deadline.to, manager);
     });
   }
@@ -91,10 +94,10 @@ export class PaymentWorkers {
         ['payment.funds', 'county-finance', cited.value.fundsByDay, 'fundsDueAt'],
         ['payment.credited', 'bank', cited.value.creditedByDay, 'creditedDueAt'],
       ] as const) {
-        if (await this.deadlines.exists(SUBJECT, cycle.id, type, manager)) continue;
+        if (await this.deadlines.exists(PAYMENT_CYCLE_SUBJECT, cycle.id, type, manager)) continue;
         await this.deadlines.open(
           {
-            type, subjectType: SUBJECT, subjectId: cycle.id, regionCode: countyCode, responsibleGroup: group,
+            type, subjectType: PAYMENT_CYCLE_SUBJECT, subjectId: cycle.id, regionCode: countyCode, responsibleGroup: group,
             rule: `paymentCalendar day ${day}, ${cited.value.holidayDirection} working day`, source: cited.source.document, startedAt,
             computation: { kind: 'day-in-month', month: cycle.month, day, direction: cited.value.holidayDirection, timers: [{ variable }] },
           },
@@ -105,8 +108,11 @@ export class PaymentWorkers {
     return {
       cycleId: cycle.id,
       regionCode: countyCode,
-      subjectType: SUBJECT,
+      subjectType: PAYMENT_CYCLE_SUBJECT,
       subjectId: cycle.id,
+      // What the step forms show (bpmn/forms/payment-step.form): 修武县（410821） 2026年12月.
+      countyLabel: await this.regions.label(countyCode),
+      monthText: DateTime.fromISO(cycle.month, { zone: 'Asia/Shanghai' }).toFormat('yyyy年M月'),
       ...this.dueVariables(cycle),
     };
   }
@@ -154,10 +160,10 @@ export class PaymentWorkers {
   }
 
   @JobWorker('payments.generate-payroll')
-  async generatePayroll(job: Job): Promise<{ lineCount: number; totalFen: number }> {
+  async generatePayroll(job: Job): Promise<{ lineCount: number; totalFen: number; totalYuan: string }> {
     const totals = await this.payroll.generate(String(job.variables.cycleId));
-    await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: 'payments.payroll-generated', subjectType: SUBJECT, subjectId: String(job.variables.cycleId), details: totals });
-    return totals;
+    await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: 'payments.payroll-generated', subjectType: PAYMENT_CYCLE_SUBJECT, subjectId: String(job.variables.cycleId), details: totals });
+    return { ...totals, totalYuan: yuan(totals.totalFen) };
   }
 
   /** A step done: its deadline met (a breached one stays breached), the cycle's status moved on. */
@@ -169,10 +175,10 @@ export class PaymentWorkers {
     const cycleId = String(job.variables.cycleId);
     const actedAt = (step.task && (await taskCompletedAt(this.camunda, String(job.processInstanceKey), step.task))) || this.clock.now();
     await this.dataSource.transaction(async (manager) => {
-      await this.deadlines.meet(SUBJECT, cycleId, [step.deadline], actedAt, manager);
+      await this.deadlines.meet(PAYMENT_CYCLE_SUBJECT, cycleId, [step.deadline], actedAt, manager);
       const moved: unknown[] = await manager.query(`UPDATE payment_cycle SET status = $2 WHERE id = $1 AND status <> $2 RETURNING id`, [cycleId, step.status]);
       if (moved.length) {
-        await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: `payments.${step.status}`, subjectType: SUBJECT, subjectId: cycleId, details: {} }, manager);
+        await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: `payments.${step.status}`, subjectType: PAYMENT_CYCLE_SUBJECT, subjectId: cycleId, details: {} }, manager);
       }
     });
     return this.dueVariables((await this.payroll.cycle(cycleId))!);
@@ -192,8 +198,8 @@ export class PaymentWorkers {
     const cycleId = String(job.variables.cycleId);
     const type = String(job.variables.deadlineType);
     await this.dataSource.transaction(async (manager) => {
-      if (await this.deadlines.breach(SUBJECT, cycleId, type, this.clock.now(), manager)) {
-        await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: 'payments.deadline-breached', subjectType: SUBJECT, subjectId: cycleId, details: { deadline: type } }, manager);
+      if (await this.deadlines.breach(PAYMENT_CYCLE_SUBJECT, cycleId, type, this.clock.now(), manager)) {
+        await this.audit.record({ actor: { id: WORKER }, regionCode: String(job.variables.countyCode), action: 'payments.deadline-breached', subjectType: PAYMENT_CYCLE_SUBJECT, subjectId: cycleId, details: { deadline: type } }, manager);
       }
     });
     return {};

@@ -12,11 +12,15 @@ import { InvalidRequestException } from '../common/problem';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
+import { RegionRegistry } from '../regions/region-registry';
 import { type Draw, draw, type PopulationEntry, verify } from './draw';
 
 /** The process of one county's batch (bpmn/county-sampling-batch.bpmn) and the subject it is started for. */
 export const SAMPLING_BATCH_PROCESS_ID = 'county-sampling-batch';
 export const BATCH_SUBJECT = 'sampling-batch';
+
+/** A township decision as the county reviewer reads it. */
+const DECISION_TEXT: Record<string, string> = { approve: '批准', refuse: '不予批准' };
 
 /** A month of a county, in Asia/Shanghai: '2026-10' covers [2026-10-01 00:00, 2026-11-01 00:00) Shanghai time. */
 export function monthPeriod(period: string): { start: Date; end: Date } {
@@ -37,6 +41,9 @@ export interface PoolEntry {
   decision: string;
   relativesCase: boolean;
   complaint: boolean;
+  /** Who the decision was for, as the county's review task shows it (entries before issue 18 have none). */
+  caseNumber?: string | null;
+  applicantName?: string | null;
 }
 
 export interface SamplingReview {
@@ -60,18 +67,40 @@ export class SamplingService {
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
     private readonly audit: AuditService,
+    private readonly regions: RegionRegistry,
   ) {}
 
   /** A township decision enters the county's sampling pool (once per subject and decision instant). */
   async enterPool(entry: PoolEntry, manager: EntityManager): Promise<void> {
     await manager.query(
-      `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING`,
-      [entry.subjectType, entry.subjectId, entry.decidedAt, entry.countyCode, entry.townshipCode, entry.regionCode, entry.decision, entry.relativesCase, entry.complaint],
+      `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint, case_number, applicant_name)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING`,
+      [entry.subjectType, entry.subjectId, entry.decidedAt, entry.countyCode, entry.townshipCode, entry.regionCode, entry.decision, entry.relativesCase, entry.complaint, entry.caseNumber ?? null, entry.applicantName ?? null],
     );
   }
 
   /** The latest pool entry of a subject: the decision a review is about and the region it is filed under. */
+  /**
+   * How a county review task names each selected case: "DB410821-2026-000001 王建国（东关村民委员会，城关镇），乡镇决定：批准"
+   * (its latest pool entry; the case id where the entry predates the names).
+   */
+  async caseLabels(subjectType: string, subjectIds: string[]): Promise<Record<string, string>> {
+    if (subjectIds.length === 0) return {};
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT DISTINCT ON (subject_id) subject_id, case_number, applicant_name, region_code, township_code, decision
+       FROM sampling_pool_entry WHERE subject_type = $1 AND subject_id = ANY($2::text[]) ORDER BY subject_id, decided_at DESC`,
+      [subjectType, subjectIds],
+    );
+    const names = await this.regions.findAll(rows.flatMap((r) => [r.region_code as string, r.township_code as string]));
+    const labels: Record<string, string> = Object.fromEntries(subjectIds.map((id) => [id, id]));
+    for (const r of rows) {
+      const places = [names.get(r.region_code as string)?.name, names.get(r.township_code as string)?.name].filter(Boolean).join('，');
+      const who = r.case_number ? `${r.case_number} ${r.applicant_name}${places ? `（${places}）` : ''}` : (r.subject_id as string);
+      labels[r.subject_id as string] = `${who}，乡镇决定：${DECISION_TEXT[r.decision as string] ?? r.decision}`;
+    }
+    return labels;
+  }
+
   async poolEntry(subjectType: string, subjectId: string, manager: EntityManager = this.dataSource.manager): Promise<PoolEntry | undefined> {
     const [r]: Record<string, unknown>[] = await manager.query(
       `SELECT * FROM sampling_pool_entry WHERE subject_type = $1 AND subject_id = $2 ORDER BY decided_at DESC LIMIT 1`,
@@ -79,7 +108,8 @@ export class SamplingService {
     );
     return r
       ? { subjectType: r.subject_type as string, subjectId: r.subject_id as string, decidedAt: r.decided_at as Date, countyCode: r.county_code as string, townshipCode: r.township_code as string,
-          regionCode: r.region_code as string, decision: r.decision as string, relativesCase: r.relatives_case as boolean, complaint: r.complaint as boolean }
+          regionCode: r.region_code as string, decision: r.decision as string, relativesCase: r.relatives_case as boolean, complaint: r.complaint as boolean,
+          caseNumber: (r.case_number as string | null) ?? null, applicantName: (r.applicant_name as string | null) ?? null }
       : undefined;
   }
 

@@ -59,7 +59,10 @@ export class SamplingWorkers {
       ...workingDaysRule('samplingReviewWorkingDays', cited),
       startedAt: drawnAt,
     });
-    return { batchId: batch.id, selectedCases: batch.selected.map((s) => s.subjectId), reviewDueAt: reviewDueAt.toISOString(), subjectType: BATCH_SUBJECT, subjectId: batch.id };
+    const selectedCases = batch.selected.map((s) => s.subjectId);
+    // Each review task's form names its case (bpmn/forms/sampling-review.form, via the task's caseLabel input).
+    const selectedCaseLabels = await this.sampling.caseLabels(CASE_SUBJECT, selectedCases);
+    return { batchId: batch.id, selectedCases, selectedCaseLabels, reviewDueAt: reviewDueAt.toISOString(), subjectType: BATCH_SUBJECT, subjectId: batch.id };
   }
 
   /** One county review: confirmed, or corrected with reasons (the correction also goes on the case's timeline). */

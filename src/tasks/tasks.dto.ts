@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsEngineKey } from '../common/params';
@@ -50,9 +50,13 @@ export class CompleteTaskDto {
   variables?: Record<string, unknown>;
 }
 
-/** Which family, which village, which case a task is about (issue 18); from our tables, not engine variables. */
+/**
+ * Which family, which village, which case a task is about (issue 18); from our tables, not engine variables. For a
+ * county review of a sampled case or the follow-up of a failed payment, the family's case (subjectType, subjectId).
+ */
 export class TaskCaseContext {
-  @ApiProperty({ example: 'dibao-case' }) subjectType!: string;
+  @ApiProperty({ example: 'dibao-case', enum: ['dibao-case', 'temporary-aid'] }) subjectType!: string;
+  @ApiProperty({ description: 'The case (or temporary-aid request) id' }) subjectId!: string;
   @ApiProperty({ example: 'DB410821-2026-000001' }) caseNumber!: string;
   @ApiProperty({ example: 'accepted' }) caseStatus!: string;
   @ApiProperty({ example: '张三' }) applicantName!: string;
@@ -64,6 +68,21 @@ export class TaskCaseContext {
   @ApiProperty({ description: 'Living members' }) householdSize!: number;
   @ApiProperty({ nullable: true, type: String, description: "The step's due instant, ISO UTC" }) dueAt!: string | null;
   @ApiProperty({ nullable: true, type: String, example: '2026年12月10日 17:00', description: 'The due instant in Asia/Shanghai' }) dueText!: string | null;
+}
+
+/** What a payment-cycle step is about: the county's month and its payroll. */
+export class TaskCycleContext {
+  @ApiProperty({ enum: ['payment-cycle'] }) subjectType!: 'payment-cycle';
+  @ApiProperty({ example: '410821' }) countyCode!: string;
+  @ApiProperty({ nullable: true, type: String, example: '修武县' }) countyName!: string | null;
+  @ApiProperty({ example: '2026-12' }) month!: string;
+  @ApiProperty({ example: '2026年12月' }) monthText!: string;
+  @ApiProperty({ example: 'payroll-generated' }) cycleStatus!: string;
+  @ApiProperty({ nullable: true, type: Number, description: 'Payroll lines, once generated' }) lineCount!: number | null;
+  @ApiProperty({ nullable: true, type: Number }) totalFen!: number | null;
+  @ApiProperty({ nullable: true, type: String, example: '123456.78' }) totalYuan!: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "The step's due instant, ISO UTC" }) dueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2026年12月5日 17:00', description: 'The due instant in Asia/Shanghai' }) dueText!: string | null;
 }
 
 /** The facts a step needs; ID numbers masked, money in fen. */
@@ -89,6 +108,7 @@ export class AssignTaskDto {
   assignee!: string;
 }
 
+@ApiExtraModels(TaskCaseContext, TaskCycleContext, TaskCaseDetailContext)
 export class TaskSummary {
   @ApiProperty() userTaskKey!: string;
   @ApiProperty({ nullable: true, type: String }) name!: string | null;
@@ -98,6 +118,7 @@ export class TaskSummary {
   @ApiProperty() processInstanceKey!: string;
   @ApiProperty({ type: [String] }) candidateGroups!: string[];
   @ApiProperty({ nullable: true, type: String }) assignee!: string | null;
+  @ApiProperty({ description: "The task's element instance (its variable scope)" }) elementInstanceKey!: string;
   @ApiProperty({ nullable: true, type: String }) creationDate!: string | null;
   @ApiProperty({ nullable: true, type: String }) dueDate!: string | null;
   @ApiProperty({ nullable: true, type: String }) followUpDate!: string | null;
@@ -106,7 +127,12 @@ export class TaskSummary {
   @ApiProperty({ nullable: true, type: String }) subjectType!: string | null;
   @ApiProperty({ nullable: true, type: String }) subjectId!: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Key of the linked Camunda form' }) formKey!: string | null;
-  @ApiProperty({ nullable: true, type: TaskCaseContext, description: 'The case the task is about; null when its subject is not known' }) context!: TaskCaseContext | null;
+  @ApiProperty({
+    nullable: true,
+    oneOf: [{ $ref: getSchemaPath(TaskCaseContext) }, { $ref: getSchemaPath(TaskCycleContext) }],
+    description: 'What the task is about: a family case, or a payment cycle (by subjectType); null when its subject is not known',
+  })
+  context!: TaskCaseContext | TaskCycleContext | null;
 }
 
 export class TaskList {
@@ -115,7 +141,12 @@ export class TaskList {
 }
 
 export class TaskDetail extends TaskSummary {
-  @ApiProperty({ nullable: true, type: TaskCaseDetailContext, description: 'The case, with the facts the step needs' }) override context: TaskCaseDetailContext | null = null;
+  @ApiProperty({
+    nullable: true,
+    oneOf: [{ $ref: getSchemaPath(TaskCaseDetailContext) }, { $ref: getSchemaPath(TaskCycleContext) }],
+    description: 'The case, with the facts the step needs; or the payment cycle',
+  })
+  override context: TaskCaseDetailContext | TaskCycleContext | null = null;
 
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The form-js schema of the linked form' })
   form!: Record<string, unknown> | null;

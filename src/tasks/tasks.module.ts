@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { DibaoModule } from '../dibao/dibao.module';
+import { PaymentsModule } from '../payments/payments.module';
 import { TemporaryAidModule } from '../temporary-aid/temporary-aid.module';
 import { TasksController } from './tasks.controller';
 import { TaskCompletions } from './task-completions';
@@ -7,7 +8,7 @@ import { TaskContexts } from './task-context';
 import { TasksService } from './tasks.service';
 
 @Module({
-  imports: [DibaoModule, TemporaryAidModule],
+  imports: [DibaoModule, TemporaryAidModule, PaymentsModule],
   controllers: [TasksController],
   providers: [TasksService, TaskCompletions, TaskContexts],
 })

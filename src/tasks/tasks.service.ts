@@ -10,6 +10,7 @@ import { InvalidRequestException } from '../common/problem';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { auditedValues } from './audited-values';
 import { checkSubmission, type FormSchema } from './form-rules';
+import { BATCH_SUBJECT } from '../sampling/sampling.service';
 import { mayReassign } from './reassignment';
 import { mayDo } from './separation-of-duties';
 import { TaskCompletions } from './task-completions';
@@ -57,7 +58,7 @@ export class TasksService {
     const scans = await Promise.all(filters.map((filter) => this.scan(filter, principal, query.limit)));
     const unique = new Map(scans.flatMap((scan) => scan.items).map((task) => [task.userTaskKey, task]));
     const items = [...unique.values()].sort(oldestFirst).slice(0, query.limit);
-    const contexts = await this.contexts.of(items);
+    const contexts = await this.contexts.of(await this.withReviewedCases(items));
     return { items: items.map((item, i) => ({ ...item, context: contexts[i] })), truncated: unique.size > query.limit || scans.some((scan) => scan.truncated) };
   }
 
@@ -65,8 +66,9 @@ export class TasksService {
   async read(key: string, principal: Principal): Promise<TaskDetail> {
     const { task, scope } = await this.visibleTask(key, principal);
     const line = summary(task, scope);
-    const [form, variables, [context], facts] = await Promise.all([this.formOf(task), this.variablesOf(task), this.contexts.of([line]), this.contexts.factsOf(line)]);
-    return { ...line, context: context ? { ...context, facts } : null, form, variables };
+    const [contextTask] = await this.withReviewedCases([line]);
+    const [form, variables, [context], facts] = await Promise.all([this.formOf(task), this.variablesOf(task), this.contexts.of([contextTask!]), this.contexts.factsOf(contextTask!)]);
+    return { ...line, context: context && 'caseNumber' in context ? { ...context, facts } : context, form, variables };
   }
 
   async claim(key: string, principal: Principal): Promise<void> {
@@ -195,6 +197,27 @@ export class TasksService {
     return scopesFrom(items);
   }
 
+  /**
+   * The tasks with, for each county review of a sampled case, the case it reviews: the task's own `reviewedCaseId`
+   * (bpmn/county-sampling-batch.bpmn), in one search. The rest of the context comes from our tables.
+   */
+  private async withReviewedCases<T extends Omit<TaskSummary, 'context'>>(tasks: T[]): Promise<(T & { reviewedCaseId: string | null })[]> {
+    const reviews = tasks.filter((task) => task.subjectType === BATCH_SUBJECT);
+    const found = new Map<string, string>();
+    if (reviews.length > 0) {
+      const search = {
+        filter: { processInstanceKey: { $in: [...new Set(reviews.map((t) => t.processInstanceKey))] }, scopeKey: { $in: reviews.map((t) => t.elementInstanceKey) }, name: 'reviewedCaseId' },
+        page: { limit: reviews.length },
+      } as VariableSearch;
+      const { items } = await this.engine(() => this.client.searchVariables(search, NOW));
+      for (const variable of items) {
+        const value = parseJson(variable.value);
+        if (typeof value === 'string') found.set(String(variable.scopeKey), value);
+      }
+    }
+    return tasks.map((task) => ({ ...task, reviewedCaseId: found.get(task.elementInstanceKey) ?? null }));
+  }
+
   /** The task when the caller may see it; 404 otherwise, whether it does not exist or is out of reach. */
   private async visibleTask(key: string, principal: Principal): Promise<{ task: UserTask; scope: CaseScope }> {
     const { task, scope } = await this.scopedTask(key);
@@ -283,6 +306,7 @@ function summary(task: UserTask, scope: CaseScope): Omit<TaskSummary, 'context'>
     elementId: String(task.elementId),
     processDefinitionId: String(task.processDefinitionId),
     processInstanceKey: String(task.processInstanceKey),
+    elementInstanceKey: String(task.elementInstanceKey),
     candidateGroups: task.candidateGroups ?? [],
     assignee: task.assignee ?? null,
     creationDate: task.creationDate ?? null,

@@ -1,26 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { isUUID } from 'class-validator';
+import type { CaseLine } from '../common/case-line';
 import { maskIdNumber } from '../common/id-number';
 import { TemporaryAidRepository } from './temporary-aid.repository';
 
-/** What a task line says of its temporary-aid request (src/tasks/task-context.ts). */
-export interface TemporaryAidRequestLine {
-  requestNumber: string;
-  status: string;
-  applicantName: string;
-  /** Masked: region and the last four characters. */
-  applicantIdNumber: string;
-  villageCode: string;
-  townshipCode: string;
-  householdSize: number;
-}
-
-/** The temporary-aid side of the task context: one query for a page of task lines. Reads only. */
+/** The temporary-aid side of the task context (src/tasks/task-context.ts): one query for a page of task lines. Reads only. */
 @Injectable()
 export class TemporaryAidTaskContext {
   constructor(private readonly repository: TemporaryAidRepository) {}
 
-  async lines(requestIds: string[]): Promise<Map<string, TemporaryAidRequestLine>> {
+  async lines(requestIds: string[]): Promise<Map<string, CaseLine>> {
     const ids = [...new Set(requestIds)].filter((id) => isUUID(id));
     if (ids.length === 0) return new Map();
     const rows: Record<string, unknown>[] = await this.repository.dataSource.query(
@@ -32,7 +21,7 @@ export class TemporaryAidTaskContext {
       rows.map((r) => [
         r.id as string,
         {
-          requestNumber: r.request_number as string,
+          caseNumber: r.request_number as string,
           status: r.status as string,
           applicantName: r.applicant_name as string,
           applicantIdNumber: maskIdNumber(r.applicant_id_number as string),
