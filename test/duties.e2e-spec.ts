@@ -64,6 +64,8 @@ describe('separation of duties, reassignment, audit of decisions, duplicate appl
     expect(claimed.status).toBe(403);
     expect(claimed.headers['content-type']).toContain('application/problem+json');
     expect(claimed.body).toMatchObject({ code: 'separation-of-duties', title: expect.stringContaining('Task_proposal') });
+    // Named as the caseworker reads them, in Chinese first.
+    expect(claimed.body.title).toMatch(/^职责分离：\S+ 已办理本案“乡镇审核：经办人意见 Township audit: caseworker proposal”，不能再办理“乡镇审批 Township leader decision”，须由他人办理/);
     const completed = await complete(decision.userTaskKey, both, { decision: 'approve', decisionReasons: '同意' });
     expect(completed.status).toBe(403);
     expect(completed.body.code).toBe('separation-of-duties');

@@ -132,6 +132,13 @@ describe('case context on tasks', () => {
     await untilStatus(a.caseId, 'accepted');
     const recheck = await detail(a.caseId, 'Task_investigation', caseworker);
     expect(recheck.context.facts.objections).toEqual([{ text: '该户有营运车辆未申报', lodgedBy: '村民（匿名）', lodgedAt: expect.any(String) }]);
+    // … and the proposal and the township's approval the objection came after, with their reasons and who gave them.
+    const steps = recheck.context.facts.steps as { step: string; actorId: string; values: Record<string, unknown> }[];
+    expect(steps.map((step) => step.step)).toEqual(['受理 Accept application', '入户调查与经济状况核对 Economic verification and home investigation', '乡镇审核：经办人意见 Township audit: caseworker proposal', '乡镇审批 Township leader decision']);
+    expect(steps.slice(2)).toEqual([
+      expect.objectContaining({ actorId: 'caseworker-wang', values: { proposal: 'approve', proposalReasons: '依据核算结果' } }),
+      expect.objectContaining({ actorId: 'leader-li', values: { decision: 'approve', decisionReasons: '同意纳入' } }),
+    ]);
   });
 
   it('whoever delivers a refusal reads the decision with its reasons', async () => {

@@ -46,6 +46,12 @@ export class AuditService {
     return manager.save(AuditEvent, event);
   }
 
+  /** These events (by id), oldest first. */
+  async byIds(ids: string[]): Promise<AuditEvent[]> {
+    if (ids.length === 0) return [];
+    return this.dataSource.getRepository(AuditEvent).createQueryBuilder('e').where('e.id IN (:...ids)', { ids }).orderBy('e.occurred_at', 'ASC').addOrderBy('e.id', 'ASC').getMany();
+  }
+
   /** Events in a region and every region under it, newest first. */
   find(query: AuditQuery): Promise<AuditEvent[]> {
     const builder = this.dataSource

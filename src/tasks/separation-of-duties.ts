@@ -9,6 +9,8 @@ export interface EarlierCompletion {
   processDefinitionId: string;
   elementId: string;
   actorId: string;
+  /** Its `task.completed` audit row (which names the step as the model does). */
+  auditEventId?: string;
 }
 
 /** The step to be done: its process and element. */

@@ -75,12 +75,21 @@ export class TaskCompletions implements OnApplicationBootstrap, OnApplicationShu
    * one may have reached the engine); not those the engine refused or that were abandoned.
    */
   async earlierOf(subjectType: string, subjectId: string): Promise<EarlierCompletion[]> {
-    const rows: { process_definition_id: string | null; element_id: string | null; actor_id: string }[] = await this.dataSource.query(
-      `SELECT process_definition_id, element_id, actor_id FROM task_completion
+    const rows: { process_definition_id: string | null; element_id: string | null; actor_id: string; audit_event_id: string }[] = await this.dataSource.query(
+      `SELECT process_definition_id, element_id, actor_id, audit_event_id::text FROM task_completion
        WHERE subject_type = $1 AND subject_id = $2 AND (outcome IS NULL OR outcome = 'completed') ORDER BY id`,
       [subjectType, subjectId],
     );
-    return rows.map((r) => ({ processDefinitionId: r.process_definition_id ?? '', elementId: r.element_id ?? '', actorId: r.actor_id }));
+    return rows.map((r) => ({ processDefinitionId: r.process_definition_id ?? '', elementId: r.element_id ?? '', actorId: r.actor_id, auditEventId: r.audit_event_id }));
+  }
+
+  /** The audit rows (`task.completed`, with the values) of the case's steps the engine took, in order. */
+  async completedAuditIds(subjectType: string, subjectId: string): Promise<string[]> {
+    const rows: { audit_event_id: string }[] = await this.dataSource.query(
+      `SELECT audit_event_id::text FROM task_completion WHERE subject_type = $1 AND subject_id = $2 AND outcome = 'completed' ORDER BY id`,
+      [subjectType, subjectId],
+    );
+    return rows.map((r) => r.audit_event_id);
   }
 
   async completed(id: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DateTime } from 'luxon';
+import { AuditService } from '../audit/audit.service';
 import type { CaseLine } from '../common/case-line';
 import { yuan } from '../common/money';
 import { DibaoTaskContext } from '../dibao/dibao-task-context';
@@ -11,6 +12,7 @@ import { RegionRegistry } from '../regions/region-registry';
 import { BATCH_SUBJECT } from '../sampling/sampling.service';
 import { TEMPORARY_AID_SUBJECT } from '../temporary-aid/temporary-aid-process';
 import { TemporaryAidTaskContext } from '../temporary-aid/temporary-aid-task-context';
+import { TaskCompletions } from './task-completions';
 import type { TaskCaseContext, TaskCaseFacts, TaskCycleContext } from './tasks.dto';
 
 /**
@@ -41,7 +43,7 @@ function monthText(month: string): string {
  * detail also the facts the step needs. Filled from our own tables (a few queries per page of tasks), never from
  * the engine's variables. A task about a family — a dibao case, a temporary-aid request, a county review of a sampled
  * case, the follow-up of a family's failed payment — carries that family's case; a payment-cycle step carries the
- * county's month and its payroll. Facts: dibao cases.
+ * county's month and its payroll. Facts: dibao cases, with the steps done so far and their recorded values.
  */
 @Injectable()
 export class TaskContexts {
@@ -50,6 +52,8 @@ export class TaskContexts {
     private readonly temporaryAid: TemporaryAidTaskContext,
     private readonly payments: PaymentTaskContext,
     private readonly regions: RegionRegistry,
+    private readonly completions: TaskCompletions,
+    private readonly audit: AuditService,
   ) {}
 
   /** The context of each task, by position (null where its subject is not known). */
@@ -110,7 +114,20 @@ export class TaskContexts {
   async factsOf(task: ContextTask): Promise<TaskCaseFacts | null> {
     const family = this.familyOf(task, await this.payments.lineSubjects(task.subjectType === FOLLOW_UP_SUBJECT && task.subjectId ? [task.subjectId] : []));
     if (family?.subjectType !== DIBAO_SUBJECT) return null;
-    return (await this.dibao.facts(family.subjectId)) ?? null;
+    const [facts, steps] = await Promise.all([this.dibao.facts(family.subjectId), this.stepsOf(family.subjectType, family.subjectId)]);
+    return facts ? { ...facts, steps } : null;
+  }
+
+  /**
+   * The case's earlier steps as the audit trail recorded their completion: which step, by whom, when, and the values
+   * given (the proposal, the village's and the township's decisions with their reasons).
+   */
+  private async stepsOf(subjectType: string, subjectId: string): Promise<TaskCaseFacts['steps']> {
+    const events = await this.audit.byIds(await this.completions.completedAuditIds(subjectType, subjectId));
+    return events.map((event) => {
+      const details = event.details as { name?: string | null; elementId?: string; values?: Record<string, unknown> };
+      return { step: details.name ?? details.elementId ?? '', elementId: details.elementId ?? '', actorId: event.actorId, completedAt: event.occurredAt, values: details.values ?? {} };
+    });
   }
 
   /** The family case a task is about, if any. */

@@ -96,6 +96,12 @@ export class TaskCaseFacts {
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) decisions!: Record<string, unknown>[];
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Objections during the public notice, with their text' }) objections!: Record<string, unknown>[];
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) timeline!: Record<string, unknown>[];
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object', additionalProperties: true },
+    description: 'The steps completed so far (task name, who, when) with the values given — the proposal, the village and township decisions and their reasons — as the audit trail recorded them (ID numbers masked)',
+  })
+  steps!: { step: string; elementId: string; actorId: string; completedAt: Date; values: Record<string, unknown> }[];
 }
 
 export class TaskCaseDetailContext extends TaskCaseContext {

@@ -238,11 +238,15 @@ export class TasksService {
     const earlier = await this.completions.earlierOf(scope.subjectType ?? 'process-instance', scope.subjectId ?? String(task.processInstanceKey));
     const check = mayDo(step, actorId, earlier);
     if (!check.allowed) {
+      // The steps by their names in the model (as the audit row of the earlier one recorded it): 乡镇审批 Township leader decision.
+      const [earlier] = await this.audit.byIds(check.earlier.auditEventId ? [check.earlier.auditEventId] : []);
+      const earlierName = (earlier?.details as { name?: string } | undefined)?.name ?? check.earlier.elementId;
+      const name = task.name ?? step.elementId;
       throw new DomainError(
         'separation-of-duties',
-        `${actorId} did ${check.earlier.elementId} of this case and may not do ${step.elementId} (user task ${task.userTaskKey}): someone else must`,
+        `职责分离：${actorId} 已办理本案“${earlierName}”，不能再办理“${name}”，须由他人办理 / ${actorId} did "${earlierName}" (${check.earlier.elementId}) of this case and may not do "${name}" (${step.elementId}, user task ${task.userTaskKey}): someone else must`,
         403,
-        { earlierStep: check.earlier.elementId, step: step.elementId },
+        { earlierStep: check.earlier.elementId, earlierStepName: earlierName, step: step.elementId, stepName: name },
       );
     }
   }
