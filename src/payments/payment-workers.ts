@@ -8,6 +8,7 @@ import { DeadlinesService } from '../deadlines/deadlines.service';
 import { DibaoRepository } from '../dibao/dibao.repository';
 import { dateText, deathTerminationText, remediesOf } from '../dibao/notices';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import { RegionRegistry } from '../regions/region-registry';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce, taskCompletedAt } from '../workflow/engine-calls';
@@ -54,6 +55,7 @@ export class PaymentWorkers {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
+    private readonly regions: RegionRegistry,
   ) {
     // Dibao asks the payroll which months a change of benefit can still reach (it may not import payments).
     this.cases.usePayrollMonths((countyCode, manager) => this.payroll.lastGeneratedMonth(countyCode, manager));
@@ -132,7 +134,7 @@ export class PaymentWorkers {
         const untilMonth = DateTime.fromISO(death.diedOn, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
         await this.cases.endEnrolment(c.id, untilMonth, manager);
         await this.cases.update(c.id, { status: 'terminated', decided_at: now }, manager);
-        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.diedOn, untilMonth, remedies: remediesOf(this.profiles.byVersionId(c.profileVersionId!)) });
+        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.diedOn, untilMonth, remedies: remediesOf(this.profiles.byVersionId(c.profileVersionId!), await this.regions.countyOf(c.townshipCode)) });
         await this.cases.insertNotice(c.id, 'termination', text, now, null, `${job.jobKey}:${c.id}`, manager);
       }
       return found.length;
