@@ -220,6 +220,19 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     expect(c.notices.filter((n: { kind: string }) => n.kind === 'missing-materials')).toHaveLength(1);
   });
 
+  it('closes an application whose materials did not arrive in time, with a written notice naming the remedies', async () => {
+    const caseId = await apply();
+    await complete(caseId, 'Task_accept', caseworker, { materialsComplete: false, missingMaterials: '户口簿复印件' });
+    const requested = (await untilStatus(caseId, 'awaiting-materials')).notices.find((n: { kind: string }) => n.kind === 'missing-materials');
+    await s.moveTo(new Date(new Date(requested.endsAt).getTime() + 1_000));
+    const closure = (await untilStatus(caseId, 'closed')).notices.find((n: { kind: string }) => n.kind === 'closure');
+    expect(closure.text).toContain('您向城关镇人民政府提出的最低生活保障申请');
+    expect(closure.text).toContain('因未在期限内补齐材料');
+    expect(closure.text).toContain('60日内向修武县人民政府申请行政复议');
+    expect(closure.text).toContain('6个月内直接向修武县人民法院提起行政诉讼');
+    expect(closure.text.replace(/DB\d{6}-\d{4}-\d{6}/g, '')).not.toMatch(/[A-Za-z]|¥/);
+  });
+
   it('breaches and escalates the 30-working-day deadline on its exact day, holidays counted, not a day earlier', async () => {
     // Accepted Monday 2026-09-14: 30 working days count the make-up Sunday 20 Sep and Saturday 10 Oct, skip
     // Mid-Autumn (25–27 Sep) and National Day (1–7 Oct), and end on Friday 30 Oct 2026 at 24:00 Shanghai (16:00 UTC).
