@@ -173,8 +173,10 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     expect(refusal.text).toContain('1. 乡镇审核意见：家庭人均收入超过低保标准（依据：《中华人民共和国社会救助法》第四十五条）');
     expect(refusal.text).toMatch(/2\. 家庭人均收入 [\d.]+元 不低于低保标准 [\d.]+元（依据：.+）/);
     expect(refusal.text).toMatch(/您于\d{4}年\d{1,2}月\d{1,2}日向.+提出的最低生活保障申请/);
-    expect(refusal.text).toContain('60日内向县级人民政府申请行政复议');
-    expect(refusal.text).toContain('6个月内直接向人民法院提起行政诉讼');
+    // The bodies by name: the government and the court of the township's county (410821 修武县).
+    expect(refusal.text).toContain('向城关镇人民政府提出的最低生活保障申请');
+    expect(refusal.text).toContain('60日内向修武县人民政府申请行政复议（《中华人民共和国行政复议法》第二十条、第二十四条）');
+    expect(refusal.text).toContain('6个月内直接向修武县人民法院提起行政诉讼（《中华人民共和国行政诉讼法》第十八条、第四十六条）');
     expect(refusal.text.replace(/DB\d{6}-\d{4}-\d{6}/g, '')).not.toMatch(/[A-Za-z]|¥/);
     await taskOf(caseId, 'Task_deliver_refusal', caseworker);
   });
@@ -210,10 +212,26 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     const requested = c.notices.filter((n: { kind: string }) => n.kind === 'missing-materials');
     expect(requested).toHaveLength(1);
     expect(requested[0].text).toContain('户口簿复印件；残疾证复印件');
+    // A request, not a decision: where to bring them and by when (a Shanghai date), no remedies.
+    expect(requested[0].text).toMatch(/请于\d{4}年\d{1,2}月\d{1,2}日前一并向城关镇人民政府补齐/);
+    expect(requested[0].text).not.toContain('行政复议');
     expect((await s.post(integrator, `/api/v1/dibao/cases/${caseId}/materials`, { materials: ['户口簿复印件', '残疾证复印件'] })).status).toBe(204);
     await accept(caseId);
     c = await readCase(caseId);
     expect(c.notices.filter((n: { kind: string }) => n.kind === 'missing-materials')).toHaveLength(1);
+  });
+
+  it('closes an application whose materials did not arrive in time, with a written notice naming the remedies', async () => {
+    const caseId = await apply();
+    await complete(caseId, 'Task_accept', caseworker, { materialsComplete: false, missingMaterials: '户口簿复印件' });
+    const requested = (await untilStatus(caseId, 'awaiting-materials')).notices.find((n: { kind: string }) => n.kind === 'missing-materials');
+    await s.moveTo(new Date(new Date(requested.endsAt).getTime() + 1_000));
+    const closure = (await untilStatus(caseId, 'closed')).notices.find((n: { kind: string }) => n.kind === 'closure');
+    expect(closure.text).toContain('您向城关镇人民政府提出的最低生活保障申请');
+    expect(closure.text).toContain('因未在期限内补齐材料');
+    expect(closure.text).toContain('60日内向修武县人民政府申请行政复议');
+    expect(closure.text).toContain('6个月内直接向修武县人民法院提起行政诉讼');
+    expect(closure.text.replace(/DB\d{6}-\d{4}-\d{6}/g, '')).not.toMatch(/[A-Za-z]|¥/);
   });
 
   it('breaches and escalates the 30-working-day deadline on its exact day, holidays counted, not a day earlier', async () => {

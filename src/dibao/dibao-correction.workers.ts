@@ -9,6 +9,7 @@ import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { taskCompletedAt } from '../workflow/engine-calls';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
+import { RegionRegistry } from '../regions/region-registry';
 import { CORRECTION_JOBS, DIBAO_PROCESS_ID, type CorrectionPathVariables, type HearingVariables } from './dibao-process';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { DibaoService, SUBJECT } from './dibao.service';
@@ -48,6 +49,7 @@ export class DibaoCorrectionWorkers {
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
     private readonly dispatcher: OutboxDispatcher,
+    private readonly regions: RegionRegistry,
   ) {}
 
   /**
@@ -200,7 +202,7 @@ export class DibaoCorrectionWorkers {
     manager: EntityManager,
   ): Promise<string> {
     const countyProfile = this.profiles.byVersionId(c.profileVersionId!);
-    const remedies = remediesOf(countyProfile);
+    const remedies = remediesOf(countyProfile, await this.regions.countyOf(c.townshipCode));
     const common = { applicantName: c.applicantName, caseNumber: c.caseNumber, conclusion, hearingReasons: input.hearingReasons, familyStatement: input.familyStatement, decidedAt: input.now, fromMonth: input.fromMonth, oldBenefitFen: input.oldBenefit, newBenefitFen: input.newBenefit, remedies };
     if (input.review) {
       const assessment = input.opened?.assessmentKey ? await this.repository.assessmentOfKey(String(input.opened.assessmentKey), manager) : undefined;

@@ -3,6 +3,7 @@ import { assess } from '../assessment/assess';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import { RegionRegistry } from '../regions/region-registry';
 import { JobWorker } from '../workflow/job-worker.decorator';
 import { DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
@@ -27,6 +28,7 @@ export class DibaoRecalculationWorkers {
     @Inject(PolicyProfiles) private readonly profiles: PolicyProfiles,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly regions: RegionRegistry,
   ) {}
 
   @JobWorker('dibao.recalculate')
@@ -69,7 +71,7 @@ export class DibaoRecalculationWorkers {
         newBenefitFen: newBenefit,
         fromMonth,
         familyStatement: String(job.variables.familyStatement ?? ''),
-        remedies: remediesOf(profile),
+        remedies: remediesOf(profile, await this.regions.countyOf(c.townshipCode)),
       });
       await this.repository.insertNotice(c.id, newBenefit > 0 ? 'recalculation' : 'termination', text, now, null, job.jobKey, manager);
       await this.repository.event(c.id, 'recalculated', now, WORKER, { memberId: String(job.variables.deceasedMemberId), oldBenefitFen: oldBenefit, newBenefitFen: newBenefit, fromMonth }, manager, job.jobKey);

@@ -11,6 +11,7 @@ import { OutboxRepository } from '../outbox/outbox.repository';
 import { householdReferenceProblems } from '../assessment/assessment.dto';
 import { InvalidRequestException } from '../common/problem';
 import { PolicyProfiles } from '../policy/policy-profiles';
+import { RegionRegistry } from '../regions/region-registry';
 import type { ReviewDto } from './dibao.dto';
 import { DibaoRepository } from './dibao.repository';
 import { DibaoService, SUBJECT } from './dibao.service';
@@ -38,6 +39,7 @@ export class DibaoReviewService {
     private readonly clock: Clock,
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
+    private readonly regions: RegionRegistry,
   ) {}
 
   async review(caseId: string, body: ReviewDto, principal: Principal) {
@@ -84,7 +86,7 @@ export class DibaoReviewService {
           untilMonth,
           benefitFen: oldBenefit,
           source: profile.parameters.gradualExitMonths.source.document,
-          remedies: remediesOf(profile),
+          remedies: remediesOf(profile, await this.regions.countyOf(c.townshipCode)),
         });
         await this.repository.insertNotice(c.id, 'gradual-exit', text, now, null, `review:${c.id}:${now.toISOString()}`, manager);
         outcome = { outcome: 'gradual-exit', benefitFen: oldBenefit, fromMonth, untilMonth };

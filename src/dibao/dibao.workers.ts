@@ -21,7 +21,7 @@ import { type AcceptanceVariables, ASSESSMENT_OUTCOME_TEXT, type AssessmentVaria
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
 import { assessedMoney, memberOptions, verifiedFactsFrom } from './verified-facts';
-import { approvalNoticeText, assessmentReasons, citation, closureText, day, missingMaterialsText, publicNoticeText, refusalNoticeText, remediesOf } from './notices';
+import { approvalNoticeText, assessmentReasons, citation, closureText, day, missingMaterialsText, publicNoticeText, type Remedies, refusalNoticeText, remediesOf } from './notices';
 
 /** What a worker reads of a job. */
 interface Job {
@@ -54,6 +54,11 @@ export class DibaoWorkers {
   private async townshipOffice(code: string): Promise<string> {
     const name = await this.regions.nameOf(code);
     return name ? townshipOffice(name) : `${code}乡镇（街道）`;
+  }
+
+  /** The remedies with the bodies of the case's county named (修武县人民政府, 修武县人民法院). */
+  private async remedies(profile: ResolvedProfile, c: DibaoCase): Promise<Remedies> {
+    return remediesOf(profile, await this.regions.countyOf(c.townshipCode));
   }
 
   /** Fixes the profile version in force at acceptance and opens the procedure's deadlines (PROCEDURES.md §1.2–3, §1.10). */
@@ -105,7 +110,7 @@ export class DibaoWorkers {
       const dueAt = this.deadlines.due({ kind: 'working-days', days: profile.parameters.materialsWorkingDays.value }, now);
       const materials = String(job.variables.missingMaterials ?? '').trim();
       await this.repository.update(c.id, { status: 'awaiting-materials' }, manager);
-      await this.repository.insertNotice(c.id, 'missing-materials', missingMaterialsText({ applicantName: c.applicantName, caseNumber: c.caseNumber, materials, dueAt }), now, dueAt, job.jobKey, manager);
+      await this.repository.insertNotice(c.id, 'missing-materials', missingMaterialsText({ applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: await this.townshipOffice(c.townshipCode), materials, dueAt }), now, dueAt, job.jobKey, manager);
       await this.repository.event(c.id, 'materials-requested', now, WORKER, { materials, dueAt }, manager, job.jobKey);
       await this.deadlines.meet(SUBJECT, c.id, ['dibao.acceptance'], answeredAt, manager);
       return { materialsDueAt: dueAt.toISOString() };
@@ -117,7 +122,8 @@ export class DibaoWorkers {
     return this.onCase(job, async (c, manager) => {
       const now = this.clock.now();
       await this.repository.update(c.id, { status: 'closed', decided_at: now }, manager);
-      await this.repository.insertNotice(c.id, 'closure', closureText({ applicantName: c.applicantName, caseNumber: c.caseNumber, closedAt: now }), now, null, job.jobKey, manager);
+      const text = closureText({ applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: await this.townshipOffice(c.townshipCode), closedAt: now, remedies: await this.remedies(this.profileAtApplication(c), c) });
+      await this.repository.insertNotice(c.id, 'closure', text, now, null, job.jobKey, manager);
       await this.repository.event(c.id, 'closed', now, WORKER, { reason: 'materials not supplied in time' }, manager, job.jobKey);
       return {};
     });
@@ -198,7 +204,7 @@ export class DibaoWorkers {
       const householdSize = c.requestType === 'single-person' || job.variables.assessmentOutcome === 'single-person' ? 1 : members.length;
       const text = approvalNoticeText({
         applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: await this.townshipOffice(c.townshipCode), appliedAt: c.appliedAt, decidedAt: now,
-        householdSize, benefitFen, fromMonth, payment: profile.parameters.paymentCalendar, remedies: remediesOf(profile),
+        householdSize, benefitFen, fromMonth, payment: profile.parameters.paymentCalendar, remedies: await this.remedies(profile, c),
       });
       await this.repository.insertNotice(c.id, 'approval', text, now, null, job.jobKey, manager);
       await this.deadlines.meet(SUBJECT, c.id, ['dibao.procedure'], now, manager);
@@ -224,7 +230,7 @@ export class DibaoWorkers {
         { reason: `乡镇审核意见：${decisionReasons}`, rule: citation('社会救助法 §45') },
         ...(assessment ? assessmentReasons(assessment.result, profile, members) : []),
       ];
-      const text = refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: await this.townshipOffice(c.townshipCode), appliedAt: c.appliedAt, reasons, decidedAt: now, remedies: remediesOf(profile) });
+      const text = refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: await this.townshipOffice(c.townshipCode), appliedAt: c.appliedAt, reasons, decidedAt: now, remedies: await this.remedies(profile, c) });
       await this.repository.insertDecision(c.id, 'refuse', decisionReasons, 0, now, job.jobKey, manager);
       await this.repository.insertNotice(c.id, 'refusal', text, now, dueAt, job.jobKey, manager);
       await this.repository.update(c.id, { status: 'refused', decided_at: now, benefit_fen: 0 }, manager);

@@ -32,10 +32,17 @@ const SEED_TITLES: Record<string, string> = {
   '004_ab48a1bc071c0f38.txt': '焦作市民政局 焦作市财政局《进一步加强社会救助重点工作的若干措施》（焦民〔2022〕154号）',
 };
 
-/** A profile citation (`社会救助法 §45`, a seed file name) as a person reads it: the document's title and article. */
+/**
+ * A profile citation as a person reads it: a law by title and articles (`行政复议法 §20 §24` →
+ * 《中华人民共和国行政复议法》第二十条、第二十四条), a law by title only where no article is confirmed (`社会救助法`), a seed
+ * notice by its title.
+ */
 export function citation(document: string): string {
-  const law = /^(.+法) §(\d+)$/.exec(document);
-  if (law) return `《中华人民共和国${law[1]}》第${numeral(Number(law[2]))}条`;
+  const law = /^(?:中华人民共和国)?(\S+?(?<!办)法)((?: §\d+)*)$/.exec(document);
+  if (law) {
+    const articles = [...law[2]!.matchAll(/§(\d+)/g)].map((m) => `第${numeral(Number(m[1]))}条`);
+    return `《中华人民共和国${law[1]}》${articles.join('、')}`;
+  }
   return SEED_TITLES[document] ?? document;
 }
 
@@ -45,10 +52,24 @@ export interface Remedies {
   litigation: Cited<{ body: string; months: number }>;
 }
 
-export const remediesOf = (profile: Pick<ResolvedProfile, 'parameters'>): Remedies => ({
-  review: profile.parameters.administrativeReview,
-  litigation: profile.parameters.administrativeLitigation,
-});
+/** In a remedy's body, the name of the county the deciding township belongs to: `{county}人民政府` → 修武县人民政府. */
+const COUNTY = '{county}';
+
+/**
+ * The remedies with the bodies named: `county` (RegionRegistry.countyOf of the case) fills `{county}`. A county the
+ * registry does not know leaves the generic names (县级人民政府, 人民法院) rather than a code or an empty name.
+ */
+export function remediesOf(profile: Pick<ResolvedProfile, 'parameters'>, county: string | undefined): Remedies {
+  const named = <T extends { body: string }>(cited: Cited<T>, generic: string): Cited<T> => {
+    const body = cited.value.body;
+    if (!body.includes(COUNTY)) return cited;
+    return { ...cited, value: { ...cited.value, body: county ? body.split(COUNTY).join(county) : generic } };
+  };
+  return {
+    review: named(profile.parameters.administrativeReview, '县级人民政府'),
+    litigation: named(profile.parameters.administrativeLitigation, '人民法院'),
+  };
+}
 
 function remediesText(r: Remedies): string {
   return (
@@ -143,21 +164,24 @@ export function approvalNoticeText(input: {
   ].join('\n');
 }
 
-export function missingMaterialsText(input: { applicantName: string; caseNumber: string; materials: string; dueAt: Date }): string {
+/** A request, not a decision (no remedies): every missing material at once, where to bring them and by when. */
+export function missingMaterialsText(input: { applicantName: string; caseNumber: string; townshipName: string; materials: string; dueAt: Date }): string {
   return [
     '补正材料一次性告知书',
     `${input.applicantName}：`,
-    `您的最低生活保障申请（编号${input.caseNumber}）尚缺以下材料，请于${day(input.dueAt)}前一并补齐：`,
+    `您的最低生活保障申请（编号${input.caseNumber}）尚缺以下材料，请于${day(input.dueAt)}前一并向${input.townshipName}补齐：`,
     input.materials.trim(),
-    `可通过核对系统获取的信息无需您提供（依据：${citation('社会救助法 §62')}）。`,
+    `可通过核对系统获取的信息无需您提供（依据：${citation('社会救助法 §62')}）。逾期未补齐的，申请将终止办理。`,
   ].join('\n');
 }
 
-export function closureText(input: { applicantName: string; caseNumber: string; closedAt: Date }): string {
+/** The application closed because the materials were not supplied in time: a decision, so with the remedies. */
+export function closureText(input: { applicantName: string; caseNumber: string; townshipName: string; closedAt: Date; remedies: Remedies }): string {
   return [
     '最低生活保障申请终止告知书',
     `${input.applicantName}：`,
-    `您的最低生活保障申请（编号${input.caseNumber}）因未在期限内补齐材料，于${day(input.closedAt)}终止办理。您可重新提出申请。`,
+    `您向${input.townshipName}提出的最低生活保障申请（编号${input.caseNumber}）因未在期限内补齐材料，于${day(input.closedAt)}终止办理。您可重新提出申请。`,
+    remediesText(input.remedies),
   ].join('\n');
 }
 

@@ -138,7 +138,7 @@ export class PaymentWorkers {
         const untilMonth = DateTime.fromISO(death.diedOn, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
         await this.cases.endEnrolment(c.id, untilMonth, manager);
         await this.cases.update(c.id, { status: 'terminated', decided_at: now }, manager);
-        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.diedOn, untilMonth, remedies: remediesOf(this.profiles.byVersionId(c.profileVersionId!)) });
+        const text = deathTerminationText({ applicantName: c.applicantName, caseNumber: c.caseNumber, deceasedName: death.name, diedOn: death.diedOn, untilMonth, remedies: remediesOf(this.profiles.byVersionId(c.profileVersionId!), await this.regions.countyOf(c.townshipCode)) });
         await this.cases.insertNotice(c.id, 'termination', text, now, null, `${job.jobKey}:${c.id}`, manager);
       }
       return found.length;

@@ -7,7 +7,10 @@
  */
 
 export interface Source {
-  /** A seed file name (`004_ab48a1bc071c0f38.txt`) or a law article (`社会救助法 §18`). */
+  /**
+   * A seed file name (`004_ab48a1bc071c0f38.txt`), a law's articles (`社会救助法 §18`, `行政复议法 §20 §24`), or a law by
+   * title only (`社会救助法`) where no article is confirmed for the rule.
+   */
   document: string;
   /** For a seed: the passage, quoted exactly (checked against the file); for a law article: its gist. */
   passage: string;
@@ -61,9 +64,12 @@ export interface PolicyParameters {
   samplingReviewWorkingDays: number;
   refusalNoticeWorkingDays: number;
   hearingWorkingDays: number;
-  /** Where and within how many days a family may apply for administrative review (行政复议) of a decision. */
+  /**
+   * Where and within how many days a family may apply for administrative review (行政复议) of a decision. `body` may
+   * hold `{county}`: the name of the county the deciding township belongs to (`{county}人民政府` → 修武县人民政府).
+   */
   administrativeReview: { body: string; days: number };
-  /** Where and within how many months a family may sue (行政诉讼) directly. */
+  /** Where and within how many months a family may sue (行政诉讼) directly; `body` as above (`{county}人民法院`). */
   administrativeLitigation: { body: string; months: number };
   sampling: { ratioPercent: number; relativesRatioPercent: number; period: 'monthly' | 'quarterly' };
   temporaryAidReplyHours: number;
@@ -132,6 +138,9 @@ const also =
     return problem ? [`${path}: ${problem}`] : [];
   };
 
+/** A remedy body's only placeholder is `{county}` (src/dibao/notices.ts remediesOf fills it). */
+const countyPlaceholderOnly = (r: { body: string }) => (/[{}]/.test(r.body.split('{county}').join('')) ? 'body may hold no placeholder but {county}' : undefined);
+
 export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
   dibaoStandardUrbanFen: integer(1, 10_000_00),
   dibaoStandardRuralFen: integer(1, 10_000_00),
@@ -177,8 +186,8 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
   samplingReviewWorkingDays: integer(1, 60),
   refusalNoticeWorkingDays: integer(1, 30),
   hearingWorkingDays: integer(1, 60),
-  administrativeReview: object({ body: text, days: integer(1, 365) }),
-  administrativeLitigation: object({ body: text, months: integer(1, 24) }),
+  administrativeReview: also(object({ body: text, days: integer(1, 365) }), countyPlaceholderOnly),
+  administrativeLitigation: also(object({ body: text, months: integer(1, 24) }), countyPlaceholderOnly),
   sampling: object({ ratioPercent: percent, relativesRatioPercent: percent, period: oneOf('monthly', 'quarterly') }),
   temporaryAidReplyHours: integer(1, 240),
   emergencyAidHours: integer(1, 240),

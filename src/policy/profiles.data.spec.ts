@@ -10,11 +10,18 @@ import { type Profile, PolicyProfiles, PROFILES_DIR, SOURCES_DIR } from './polic
  */
 
 const SEED_FILE = /^\d{3}_[0-9a-f]{16}\.txt$/;
-/** The law's text is not in sources/: only the articles the seeds README lists may be cited, by gist. */
+/**
+ * The law's text is not in sources/: only the articles the seeds README lists may be cited, by gist; a rule no listed
+ * article says is cited to the law by title (`社会救助法`).
+ */
 const LAW_ARTICLES = ['11', '18', '37', '44', '45', '48', '50', '62'];
 const LAW_CITATION = /^社会救助法 §(\d+)$/;
-/** The family's remedies: 行政复议法 (2023) 第二十条 (60 days), 行政诉讼法 第四十六条 (6 months), also cited by gist. */
-const REMEDY_ARTICLES = ['行政复议法 §20', '行政诉讼法 §46'];
+const LAW_TITLE = '社会救助法';
+/**
+ * The family's remedies, also cited by gist: 行政复议法 (2023) 第二十条 (60 days), 第二十四条 (the county-level government
+ * reviews a township's act); 行政诉讼法 第十八条 (the court where the deciding body sits), 第四十六条 (6 months).
+ */
+const REMEDY_ARTICLES = ['行政复议法 §20 §24', '行政诉讼法 §18 §46'];
 const BASELINE = 'national';
 /** The prefix every county code of a regional profile must start with: its prefecture or province. */
 const JURISDICTION_PREFIX: Record<string, string> = { gannan: '6230', tongren: '6323', yunnan: '53', jiaozuo: '4108' };
@@ -83,7 +90,7 @@ function sourceProblems(file: string, profile: Profile, read = readSource): stri
         else if (!text.includes(source.passage)) problems.push(`${at}: ${name}: passage not verbatim in ${document}: ${source.passage}`);
       } else {
         const article = LAW_CITATION.exec(document)?.[1];
-        if (!REMEDY_ARTICLES.includes(document) && (!article || !LAW_ARTICLES.includes(article))) problems.push(`${at}: ${name}: "${document}" is neither a seed file nor a listed article (社会救助法 §${LAW_ARTICLES.join('/§')})`);
+        if (document !== LAW_TITLE && !REMEDY_ARTICLES.includes(document) && (!article || !LAW_ARTICLES.includes(article))) problems.push(`${at}: ${name}: "${document}" is neither a seed file nor a listed article (社会救助法 §${LAW_ARTICLES.join('/§')})`);
         if (!provisional) problems.push(`${at}: ${name}: cited to the law by gist only, so the value must be provisional`);
       }
       if (profile.id !== BASELINE && document !== version.document) problems.push(`${at}: ${name}: a regional profile cites its own notice (${version.document}), not ${document}`);
@@ -200,8 +207,8 @@ describe('policy profile data', () => {
     ['national', 'procedureWorkingDays', 30],
     ['national', 'procedureExtendedWorkingDays', 45],
     ['national', 'unemployedAid', { monthsWithoutIncome: 3, multipleOfStandardPercent: 100 }],
-    ['national', 'administrativeReview', { body: '县级人民政府', days: 60 }],
-    ['national', 'administrativeLitigation', { body: '人民法院', months: 6 }],
+    ['national', 'administrativeReview', { body: '{county}人民政府', days: 60 }],
+    ['national', 'administrativeLitigation', { body: '{county}人民法院', months: 6 }],
   ])('%s sets %s to the value its source fixes', (id, name, value) => {
     const profile = Object.values(files).find((p) => p.id === id)!;
     expect((profile.versions.at(-1)!.parameters as Record<string, Cited<unknown>>)[name]?.value).toEqual(value);
@@ -213,6 +220,13 @@ describe('policy profile data', () => {
       change(copy[file]!.versions[0]!.parameters as Record<string, Cited<unknown>>);
       return copy;
     };
+
+    it('a remedy body with a placeholder the notices do not fill', () => {
+      const broken = withVersion('national.yaml', (p) => {
+        p.administrativeReview!.value = { body: '{township}人民政府', days: 60 };
+      });
+      expect(parameterProblems('national.yaml', broken['national.yaml']!)).toEqual(['national.yaml national-2026: administrativeReview.value: body may hold no placeholder but {county}']);
+    });
 
     it('a value out of range or without a source', () => {
       const broken = withVersion('tongren.yaml', (p) => {

@@ -61,6 +61,14 @@ export class RegionRegistry {
     return (await this.find(code))?.name;
   }
 
+  /**
+   * The name of the county a township or village code belongs to (its first 6 digits): 410821100 → 修武县. The notices
+   * name the family's remedies by it (修武县人民政府, 修武县人民法院: src/dibao/notices.ts remediesOf).
+   */
+  async countyOf(code: string): Promise<string | undefined> {
+    return this.nameOf(code.slice(0, 6));
+  }
+
   /** `城关镇（410821100）`, or the bare code when it is unknown (older rows may carry one). */
   async label(code: string): Promise<string> {
     const region = await this.find(code);
