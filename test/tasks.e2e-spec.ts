@@ -71,6 +71,7 @@ describe('task API', () => {
         elementId: 'township-review',
         processDefinitionId: PROCESS_ID,
         processInstanceKey: instanceA,
+        elementInstanceKey: expect.stringMatching(/^\d+$/),
         candidateGroups: ['township-caseworker', 'county-civil-affairs'],
         assignee: null,
         creationDate: expect.any(String),
