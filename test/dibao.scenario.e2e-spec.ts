@@ -181,6 +181,17 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     await taskOf(caseId, 'Task_deliver_refusal', caseworker);
   });
 
+  it('a family the assessment found eligible, refused by the township on other grounds: the notice gives the township’s reasons, not the assessment’s “eligible”', async () => {
+    const caseId = await apply();
+    await accept(caseId);
+    await toDecision(caseId, 'refuse');
+    const c = await untilStatus(caseId, 'refused');
+    const refusal = c.notices.find((n: { kind: string }) => n.kind === 'refusal').text as string;
+    expect(refusal).toContain('1. 乡镇审核意见：家庭收入超过标准');
+    expect(refusal).not.toMatch(/^2\. /m);
+    expect(refusal).not.toContain('纳入低保');
+  });
+
   it('an objection during the notice sends the case back to investigation, village review, a joint meeting and a fresh notice', async () => {
     const caseId = await apply();
     await accept(caseId);

@@ -224,11 +224,13 @@ export class DibaoWorkers {
       const dueAt = this.deadlines.due({ kind: 'working-days', days: profile.parameters.refusalNoticeWorkingDays.value }, now);
       const decisionReasons = String(job.variables.decisionReasons ?? '').trim();
       const assessment = await this.repository.latestAssessment(c.id, manager);
-      // Every reason in Chinese with its rule: the township's own, then the assessment's (members named, not by id).
+      // Every reason in Chinese with its rule: the township's own, then the assessment's (members named, not by id) —
+      // only when the assessment itself found the family ineligible: an eligible one's reasons say the opposite.
       const members = await this.repository.members(c.id, manager);
+      const ineligible = assessment && assessment.outcome !== 'eligible' && assessment.outcome !== 'single-person';
       const reasons = [
         { reason: `乡镇审核意见：${decisionReasons}`, rule: citation('社会救助法 §45') },
-        ...(assessment ? assessmentReasons(assessment.result, profile, members) : []),
+        ...(ineligible ? assessmentReasons(assessment.result, profile, members) : []),
       ];
       const text = refusalNoticeText({ applicantName: c.applicantName, caseNumber: c.caseNumber, townshipName: await this.townshipOffice(c.townshipCode), appliedAt: c.appliedAt, reasons, decidedAt: now, remedies: await this.remedies(profile, c) });
       await this.repository.insertDecision(c.id, 'refuse', decisionReasons, 0, now, job.jobKey, manager);
