@@ -8,6 +8,7 @@ import { jsonDepthLimit } from './common/request-validation';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './config/app-config';
 import { migrateDatabase } from './database/data-source-options';
+import { serveWorkbench } from './web/static';
 
 /** Builds the whole application (not yet listening): used by main.ts and by every e2e test. */
 export async function createApp(config: AppConfig, options: AppOptions = {}): Promise<INestApplication> {
@@ -42,5 +43,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  // The workbench at /, same origin: its files, and its page for every other non-API GET path.
+  app.use(serveWorkbench(config.WEB_DIR));
   return app;
 }

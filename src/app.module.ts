@@ -30,6 +30,7 @@ import { RegionsModule } from './regions/regions.module';
 import { SlaModule } from './sla/sla.module';
 import { TasksModule } from './tasks/tasks.module';
 import { WorkflowModule } from './workflow/workflow.module';
+import { WebModule } from './web/web.module';
 
 export interface AppOptions {
   /** Where log lines go (stdout by default); tests capture them. */
@@ -68,6 +69,7 @@ export class AppModule {
         DemoModule,
         SlaModule,
         TasksModule,
+        WebModule,
         ...(options.extraImports ?? []),
       ],
       providers: [

@@ -123,6 +123,18 @@ export class AppConfig {
   @IsString({ message: 'must be the expected token audience' })
   AUTH_OIDC_AUDIENCE?: string = undefined;
 
+  /**
+   * The workbench's OAuth client at the issuer (a public client: authorization code with PKCE, no secret). Unset with
+   * AUTH_MODE=oidc: the API works, the workbench cannot sign anyone in and says so.
+   */
+  @IsOptional()
+  @IsString({ message: 'must be the OIDC client id of the workbench' })
+  AUTH_OIDC_CLIENT_ID?: string = undefined;
+
+  /** Folder of the built workbench (`npm run build:web`), served at /. */
+  @IsString({ message: 'must be a directory path' })
+  WEB_DIR = 'dist/web';
+
   @IsIntBetween(1, 720, 'a whole number of hours')
   IDEMPOTENCY_TTL_HOURS = 24;
 

@@ -1,0 +1,41 @@
+import { useEffect } from 'react';
+import { Layout } from './components/Layout';
+import { useI18n } from './i18n';
+import { Callback } from './pages/Callback';
+import { CasePage } from './pages/Case';
+import { Intake } from './pages/Intake';
+import { SignIn } from './pages/SignIn';
+import { Task } from './pages/Task';
+import { Tasks } from './pages/Tasks';
+import { match, navigate, useLocation } from './router';
+import { useSession } from './session';
+
+export function App() {
+  const { t } = useI18n();
+  const { path, search } = useLocation();
+  const session = useSession();
+  const open = path === '/signin' || path === '/auth/callback';
+
+  useEffect(() => {
+    if (!session && !open) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, true);
+    else if (path === '/') navigate('/tasks', true);
+  }, [session, open, path]);
+
+  useEffect(() => {
+    document.title = t('app.title');
+  }, [t]);
+
+  let page;
+  let params: Record<string, string> | null;
+  if (path === '/signin') page = <SignIn next={search.get('next') || '/tasks'} />;
+  else if (path === '/auth/callback') page = <Callback />;
+  else if (!session) page = null;
+  else if (path === '/tasks') page = <Tasks session={session} />;
+  else if ((params = match('/tasks/:key', path))) page = <Task key={params.key} taskKey={params.key!} session={session} />;
+  else if ((params = match('/cases/:id', path))) page = <CasePage key={params.id} caseId={params.id!} />;
+  else if (path === '/intake') page = <Intake session={session} />;
+  else if (path === '/') page = null;
+  else page = <p>{t('common.notFound')}</p>;
+
+  return <Layout session={session}>{page}</Layout>;
+}

@@ -1,0 +1,30 @@
+import type { ApiError } from '../api';
+import { useI18n } from '../i18n';
+
+/** A failed call, as the API explained it (title, detail, code), with a retry when one makes sense. */
+export function ErrorBox({ error, onRetry }: { error: ApiError | Error | undefined | null; onRetry?: () => void }) {
+  const { t } = useI18n();
+  if (!error) return null;
+  const problem = 'problem' in error ? error.problem : undefined;
+  return (
+    <div className="error" role="alert">
+      <strong>{problem?.title || t('common.error')}</strong>
+      {problem?.status ? <span className="muted"> ({problem.status}{problem.code ? ` ${problem.code}` : ''})</span> : null}
+      {error.message && error.message !== problem?.title ? <div>{error.message}</div> : null}
+      {problem?.errors?.length ? (
+        <ul>
+          {problem.errors.map((e, i) => (
+            <li key={i}>
+              <code>{e.field}</code> {e.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {onRetry ? (
+        <button type="button" onClick={onRetry}>
+          {t('common.retry')}
+        </button>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,47 @@
+import type { ReactNode } from 'react';
+import { signOut, type Session } from '../auth';
+import { useI18n } from '../i18n';
+import { Link, navigate } from '../router';
+import { roleLabel } from '../roles';
+
+export function Layout({ session, children }: { session: Session | null; children: ReactNode }) {
+  const { t, locale, setLocale } = useI18n();
+  const canIntake = session && session.roles.some((r) => r === 'village-committee' || r === 'township-caseworker');
+  return (
+    <div className="app">
+      <header className="topbar no-print">
+        <Link to="/" className="brand">
+          {t('app.title')}
+        </Link>
+        {session ? (
+          <nav>
+            <Link to="/tasks">{t('nav.tasks')}</Link>
+            {canIntake ? <Link to="/intake">{t('nav.intake')}</Link> : null}
+          </nav>
+        ) : null}
+        <span className="spacer" />
+        {session ? (
+          <span className="who" data-testid="who">
+            {session.roles.map((r) => roleLabel(r, t)).join('、')} · {session.region}
+          </span>
+        ) : null}
+        <button type="button" className="link" onClick={() => setLocale(locale === 'zh' ? 'en' : 'zh')} data-testid="language">
+          {t('nav.language')}
+        </button>
+        {session ? (
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              signOut();
+              navigate('/signin');
+            }}
+          >
+            {t('nav.signOut')}
+          </button>
+        ) : null}
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}

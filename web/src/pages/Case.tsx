@@ -1,0 +1,3 @@
+export function CasePage(_: { caseId: string }) {
+  return null;
+}

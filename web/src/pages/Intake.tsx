@@ -1,0 +1,4 @@
+import type { Session } from '../auth';
+export function Intake(_: { session: Session }) {
+  return null;
+}
