@@ -1,14 +1,16 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Layout } from './components/Layout';
 import { useI18n } from './i18n';
 import { Callback } from './pages/Callback';
-import { CasePage } from './pages/Case';
 import { Intake } from './pages/Intake';
 import { SignIn } from './pages/SignIn';
-import { Task } from './pages/Task';
 import { Tasks } from './pages/Tasks';
 import { match, navigate, useLocation } from './router';
 import { useSession } from './session';
+
+// The form and diagram libraries load with the pages that use them: the sign-in and the task list stay light.
+const Task = lazy(() => import('./pages/Task').then((m) => ({ default: m.Task })));
+const CasePage = lazy(() => import('./pages/Case').then((m) => ({ default: m.CasePage })));
 
 export function App() {
   const { t } = useI18n();
@@ -37,5 +39,9 @@ export function App() {
   else if (path === '/') page = null;
   else page = <p>{t('common.notFound')}</p>;
 
-  return <Layout session={session}>{page}</Layout>;
+  return (
+    <Layout session={session}>
+      <Suspense fallback={<p>{t('common.loading')}</p>}>{page}</Suspense>
+    </Layout>
+  );
 }
