@@ -86,6 +86,11 @@ export class TaskIndex implements OnApplicationBootstrap, OnApplicationShutdown 
     this.timer.unref();
   }
 
+  /** Resolves once the reconciliation under way (the one at start-up, say) is done. */
+  reconciled(): Promise<void> {
+    return this.reconciling;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await Promise.allSettled([this.reconciling, this.running, this.queued]);
