@@ -34,6 +34,7 @@ const OWNER: Record<string, string> = {
   sampling_pool_entry: 'src/sampling',
   sampling_review: 'src/sampling',
   task_completion: 'src/tasks',
+  task_index: 'src/tasks',
   temporary_aid_event: 'src/temporary-aid',
   temporary_aid_payment: 'src/temporary-aid',
   temporary_aid_request: 'src/temporary-aid',

@@ -84,7 +84,10 @@ describe('task API', () => {
         formKey: expect.stringMatching(/^\d+$/),
         // A subject type no procedure of ours knows: no case context.
         context: null,
+        // No due date: nothing to be urgent about.
+        urgency: null,
       });
+      expect(response.body).toMatchObject({ total: 1, offset: 0, limit: 100 });
     });
 
     it("answers 404 to another township's caseworker, as for a task that does not exist", async () => {

@@ -3,11 +3,33 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsEngineKey } from '../common/params';
 import { IsText } from '../common/text';
+import { TASK_VIEWS, type TaskUrgency, type TaskView } from './task-list-query';
 
 export const TASK_STATES = ['CREATED', 'COMPLETED', 'CANCELED', 'FAILED'] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 export class TaskListQueryDto {
+  @ApiPropertyOptional({
+    enum: TASK_VIEWS,
+    default: 'open',
+    description: 'open: every task of the caller; mine: assigned to the caller; unclaimed: assigned to nobody; overdue: past its due instant',
+  })
+  @IsOptional()
+  @IsIn(TASK_VIEWS, { message: `view must be one of ${TASK_VIEWS.join(', ')}` })
+  view: TaskView = 'open';
+
+  @ApiPropertyOptional({ description: 'Only the tasks of this procedure (the BPMN process id)', example: 'dibao-application' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  procedure?: string;
+
+  @ApiPropertyOptional({ description: "A case number (from its start) or part of the applicant's name", example: '王建国' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
+
   @ApiPropertyOptional({ enum: TASK_STATES, default: 'CREATED' })
   @IsOptional()
   @IsIn(TASK_STATES, { message: `state must be one of ${TASK_STATES.join(', ')}` })
@@ -36,6 +58,14 @@ export class TaskListQueryDto {
   @Min(1)
   @Max(500)
   limit = 100;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0, description: 'How many matching tasks to skip (paging)' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset = 0;
 }
 
 export class CompleteTaskDto {
@@ -139,11 +169,21 @@ export class TaskSummary {
     description: 'What the task is about: a family case, or a payment cycle (by subjectType); null when its subject is not known',
   })
   context!: TaskCaseContext | TaskCycleContext | null;
+
+  @ApiProperty({
+    nullable: true,
+    enum: ['overdue', 'due-today', 'at-risk'],
+    description: 'An open task past its due instant; due today (Asia/Shanghai); or past SLA_AT_RISK_PERCENT of its time',
+  })
+  urgency!: TaskUrgency | null;
 }
 
 export class TaskList {
   @ApiProperty({ type: [TaskSummary] }) items!: TaskSummary[];
-  @ApiProperty({ description: 'More tasks may match than were returned (raise limit or narrow the filter)' }) truncated!: boolean;
+  @ApiProperty({ description: 'How many tasks match in all' }) total!: number;
+  @ApiProperty() offset!: number;
+  @ApiProperty() limit!: number;
+  @ApiProperty({ description: 'More tasks match beyond this page' }) truncated!: boolean;
 }
 
 export class TaskDetail extends TaskSummary {

@@ -5,11 +5,12 @@ import { TemporaryAidModule } from '../temporary-aid/temporary-aid.module';
 import { TasksController } from './tasks.controller';
 import { TaskCompletions } from './task-completions';
 import { TaskContexts } from './task-context';
+import { TaskIndex } from './task-index';
 import { TasksService } from './tasks.service';
 
 @Module({
   imports: [DibaoModule, TemporaryAidModule, PaymentsModule],
   controllers: [TasksController],
-  providers: [TasksService, TaskCompletions, TaskContexts],
+  providers: [TasksService, TaskCompletions, TaskContexts, TaskIndex],
 })
 export class TasksModule {}

@@ -4,29 +4,26 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { regionCovers } from '../auth/region';
-import { Role } from '../auth/roles';
+import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
+import { AppConfig } from '../config/app-config';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { auditedValues } from './audited-values';
+import { engineCall, NOW, taskNotFound } from './engine-call';
 import { checkSubmission, type FormSchema } from './form-rules';
-import { BATCH_SUBJECT } from '../sampling/sampling.service';
 import { mayReassign } from './reassignment';
 import { mayDo } from './separation-of-duties';
 import { TaskCompletions } from './task-completions';
 import { TaskContexts } from './task-context';
-import { canSee, canWork, type CaseScope, parseJson, SCOPE_VARIABLES, scopesFrom } from './task-scope';
+import { type IndexedTask, TaskIndex } from './task-index';
+import { urgencyOf } from './task-list-query';
+import { canSee, canWork, type CaseScope, parseJson } from './task-scope';
 import type { TaskDetail, TaskList, TaskListQueryDto, TaskSummary } from './tasks.dto';
 
 type UserTask = Awaited<ReturnType<CamundaClient['getUserTask']>>;
-type TaskSearch = Parameters<CamundaClient['searchUserTasks']>[0];
 type VariableSearch = Parameters<CamundaClient['searchVariables']>[0];
 
-/** Reads answer from what the engine knows now; a real cluster's search side may lag a moment behind. */
-const NOW = { consistency: { waitUpToMs: 0 } };
-/** The engine is searched this many tasks at a time, up to MAX_SCANNED per list call, region-filtered here. */
-const PAGE_SIZE = 200;
-const MAX_SCANNED = 5_000;
 const MAX_VARIABLES = 1_000;
 
 /**
@@ -41,34 +38,45 @@ export class TasksService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly completions: TaskCompletions,
     private readonly contexts: TaskContexts,
+    private readonly index: TaskIndex,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
+  private get atRiskShare(): number {
+    return this.config.SLA_AT_RISK_PERCENT / 100;
+  }
+
   /**
-   * The caller's tasks, oldest first. The engine cannot filter on our region variable the same way everywhere, so
-   * tasks are searched by candidate group (and, separately, by assignee) and filtered by region here.
+   * A page of the caller's tasks, oldest first, from the task index (task-index.ts) after it caught up with the
+   * engine: within their region, by candidate group or assignment (supervisors: all of the region), with the case
+   * context and how urgent each is.
    */
   async list(query: TaskListQueryDto, principal: Principal): Promise<TaskList> {
-    const base = { state: query.state, processInstanceKey: query.processInstanceKey, elementId: query.elementId };
-    const filters =
-      query.assignee === 'me'
-        ? [{ ...base, assignee: principal.id }]
-        : principal.roles.includes(Role.Supervisor)
-          ? [base]
-          : [{ ...base, candidateGroup: { $in: principal.roles } }, { ...base, assignee: principal.id }];
-    const scans = await Promise.all(filters.map((filter) => this.scan(filter, principal, query.limit)));
-    const unique = new Map(scans.flatMap((scan) => scan.items).map((task) => [task.userTaskKey, task]));
-    const items = [...unique.values()].sort(oldestFirst).slice(0, query.limit);
-    const contexts = await this.contexts.of(await this.withReviewedCases(items));
-    return { items: items.map((item, i) => ({ ...item, context: contexts[i] })), truncated: unique.size > query.limit || scans.some((scan) => scan.truncated) };
+    await this.index.catchUp();
+    const view = query.assignee === 'me' ? 'mine' : query.view;
+    const filter = { ...query, view, state: query.state };
+    const { rows, total } = await this.index.page(filter, principal);
+    const contexts = await this.contexts.of(rows.map((row) => ({ ...row, dueDate: row.dueAt?.toISOString() ?? null })));
+    const now = this.clock.now();
+    const items = rows.map((row, i) => ({
+      ...summaryOfRow(row),
+      context: contexts[i] ?? null,
+      urgency: row.state === 'CREATED' ? urgencyOf(row.createdAt, row.dueAt, now, this.atRiskShare) : null,
+    }));
+    return { items, total, offset: query.offset, limit: query.limit, truncated: query.offset + items.length < total };
   }
 
   /** The task, its case's context and facts, its form and its instance's variables. */
   async read(key: string, principal: Principal): Promise<TaskDetail> {
     const { task, scope } = await this.visibleTask(key, principal);
     const line = summary(task, scope);
-    const [contextTask] = await this.withReviewedCases([line]);
-    const [form, variables, [context], facts] = await Promise.all([this.formOf(task), this.variablesOf(task), this.contexts.of([contextTask!]), this.contexts.factsOf(contextTask!)]);
-    return { ...line, context: context && 'caseNumber' in context ? { ...context, facts } : context, form, variables };
+    const reviewed = await this.index.reviewedCasesOf([line]);
+    const contextTask = { ...line, reviewedCaseId: reviewed.get(line.elementInstanceKey) ?? null };
+    const [form, variables, [context], facts] = await Promise.all([this.formOf(task), this.variablesOf(task), this.contexts.of([contextTask]), this.contexts.factsOf(contextTask)]);
+    const created = line.creationDate ? new Date(line.creationDate) : this.clock.now();
+    const urgency = line.state === 'CREATED' ? urgencyOf(created, line.dueDate ? new Date(line.dueDate) : null, this.clock.now(), this.atRiskShare) : null;
+    return { ...line, context: context && 'caseNumber' in context ? { ...context, facts } : context, urgency, form, variables };
   }
 
   async claim(key: string, principal: Principal): Promise<void> {
@@ -77,7 +85,8 @@ export class TasksService {
     requireCandidate(task, principal);
     await this.checkDuties(task, scope, principal.id);
     if (task.assignee === principal.id) return;
-    await this.engine(() => this.client.assignUserTask({ userTaskKey: task.userTaskKey, assignee: principal.id, allowOverride: false }), key);
+    await engineCall(() => this.client.assignUserTask({ userTaskKey: task.userTaskKey, assignee: principal.id, allowOverride: false }), key);
+    await this.index.assigned(key, principal.id);
   }
 
   /** Only the assignee gives a task back; an unassigned task stays so. */
@@ -85,7 +94,8 @@ export class TasksService {
     const { task } = await this.workableTask(key, principal);
     if (!task.assignee) return;
     if (task.assignee !== principal.id) throw assignedElsewhere(task);
-    await this.engine(() => this.client.unassignUserTask({ userTaskKey: task.userTaskKey }), key);
+    await engineCall(() => this.client.unassignUserTask({ userTaskKey: task.userTaskKey }), key);
+    await this.index.assigned(key, null);
   }
 
   /**
@@ -104,7 +114,8 @@ export class TasksService {
     await this.checkDuties(task, scope, assignee);
     const from = task.assignee ?? null;
     if (from === assignee) return;
-    await this.engine(() => this.client.assignUserTask({ userTaskKey: task.userTaskKey, assignee, allowOverride: true }), key);
+    await engineCall(() => this.client.assignUserTask({ userTaskKey: task.userTaskKey, assignee, allowOverride: true }), key);
+    await this.index.assigned(key, assignee);
     await this.audit.record({
       actor: { id: principal.id, roles: principal.roles },
       regionCode: scope.regionCode,
@@ -157,7 +168,7 @@ export class TasksService {
       );
     });
     try {
-      await this.engine(() => this.client.completeUserTask({ userTaskKey: task.userTaskKey, variables }), key);
+      await engineCall(() => this.client.completeUserTask({ userTaskKey: task.userTaskKey, variables }), key);
     } catch (error) {
       // A refusal is certain; an engine that did not answer may still have taken it: the reconciler will look.
       const status = error instanceof DomainError ? error.status : (error as { status?: unknown }).status;
@@ -165,57 +176,7 @@ export class TasksService {
       throw error;
     }
     await this.completions.completed(intent);
-  }
-
-  /** Searches one filter page by page until more than `wanted` visible tasks are found or the engine has no more. */
-  private async scan(filter: Record<string, unknown>, principal: Principal, wanted: number): Promise<{ items: Omit<TaskSummary, 'context'>[]; truncated: boolean }> {
-    const items: Omit<TaskSummary, 'context'>[] = [];
-    for (let from = 0; from < MAX_SCANNED; from += PAGE_SIZE) {
-      const search = { filter, sort: [{ field: 'creationDate', order: 'ASC' }], page: { from, limit: PAGE_SIZE } } as TaskSearch;
-      const page = await this.engine(() => this.client.searchUserTasks(search, NOW));
-      const scopes = await this.scopesOf(page.items.map((task) => String(task.processInstanceKey)));
-      for (const task of page.items) {
-        const scope = scopes.get(String(task.processInstanceKey));
-        if (canSee(principal, task, scope)) items.push(summary(task, scope!));
-      }
-      if (items.length > wanted) return { items, truncated: true };
-      if (page.items.length < PAGE_SIZE) return { items, truncated: false };
-    }
-    return { items, truncated: true };
-  }
-
-  /** The scoping variables of these instances, in one search. */
-  private async scopesOf(processInstanceKeys: string[]): Promise<Map<string, CaseScope>> {
-    const keys = [...new Set(processInstanceKeys)];
-    if (keys.length === 0) return new Map();
-    const search = {
-      filter: { processInstanceKey: { $in: keys }, scopeKey: { $in: keys }, name: { $in: [...SCOPE_VARIABLES] } },
-      page: { limit: keys.length * SCOPE_VARIABLES.length },
-      truncateValues: false,
-    } as VariableSearch;
-    const { items } = await this.engine(() => this.client.searchVariables(search, NOW));
-    return scopesFrom(items);
-  }
-
-  /**
-   * The tasks with, for each county review of a sampled case, the case it reviews: the task's own `reviewedCaseId`
-   * (bpmn/county-sampling-batch.bpmn), in one search. The rest of the context comes from our tables.
-   */
-  private async withReviewedCases<T extends Omit<TaskSummary, 'context'>>(tasks: T[]): Promise<(T & { reviewedCaseId: string | null })[]> {
-    const reviews = tasks.filter((task) => task.subjectType === BATCH_SUBJECT);
-    const found = new Map<string, string>();
-    if (reviews.length > 0) {
-      const search = {
-        filter: { processInstanceKey: { $in: [...new Set(reviews.map((t) => t.processInstanceKey))] }, scopeKey: { $in: reviews.map((t) => t.elementInstanceKey) }, name: 'reviewedCaseId' },
-        page: { limit: reviews.length },
-      } as VariableSearch;
-      const { items } = await this.engine(() => this.client.searchVariables(search, NOW));
-      for (const variable of items) {
-        const value = parseJson(variable.value);
-        if (typeof value === 'string') found.set(String(variable.scopeKey), value);
-      }
-    }
-    return tasks.map((task) => ({ ...task, reviewedCaseId: found.get(task.elementInstanceKey) ?? null }));
+    await this.index.completed(key);
   }
 
   /** The task when the caller may see it; 404 otherwise, whether it does not exist or is out of reach. */
@@ -228,8 +189,8 @@ export class TasksService {
   /** The task and its case scope (undefined when its instance has none), whoever asks. */
   private async scopedTask(key: string): Promise<{ task: UserTask; scope: CaseScope | undefined }> {
     if (!/^\d{1,25}$/.test(key)) throw taskNotFound(key);
-    const task = await this.engine(() => this.client.getUserTask({ userTaskKey: key as UserTask['userTaskKey'] }, NOW), key);
-    return { task, scope: (await this.scopesOf([String(task.processInstanceKey)])).get(String(task.processInstanceKey)) };
+    const task = await engineCall(() => this.client.getUserTask({ userTaskKey: key as UserTask['userTaskKey'] }, NOW), key);
+    return { task, scope: (await this.index.scopesOf([String(task.processInstanceKey)])).get(String(task.processInstanceKey)) };
   }
 
   /** Separation of duties (separation-of-duties.ts): 403 when `actorId` did an earlier step of the case that excludes this one. */
@@ -267,7 +228,7 @@ export class TasksService {
     let form: { schema?: unknown } | void;
     try {
       // A real cluster answers 204 (no body) for a task without a form, the embedded engine 404.
-      form = await this.engine(() => this.client.getUserTaskForm({ userTaskKey: task.userTaskKey }, NOW));
+      form = await engineCall(() => this.client.getUserTaskForm({ userTaskKey: task.userTaskKey }, NOW));
     } catch (error) {
       if ((error as { status?: unknown }).status === 404) return null;
       throw error;
@@ -281,28 +242,34 @@ export class TasksService {
   private async variablesOf(task: UserTask): Promise<Record<string, unknown>> {
     const key = String(task.processInstanceKey);
     const search = { filter: { processInstanceKey: key, scopeKey: key }, page: { limit: MAX_VARIABLES }, truncateValues: false } as VariableSearch;
-    const { items } = await this.engine(() => this.client.searchVariables(search, NOW));
+    const { items } = await engineCall(() => this.client.searchVariables(search, NOW));
     return Object.fromEntries(items.map((variable) => [variable.name, parseJson(variable.value)]));
-  }
-
-  /**
-   * Runs an engine call: a 404 of the task (when `taskKey` is given) is task-not-found, a 409 a conflict; no answer,
-   * 5xx or 429 is engine-unavailable (503); other refusals pass as they are.
-   */
-  private async engine<T>(call: () => PromiseLike<T>, taskKey?: string): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      const status = (error as { status?: unknown }).status;
-      if (status === 404 && taskKey) throw taskNotFound(taskKey);
-      if (status === 409) throw new DomainError('task-conflict', `the engine refused the change: ${(error as Error).message}`, 409);
-      if (typeof status === 'number' && status < 500 && status !== 429) throw error;
-      throw new DomainError('engine-unavailable', `the workflow engine did not answer: ${(error as Error).message}`, 503);
-    }
   }
 }
 
-function summary(task: UserTask, scope: CaseScope): Omit<TaskSummary, 'context'> {
+function summaryOfRow(row: IndexedTask): Omit<TaskSummary, 'context' | 'urgency'> {
+  return {
+    userTaskKey: row.userTaskKey,
+    name: row.name,
+    state: row.state,
+    elementId: row.elementId,
+    processDefinitionId: row.processDefinitionId,
+    processInstanceKey: row.processInstanceKey,
+    elementInstanceKey: row.elementInstanceKey,
+    candidateGroups: row.candidateGroups,
+    assignee: row.assignee,
+    creationDate: row.createdAt.toISOString(),
+    dueDate: row.dueAt?.toISOString() ?? null,
+    followUpDate: row.followUpAt?.toISOString() ?? null,
+    priority: row.priority,
+    regionCode: row.regionCode,
+    subjectType: row.subjectType,
+    subjectId: row.subjectId,
+    formKey: row.formKey,
+  };
+}
+
+function summary(task: UserTask, scope: CaseScope): Omit<TaskSummary, 'context' | 'urgency'> {
   return {
     userTaskKey: String(task.userTaskKey),
     name: task.name ?? null,
@@ -322,15 +289,6 @@ function summary(task: UserTask, scope: CaseScope): Omit<TaskSummary, 'context'>
     subjectId: scope.subjectId,
     formKey: task.formKey ? String(task.formKey) : null,
   };
-}
-
-function oldestFirst(a: Omit<TaskSummary, 'context'>, b: Omit<TaskSummary, 'context'>): number {
-  const byDate = (a.creationDate ?? '').localeCompare(b.creationDate ?? '');
-  return byDate || a.userTaskKey.length - b.userTaskKey.length || a.userTaskKey.localeCompare(b.userTaskKey);
-}
-
-function taskNotFound(key: string): DomainError {
-  return new DomainError('task-not-found', `user task ${key} not found`, 404);
 }
 
 /**
