@@ -56,7 +56,10 @@ describe('the workbench in a browser', () => {
     await page.goto(`${base}/tasks`);
     await page.waitForURL(/\/signin/);
     await page.locator(`button[data-sub="${sub}"]`).click();
-    await page.waitForURL(/\/tasks/);
+    await page.waitForURL((url) => url.pathname === '/tasks').catch(async (e) => {
+      await page.screenshot({ path: `/tmp/fail-signin.png`, fullPage: true });
+      throw e;
+    });
     return page;
   }
 
@@ -86,8 +89,11 @@ describe('the workbench in a browser', () => {
     await page.locator('.fjs-form').waitFor();
   }
 
+  /** The form-js field whose input is labelled `label` (the innermost field around it). */
+  const formField = (page: Page, label: string) => page.locator('.fjs-form-field').filter({ has: page.getByLabel(label) }).last();
+
   async function chooseOption(page: Page, label: string, option: string): Promise<void> {
-    const field = page.locator('.fjs-form-field', { hasText: label });
+    const field = formField(page, label);
     await field.locator('.fjs-input-group').click();
     await field.locator('.fjs-dropdownlist-item', { hasText: option }).first().click();
   }
@@ -135,19 +141,23 @@ describe('the workbench in a browser', () => {
     await expect(accept.textContent()).resolves.toContain('东关村');
     await page.screenshot({ path: `${SHOTS}/tasks.png`, fullPage: true });
     await openAndClaim(page, accept);
-    await page.locator('.fjs-form-field', { hasText: '材料齐全' }).locator('input[type="checkbox"]').check();
+    await page.getByLabel('材料齐全').check();
     await submitTask(page);
 
     const investigation = await findTask(page, '入户调查');
     await openAndClaim(page, investigation);
-    await page.locator('.fjs-form-field', { hasText: '家庭情况已核实' }).locator('input[type="checkbox"]').check();
-    await page.locator('.fjs-form-field', { hasText: '入户调查人员' }).locator('input').fill('李明、张华');
-    // The draft survives a reload.
+    await page.getByLabel('家庭情况已核实').check();
+    await page.getByLabel('入户调查人员').fill('李明、张华');
+    // The draft survives a reload (once form-js has taken the typing: it debounces text input).
+    const taskKey = new URL(page.url()).pathname.split('/').pop()!;
+    await page.waitForFunction((key) => (localStorage.getItem(`doudi.draft.${key}`) ?? '').includes('李明、张华'), taskKey);
     await page.reload();
     await page.getByTestId('draft-restored').waitFor();
-    await expect(page.locator('.fjs-form-field', { hasText: '入户调查人员' }).locator('input').inputValue()).resolves.toBe('李明、张华');
+    const investigators = page.getByLabel('入户调查人员');
+    await page.waitForFunction(() => (document.querySelector('.fjs-form-field-textfield input') as HTMLInputElement | null)?.value === '李明、张华');
+    expect(await investigators.inputValue()).toBe('李明、张华');
     // Blank text passes the form's own check (not empty) but not the API's: its 400 names the field, shown on it.
-    const summary = page.locator('.fjs-form-field', { hasText: '调查与核对情况' });
+    const summary = formField(page, '调查与核对情况');
     await summary.locator('textarea').fill('   ');
     await page.getByTestId('submit').click();
     await summary.locator('.fjs-form-field-error').waitFor();

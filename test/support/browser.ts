@@ -15,7 +15,8 @@ function newest(path: string): number {
 /** Builds the workbench (vite) when dist/web is missing or older than its sources: `npx jest test/workbench…` works alone. */
 export function ensureWebBuilt(): void {
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= Math.max(...WEB_SOURCES.map(newest))) return;
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.mts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  // NODE_ENV=production: under jest it is `test`, and Vite would build React's development bundle.
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.mts', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];

@@ -12,16 +12,22 @@ import { useSession } from './session';
 const Task = lazy(() => import('./pages/Task').then((m) => ({ default: m.Task })));
 const CasePage = lazy(() => import('./pages/Case').then((m) => ({ default: m.CasePage })));
 
+/** Where to go after signing in: a path of ours (never another origin, never the sign-in again). */
+function safeNext(next: string | null): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/signin') && !next.startsWith('/auth/') ? next : '/tasks';
+}
+
 export function App() {
   const { t } = useI18n();
   const { path, search } = useLocation();
   const session = useSession();
   const open = path === '/signin' || path === '/auth/callback';
 
+  const here = path + (search.size ? `?${search.toString()}` : '');
   useEffect(() => {
-    if (!session && !open) navigate(`/signin?next=${encodeURIComponent(location.pathname + location.search)}`, true);
+    if (!session && !open) navigate(`/signin?next=${encodeURIComponent(here)}`, true);
     else if (path === '/') navigate('/tasks', true);
-  }, [session, open, path]);
+  }, [session, open, path, here]);
 
   useEffect(() => {
     document.title = t('app.title');
@@ -29,7 +35,7 @@ export function App() {
 
   let page;
   let params: Record<string, string> | null;
-  if (path === '/signin') page = <SignIn next={search.get('next') || '/tasks'} />;
+  if (path === '/signin') page = <SignIn next={safeNext(search.get('next'))} />;
   else if (path === '/auth/callback') page = <Callback />;
   else if (!session) page = null;
   else if (path === '/tasks') page = <Tasks session={session} />;
