@@ -150,11 +150,11 @@ describe('the workbench in a browser', () => {
     await page.getByLabel('入户调查人员').fill('李明、张华');
     // The draft survives a reload (once form-js has taken the typing: it debounces text input).
     const taskKey = new URL(page.url()).pathname.split('/').pop()!;
-    await page.waitForFunction((key) => (localStorage.getItem(`doudi.draft.${key}`) ?? '').includes('李明、张华'), taskKey);
+    await page.waitForFunction(`(localStorage.getItem('doudi.draft.${taskKey}') ?? '').includes('李明、张华')`);
     await page.reload();
     await page.getByTestId('draft-restored').waitFor();
     const investigators = page.getByLabel('入户调查人员');
-    await page.waitForFunction(() => (document.querySelector('.fjs-form-field-textfield input') as HTMLInputElement | null)?.value === '李明、张华');
+    await page.waitForFunction(`document.querySelector('.fjs-form-field-textfield input')?.value === '李明、张华'`);
     expect(await investigators.inputValue()).toBe('李明、张华');
     // Blank text passes the form's own check (not empty) but not the API's: its 400 names the field, shown on it.
     const summary = formField(page, '调查与核对情况');
@@ -169,7 +169,59 @@ describe('the workbench in a browser', () => {
 
     const proposal = await findTask(page, '经办人意见');
     await openAndClaim(page, proposal);
-    await chooseOption(page, '经办人意见', '');
+    await chooseOption(page, '经办人意见', '批准');
+    await formField(page, '理由').locator('textarea').fill('家庭无收入来源，人均收入低于当地低保标准');
     await page.screenshot({ path: `${SHOTS}/task.png`, fullPage: true });
+    await submitTask(page);
+  });
+
+  it('the township leader decides', async () => {
+    const page = await signIn(USERS.leader);
+    const decision = await findTask(page, '乡镇审批');
+    await openAndClaim(page, decision);
+    // The case context beside the form: the family, and the caseworker's proposal among the steps so far.
+    await expect(page.getByTestId('applicant').textContent()).resolves.toBe(FAMILY);
+    await expect(page.locator('ol.steps').textContent()).resolves.toContain('经办人意见');
+    await chooseOption(page, '审批决定', '批准');
+    await formField(page, '决定理由').locator('textarea').fill('经审核，家庭人均收入低于低保标准，同意纳入');
+    await submitTask(page);
+  });
+
+  it('the case page shows the model at the public notice, the deadlines and the timeline', async () => {
+    const page = await signIn(USERS.caseworker);
+    await page.goto(`${base}/cases/${caseId}`);
+    await s.until(
+      'the public notice',
+      async () => {
+        await page.reload();
+        return page.getByTestId('case-status').textContent();
+      },
+      (status) => status === '公示中',
+    );
+    const diagram = page.getByTestId('diagram');
+    await page.locator('[data-testid="diagram"][data-ready="yes"]').waitFor();
+    const active = ((await diagram.getAttribute('data-active')) ?? '').split(' ');
+    expect(active).toEqual(expect.arrayContaining(['Gateway_notice']));
+    // Drawn and marked: the notice wait highlighted as current, acceptance as done.
+    await diagram.locator('.djs-element.active[data-element-id="Gateway_notice"]').waitFor();
+    await diagram.locator('.djs-element.done[data-element-id="Task_accept"]').waitFor();
+    await expect(page.locator('tr[data-deadline="dibao.acceptance"]').textContent()).resolves.toContain('按时办结');
+    await page.screenshot({ path: `${SHOTS}/case.png`, fullPage: true });
+  });
+
+  it('a caseworker of another township sees none of it', async () => {
+    const page = await signIn(USERS.otherTownship);
+    await page.getByRole('searchbox').fill(FAMILY);
+    await page.getByRole('button', { name: '查询' }).click();
+    await page.waitForURL(/q=/);
+    await page.getByText('没有符合条件的待办').waitFor();
+    expect(await page.locator('tr[data-task]').count()).toBe(0);
+    await page.goto(`${base}/tasks?view=open`);
+    await page.locator('table.tasks').waitFor();
+    expect(await page.locator('tr[data-task]', { hasText: FAMILY }).count()).toBe(0);
+    await page.goto(`${base}/cases/${caseId}`);
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').textContent()).toMatch(/404/);
+    expect(await page.content()).not.toContain(FAMILY);
   });
 });
