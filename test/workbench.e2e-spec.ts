@@ -1,4 +1,6 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { ensureWebBuilt, launchChromium, type LaunchedBrowser } from './support/browser';
@@ -15,7 +17,8 @@ const VILLAGE = '410821100201';
 const FAMILY = '韩春梅';
 /** Monday 2026-12-07, 09:00 in Shanghai. */
 const START = new Date('2026-12-07T01:00:00Z');
-const SHOTS = 'docs/screenshots';
+/** `npm run screenshots` keeps them for the README (docs/screenshots); a plain test run writes them to a temporary folder. */
+const SHOTS = process.env.SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'doudi-shots-'));
 
 const USERS = {
   village: 'demo-village-committee-410821100201',
