@@ -58,6 +58,8 @@ describe('the workbench in a browser', () => {
     page.setDefaultTimeout(20_000);
     await page.goto(`${base}/tasks`);
     await page.waitForURL(/\/signin/);
+    await page.locator(`button[data-sub="${sub}"]`).waitFor();
+    if (contexts.length === 1) await page.screenshot({ path: `${SHOTS}/signin.png`, fullPage: true });
     await page.locator(`button[data-sub="${sub}"]`).click();
     await page.waitForURL((url) => url.pathname === '/tasks').catch(async (e) => {
       await page.screenshot({ path: `/tmp/fail-signin.png`, fullPage: true });
@@ -226,5 +228,21 @@ describe('the workbench in a browser', () => {
     await page.getByRole('alert').waitFor();
     expect(await page.getByRole('alert').textContent()).toMatch(/404/);
     expect(await page.content()).not.toContain(FAMILY);
+  });
+
+  it('switches to English and keeps the choice: labels from the English catalogue, the English half of step names', async () => {
+    const page = await signIn(USERS.caseworker);
+    await page.getByTestId('language').click();
+    await page.getByRole('link', { name: 'My tasks' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'My tasks' }).waitFor();
+    await page.goto(`${base}/tasks?view=open&q=${encodeURIComponent(FAMILY)}`);
+    await page.locator('table.tasks').waitFor();
+    expect(await page.locator('th').allTextContents()).toEqual(['Family', 'Case number', 'Village / township', 'Step', 'Due', 'Assignee', 'Actions']);
+    await page.goto(`${base}/cases/${caseId}`);
+    await page.getByText('In public notice').waitFor();
+    expect(await page.locator('tr[data-deadline="dibao.acceptance"] td').first().textContent()).toMatch(/^Acceptance/);
+    expect(await page.locator('tr[data-deadline="dibao.acceptance"]').textContent()).toContain('met');
+    await page.screenshot({ path: `${SHOTS}/case-en.png`, fullPage: true });
   });
 });
