@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { Role } from '../src/auth/roles';
+import { DeadlineSweeper } from '../src/sla/deadline-sweeper';
 import { ensureWebBuilt, launchChromium, type LaunchedBrowser } from './support/browser';
 import { idNumber, Scenario } from './support/scenario';
 
@@ -25,6 +27,7 @@ const USERS = {
   caseworker: 'demo-township-caseworker-410821100',
   leader: 'demo-township-leader-410821100',
   otherTownship: 'demo-township-caseworker-410821101',
+  supervisor: 'demo-supervisor-410821',
 };
 
 describe('the workbench in a browser', () => {
@@ -34,6 +37,8 @@ describe('the workbench in a browser', () => {
   const contexts: BrowserContext[] = [];
   let caseId: string;
   let caseNumber: string;
+  /** An application through the portal that nobody accepts: its acceptance deadline breaches when the clock moves. */
+  let forgotten: { id: string; caseNumber: string };
 
   beforeAll(async () => {
     ensureWebBuilt();
@@ -42,6 +47,9 @@ describe('the workbench in a browser', () => {
     await s.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(s.app.getHttpServer().address() as AddressInfo).port}`;
     chromium = await launchChromium();
+    const portal = { roles: [Role.Integrator], region: '410821', id: 'portal' };
+    const id = await s.apply(portal, Scenario.application(VILLAGE, '冯未受', '19660101', '401'));
+    forgotten = { id, caseNumber: (await s.get(portal, `/api/v1/dibao/cases/${id}`)).body.caseNumber };
   }, 120_000);
 
   afterAll(async () => {
@@ -244,5 +252,33 @@ describe('the workbench in a browser', () => {
     expect(await page.locator('tr[data-deadline="dibao.acceptance"] td').first().textContent()).toMatch(/^Acceptance/);
     expect(await page.locator('tr[data-deadline="dibao.acceptance"]').textContent()).toContain('met');
     await page.screenshot({ path: `${SHOTS}/case-en.png`, fullPage: true });
+  });
+
+  it("the supervisor's dashboard shows a breach once the clock has moved past a deadline, and the case behind it", async () => {
+    const page = await signIn(USERS.supervisor);
+    await page.getByRole('link', { name: '督查看板' }).click();
+    await page.waitForURL(/\/sla/);
+    const township = page.locator('tr[data-summary="410821100"]');
+    await township.waitFor();
+    expect(await township.textContent()).toContain('城关镇');
+    expect(await page.locator('button[data-region="410821100"][data-status="breached"]:not([data-type])').count()).toBe(0);
+    // Past the forgotten application's acceptance limit (5 working days from Monday: Monday 14 December, 24:00).
+    await s.moveTo(new Date('2026-12-15T02:00:00Z'));
+    await s.app.get(DeadlineSweeper).sweep();
+    await page.reload();
+    const breached = page.locator('button[data-region="410821100"][data-status="breached"]:not([data-type])');
+    await breached.waitFor();
+    expect(Number(await breached.textContent())).toBeGreaterThanOrEqual(1);
+    await breached.click();
+    const row = page.getByTestId('sla-deadlines').locator('tr', { hasText: forgotten.caseNumber });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('受理时限');
+    expect(await row.textContent()).toContain('已超期');
+    await page.locator('canvas').waitFor();
+    await page.screenshot({ path: `${SHOTS}/sla.png`, fullPage: true });
+    // Every number leads to its cases: the breached one opens on its case page.
+    await row.getByRole('link', { name: forgotten.caseNumber }).click();
+    await page.waitForURL(new RegExp(`/cases/${forgotten.id}`));
+    await page.locator('tr[data-deadline="dibao.acceptance"]', { hasText: '已超期' }).waitFor();
   });
 });

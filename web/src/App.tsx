@@ -10,6 +10,7 @@ import { useSession } from './session';
 
 // The form and diagram libraries load with the pages that use them: the sign-in and the task list stay light.
 const Task = lazy(() => import('./pages/Task').then((m) => ({ default: m.Task })));
+const Sla = lazy(() => import('./pages/Sla').then((m) => ({ default: m.Sla })));
 const CasePage = lazy(() => import('./pages/Case').then((m) => ({ default: m.CasePage })));
 
 /** Where to go after signing in: a path of ours (never another origin, never the sign-in again). */
@@ -42,6 +43,7 @@ export function App() {
   else if ((params = match('/tasks/:key', path))) page = <Task key={params.key} taskKey={params.key!} session={session} />;
   else if ((params = match('/cases/:id', path))) page = <CasePage key={params.id} caseId={params.id!} />;
   else if (path === '/intake') page = <Intake session={session} />;
+  else if (path === '/sla') page = <Sla session={session} />;
   else if (path === '/') page = null;
   else page = <p>{t('common.notFound')}</p>;
 

@@ -17,6 +17,7 @@ export function Layout({ session, children }: { session: Session | null; childre
           <nav>
             <Link to="/tasks">{t('nav.tasks')}</Link>
             {canIntake ? <Link to="/intake">{t('nav.intake')}</Link> : null}
+            {session.roles.includes('supervisor') ? <Link to="/sla">{t('sla.nav')}</Link> : null}
           </nav>
         ) : null}
         <span className="spacer" />

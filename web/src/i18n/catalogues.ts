@@ -4,6 +4,7 @@ import tasks from './tasks';
 import task from './task';
 import intake from './intake';
 import cases from './cases';
+import sla from './sla';
 
 /** One catalogue per feature, each `{ zh, en }` with the same keys (i18n.spec.ts checks). */
-export const catalogues = { common, signin, tasks, task, intake, cases };
+export const catalogues = { common, signin, tasks, task, intake, cases, sla };
