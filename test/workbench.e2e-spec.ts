@@ -114,6 +114,7 @@ describe('the workbench in a browser', () => {
   async function submitTask(page: Page): Promise<void> {
     await page.getByTestId('submit').click();
     await page.waitForURL(/\/tasks\?done=/);
+    await page.getByTestId('done').waitFor();
   }
 
   it('a village committee starts an application for a family', async () => {
@@ -190,8 +191,19 @@ describe('the workbench in a browser', () => {
 
   it('the township leader decides', async () => {
     const page = await signIn(USERS.leader);
+    // A leader hands a task to someone, then takes it back to decide it.
+    const reassign = async (row: Locator, to: string) => {
+      await row.getByRole('button', { name: '改派' }).click();
+      await row.getByTestId('reassign-form').locator('input').fill(to);
+      await row.getByRole('button', { name: '确定' }).click();
+      await page.locator('tr[data-task]', { hasText: '乡镇审批' }).filter({ hasText: to === USERS.leader ? '我' : to }).waitFor();
+    };
+    await reassign(await findTask(page, '乡镇审批'), 'leader-zhang');
+    await reassign(await findTask(page, '乡镇审批'), USERS.leader);
     const decision = await findTask(page, '乡镇审批');
-    await openAndClaim(page, decision);
+    await decision.getByRole('link', { name: '办理' }).click();
+    await page.waitForURL(/\/tasks\/\d+/);
+    await page.locator('.fjs-form').waitFor();
     // The case context beside the form: the family, and the caseworker's proposal among the steps so far.
     await expect(page.getByTestId('applicant').textContent()).resolves.toBe(FAMILY);
     await expect(page.locator('ol.steps').textContent()).resolves.toContain('经办人意见');
