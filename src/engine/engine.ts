@@ -360,6 +360,75 @@ export class Engine {
     });
   }
 
+  // ---------------------------------------------------------------- process definitions
+
+  async getProcessDefinition(key: string) {
+    const { items } = await this.searchProcessDefinitions({ filter: { processDefinitionKey: key } });
+    if (!items[0]) throw notFound(`Process definition with key '${key}' not found`);
+    return items[0];
+  }
+
+  /** The BPMN file the definition was deployed in, as deployed. */
+  async getProcessDefinitionXml(key: string): Promise<string> {
+    const { rows } = await this.pool.query<{ xml: string }>(`SELECT xml FROM engine_process_definition WHERE process_definition_key = $1`, [key]);
+    if (!rows[0]) throw notFound(`Process definition with key '${key}' not found`);
+    return rows[0].xml;
+  }
+
+  /** `isLatestVersion: true` keeps the latest version of each process (per tenant). */
+  async searchProcessDefinitions(request: SearchRequest) {
+    const { isLatestVersion, ...filter } = (request.filter ?? {}) as Record<string, unknown>;
+    const latestOnly =
+      isLatestVersion === true
+        ? `WHERE version = (SELECT max(l.version) FROM engine_process_definition l WHERE l.tenant_id = d.tenant_id AND l.bpmn_process_id = d.bpmn_process_id)`
+        : '';
+    const table = `(SELECT process_definition_key, bpmn_process_id, version, name, resource_name, tenant_id FROM engine_process_definition d ${latestOnly}) d`;
+    return this.search(table, PROCESS_DEFINITION_COLUMNS, { ...request, filter }, 'process_definition_key', (row) => {
+      const definition = this.definitions.byKey(String(row.process_definition_key));
+      return compact({
+        name: (row.name as string | null) ?? undefined,
+        resourceName: row.resource_name as string,
+        version: row.version as number,
+        processDefinitionId: row.bpmn_process_id as string,
+        tenantId: row.tenant_id as string,
+        processDefinitionKey: String(row.process_definition_key),
+        hasStartForm: definition?.model.hasStartForm ?? false,
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- element instances
+
+  /** Element instances of every state (the history the commands recorded); an open incident on one is joined in. */
+  async searchElementInstances(request: SearchRequest) {
+    return this.search(ELEMENT_INSTANCES, ELEMENT_INSTANCE_COLUMNS, request, 'element_instance_key', (row) => this.elementInstanceResult(row));
+  }
+
+  async getElementInstance(key: string) {
+    const { items } = await this.searchElementInstances({ filter: { elementInstanceKey: key } });
+    if (!items[0]) throw notFound(`Element instance with key '${key}' not found`);
+    return items[0];
+  }
+
+  private elementInstanceResult(row: Record<string, unknown>) {
+    return compact({
+      processDefinitionId: row.bpmn_process_id as string,
+      startDate: iso(row.start_date)!,
+      endDate: iso(row.end_date),
+      elementId: row.element_id as string,
+      // Required in the contract; an unnamed element is known by its id.
+      elementName: (row.element_name as string | null) ?? (row.element_id as string),
+      type: row.type as string,
+      state: row.state as string,
+      hasIncident: row.has_incident as boolean,
+      tenantId: row.tenant_id as string,
+      elementInstanceKey: String(row.element_instance_key),
+      processInstanceKey: String(row.process_instance_key),
+      processDefinitionKey: String(row.process_definition_key),
+      incidentKey: str(row.incident_key),
+    });
+  }
+
   // ---------------------------------------------------------------- jobs
 
   async activateJobs(request: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; fetchVariable?: string[]; requestTimeout?: number; tenantIds?: string[] }) {
@@ -1072,6 +1141,36 @@ const PROCESS_INSTANCE_COLUMNS: Record<string, Column | string> = {
   endDate: 'end_date',
   parentProcessInstanceKey: 'parent_process_instance_key',
   parentElementInstanceKey: 'parent_element_instance_key',
+};
+
+const PROCESS_DEFINITION_COLUMNS: Record<string, Column | string> = {
+  processDefinitionKey: 'process_definition_key',
+  processDefinitionId: 'bpmn_process_id',
+  name: 'name',
+  resourceName: 'resource_name',
+  version: 'version',
+  tenantId: 'tenant_id',
+};
+
+/** The history rows with the key of an open incident on each (Camunda's `hasIncident` / `incidentKey`). */
+const ELEMENT_INSTANCES = `(SELECT e.*, i.incident_key, i.incident_key IS NOT NULL AS has_incident FROM engine_element_instance e
+  LEFT JOIN LATERAL (SELECT incident_key FROM engine_incident WHERE element_instance_key = e.element_instance_key AND state = 'ACTIVE' ORDER BY incident_key LIMIT 1) i ON true) e`;
+
+const ELEMENT_INSTANCE_COLUMNS: Record<string, Column | string> = {
+  elementInstanceKey: 'element_instance_key',
+  processInstanceKey: 'process_instance_key',
+  processDefinitionKey: 'process_definition_key',
+  processDefinitionId: 'bpmn_process_id',
+  elementId: 'element_id',
+  elementName: 'element_name',
+  type: 'type',
+  state: 'state',
+  hasIncident: 'has_incident',
+  incidentKey: 'incident_key',
+  tenantId: 'tenant_id',
+  startDate: 'start_date',
+  endDate: 'end_date',
+  elementInstanceScopeKey: 'scope_key',
 };
 
 const USER_TASK_COLUMNS: Record<string, Column | string> = {

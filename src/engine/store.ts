@@ -250,6 +250,31 @@ export async function persist(client: PoolClient, instances: Iterable<Instance>,
       tenant_id: i.tenantId,
     })),
   );
+  // Element instance history: one multi-row insert of those activated, one update of earlier ones that ended.
+  statement.insert(
+    'engine_element_instance',
+    [...effects.elementInstances.values()].map((e) => ({
+      element_instance_key: e.elementInstanceKey,
+      process_instance_key: e.processInstanceKey,
+      process_definition_key: e.processDefinitionKey,
+      bpmn_process_id: e.bpmnProcessId,
+      element_id: e.elementId,
+      element_name: e.elementName ?? null,
+      type: e.type,
+      state: e.state,
+      scope_key: e.scopeKey,
+      start_date: e.startDate,
+      end_date: e.endDate ?? null,
+      tenant_id: e.tenantId,
+    })),
+  );
+  if (effects.endedElementInstances.size) {
+    statement.add(
+      `UPDATE engine_element_instance e SET state = ended.state, end_date = ${statement.value(now)}::timestamptz
+       FROM unnest(${statement.value([...effects.endedElementInstances.keys()])}::bigint[], ${statement.value([...effects.endedElementInstances.values()])}::text[]) AS ended(key, state)
+       WHERE e.element_instance_key = ended.key AND e.state = 'ACTIVE'`,
+    );
+  }
   const variables = [...effects.variables.values()];
   if (variables.length) {
     statement.add(
