@@ -269,10 +269,13 @@ export async function persist(client: PoolClient, instances: Iterable<Instance>,
     })),
   );
   if (effects.endedElementInstances.size) {
+    // `= ANY(keys)`: a primary-key lookup per key, whatever the planner guesses of the table's size.
+    const ended = [...effects.endedElementInstances];
+    const terminated = ended.filter(([, state]) => state === 'TERMINATED').map(([key]) => key);
     statement.add(
-      `UPDATE engine_element_instance e SET state = ended.state, end_date = ${statement.value(now)}::timestamptz
-       FROM unnest(${statement.value([...effects.endedElementInstances.keys()])}::bigint[], ${statement.value([...effects.endedElementInstances.values()])}::text[]) AS ended(key, state)
-       WHERE e.element_instance_key = ended.key AND e.state = 'ACTIVE'`,
+      `UPDATE engine_element_instance SET end_date = ${statement.value(now)}::timestamptz,
+         state = CASE WHEN element_instance_key = ANY(${statement.value(terminated)}::bigint[]) THEN 'TERMINATED' ELSE 'COMPLETED' END
+       WHERE element_instance_key = ANY(${statement.value(ended.map(([key]) => key))}::bigint[]) AND state = 'ACTIVE'`,
     );
   }
   const variables = [...effects.variables.values()];
