@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
-import { Interpreter, ProcessError, Txn, type Definition, type DefinitionLookup } from './interpreter';
+import { elementTypeOf, Interpreter, ProcessError, Txn, type Definition, type DefinitionLookup } from './interpreter';
 import { compileBpmn, UnsupportedModelError } from './model';
 import { buildSearch, SearchError, type Column, type SearchRequest } from './search';
-import type { Instance } from './state';
+import type { ElementInstance, Instance, InstanceState } from './state';
 import { Keys, KeysExhausted, lockInstance, lockInstanceOf, persist, transaction } from './store';
 import { nextOfCycle, scheduleTimer } from './timer-schedule';
 
@@ -73,6 +73,7 @@ export class Engine {
     const forms = await this.pool.query(`SELECT DISTINCT ON (tenant_id, form_id) tenant_id, form_id, form_key::text FROM engine_form ORDER BY tenant_id, form_id, version DESC`);
     for (const row of forms.rows) this.definitions.setLatestForm(row.form_id, row.tenant_id, row.form_key);
     await this.keys.reserve();
+    await this.recordRunningElements();
     // Timers that fell due while the engine was down fire now, in due order.
     await this.sweep();
     this.ticker = setInterval(() => void this.sweep().catch(() => undefined), this.options.tickMs ?? 250);
@@ -88,6 +89,48 @@ export class Engine {
     clearInterval(this.ticker);
     this.events.emit('stop');
     await Promise.allSettled([this.sweeping, this.sweepAgain]);
+  }
+
+  /**
+   * Instances running since before element instances were recorded (migration EngineElementInstances) have no
+   * history rows: the elements they are at now get theirs, dated at the instance's start; the path before is unknown.
+   * Every instance started since has rows (its start event at least), so later starts find nothing to do.
+   */
+  private async recordRunningElements(): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ process_instance_key: string; process_definition_key: string; bpmn_process_id: string; start_date: Date; tenant_id: string; data: InstanceState }>(
+        `SELECT process_instance_key::text, process_definition_key::text, bpmn_process_id, start_date, tenant_id, data FROM engine_process_instance p
+         WHERE state = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM engine_element_instance e WHERE e.process_instance_key = p.process_instance_key)
+         FOR UPDATE`,
+      );
+      const records = rows.flatMap((row) => {
+        const model = this.definitions.byKey(row.process_definition_key)?.model;
+        return Object.values(row.data.elements)
+          .filter((element: ElementInstance) => element.key !== row.process_instance_key)
+          .map((element: ElementInstance) => {
+            const node = model?.nodes.get(element.elementId);
+            return {
+              element_instance_key: element.key,
+              process_instance_key: row.process_instance_key,
+              process_definition_key: row.process_definition_key,
+              bpmn_process_id: row.bpmn_process_id,
+              element_id: element.elementId,
+              element_name: node?.name ?? null,
+              type: element.mi ? 'MULTI_INSTANCE_BODY' : node ? elementTypeOf(node) : 'UNKNOWN',
+              state: 'ACTIVE',
+              scope_key: element.scopeKey || row.process_instance_key,
+              start_date: row.start_date,
+              end_date: null,
+              tenant_id: row.tenant_id,
+            };
+          });
+      });
+      if (!records.length) return;
+      await client.query(
+        `INSERT INTO engine_element_instance SELECT * FROM jsonb_populate_recordset(NULL::engine_element_instance, $1::jsonb) ON CONFLICT DO NOTHING`,
+        [JSON.stringify(records)],
+      );
+    });
   }
 
   // ---------------------------------------------------------------- clock
