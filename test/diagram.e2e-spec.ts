@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { Role } from '../src/auth/roles';
 import { type Actor, Scenario } from './support/scenario';
 
@@ -92,5 +93,14 @@ describe('process instance diagram', () => {
     expect(third.completedElementIds).toEqual(expect.arrayContaining([...second.completedElementIds, 'Task_investigation', 'Task_assess']));
     expect(third.takenSequenceFlowIds).toEqual(expect.arrayContaining([...second.takenSequenceFlowIds, 'Flow_to_assess', 'Flow_to_village_check', 'Flow_to_proposal']));
     expect(third.takenSequenceFlowIds.length).toBeGreaterThan(second.takenSequenceFlowIds.length);
+  });
+
+  it('is in the OpenAPI document with its answer shape', async () => {
+    const { body } = await request(s.app.getHttpServer()).get('/api/docs/openapi.json').expect(200);
+    const operation = body.paths['/api/v1/process-instances/{processInstanceKey}/diagram']?.get;
+    expect(operation.responses['200'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ProcessInstanceDiagram' });
+    expect(Object.keys(body.components.schemas.ProcessInstanceDiagram.properties).sort()).toEqual(
+      ['activeElementIds', 'bpmnXml', 'completedElementIds', 'processDefinitionId', 'processDefinitionKey', 'processInstanceKey', 'takenSequenceFlowIds'].sort(),
+    );
   });
 });
