@@ -5,7 +5,7 @@ import { DomainError } from '../common/domain-error';
 import { scopesFrom } from '../tasks/task-scope';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import type { ProcessInstanceDiagram } from './diagrams.dto';
-import { sequenceFlowsOf, takenFlows } from './taken-flows';
+import { type SequenceFlowRef, sequenceFlowsOf, takenFlows } from './taken-flows';
 
 type VariableSearch = Parameters<CamundaClient['searchVariables']>[0];
 type ElementSearch = Parameters<CamundaClient['searchElementInstances']>[0];
@@ -16,6 +16,13 @@ const NOW = { consistency: { waitUpToMs: 0 } };
 const PAGE_SIZE = 1_000;
 /** An instance that went through more element instances than this (a loop gone wild) is drawn from the first ones. */
 const MAX_ELEMENT_INSTANCES = 20_000;
+/** Deployed models never change under their key: the XML and its flows are kept for this many definitions. */
+const CACHED_MODELS = 50;
+
+interface Model {
+  xml: string;
+  flows: SequenceFlowRef[];
+}
 
 /**
  * A process instance's diagram, through the SDK client only (the same on the embedded engine and on a real Camunda
@@ -24,6 +31,8 @@ const MAX_ELEMENT_INSTANCES = 20_000;
  */
 @Injectable()
 export class DiagramsService {
+  private readonly models = new Map<string, Promise<Model>>();
+
   constructor(@Inject(CAMUNDA_CLIENT) private readonly client: CamundaClient) {}
 
   async diagram(processInstanceKey: string, principal: Principal): Promise<ProcessInstanceDiagram> {
@@ -40,23 +49,33 @@ export class DiagramsService {
     const instance = await this.engine(() => this.client.getProcessInstance({ processInstanceKey: processInstanceKey as never }, NOW), processInstanceKey);
     const processDefinitionKey = String(instance.processDefinitionKey);
     const processDefinitionId = String(instance.processDefinitionId);
-    const [bpmnXml, elements] = await Promise.all([
-      this.engine(() => this.client.getProcessDefinitionXml({ processDefinitionKey: processDefinitionKey as never }, NOW), processInstanceKey),
-      this.elementInstancesOf(processInstanceKey),
-    ]);
-    const xml = String(bpmnXml ?? '');
+    const [model, elements] = await Promise.all([this.modelOf(processDefinitionKey, processDefinitionId, processInstanceKey), this.elementInstancesOf(processInstanceKey)]);
     const ids = (state?: string) => [...new Set(elements.filter((e) => !state || e.state === state).map((e) => String(e.elementId)))];
     const completedElementIds = ids('COMPLETED');
-    const flows = xml ? await sequenceFlowsOf(xml, processDefinitionId) : [];
     return {
       processInstanceKey,
       processDefinitionId,
       processDefinitionKey,
-      bpmnXml: xml,
+      bpmnXml: model.xml,
       activeElementIds: ids('ACTIVE'),
       completedElementIds,
-      takenSequenceFlowIds: takenFlows(flows, completedElementIds, ids()),
+      takenSequenceFlowIds: takenFlows(model.flows, completedElementIds, ids()),
     };
+  }
+
+  /** The deployed XML and its sequence flows, read and parsed once per definition key (a failure is not kept). */
+  private modelOf(processDefinitionKey: string, processDefinitionId: string, processInstanceKey: string): Promise<Model> {
+    const cached = this.models.get(processDefinitionKey);
+    if (cached) return cached;
+    const loading = (async () => {
+      const answer = await this.engine(() => this.client.getProcessDefinitionXml({ processDefinitionKey: processDefinitionKey as never }, NOW), processInstanceKey);
+      const xml = String(answer ?? '');
+      return { xml, flows: xml ? await sequenceFlowsOf(xml, processDefinitionId) : [] };
+    })();
+    this.models.set(processDefinitionKey, loading);
+    loading.catch(() => this.models.delete(processDefinitionKey));
+    while (this.models.size > CACHED_MODELS) this.models.delete(this.models.keys().next().value!);
+    return loading;
   }
 
   /** Every element instance of the process instance, in the order they were activated. */
