@@ -1,13 +1,14 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
-import { Role } from '../auth/roles';
+import { Role, WORKING_ROLES } from '../auth/roles';
 import { EngineKeyParam } from '../common/params';
 import { ProcessInstanceDiagram } from './diagrams.dto';
 import { DiagramsService } from './diagrams.service';
 
 /** Who reads a diagram: whoever works or watches tasks (the working roles of src/tasks/tasks.controller.ts, and supervisors). */
-const READERS = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance, Role.Supervisor];
+/** Whoever works or watches the tasks of a case reads its diagram. */
+const READERS = [...WORKING_ROLES, Role.Supervisor];
 
 /** The diagram of a process instance for the case page (issue 19): the model, the current steps and the path taken. */
 @ApiTags('process-instances')
