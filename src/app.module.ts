@@ -18,6 +18,7 @@ import { ConfigModule } from './config/config.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { DeadlinesModule } from './deadlines/deadlines.module';
 import { DemoModule } from './demo/demo.module';
+import { DiagramsModule } from './diagrams/diagrams.module';
 import { DibaoModule } from './dibao/dibao.module';
 import { TemporaryAidModule } from './temporary-aid/temporary-aid.module';
 import { PaymentsModule } from './payments/payments.module';
@@ -69,6 +70,7 @@ export class AppModule {
         DemoModule,
         SlaModule,
         TasksModule,
+        DiagramsModule,
         WebModule,
         ...(options.extraImports ?? []),
       ],

@@ -14,6 +14,9 @@ export enum Role {
 
 export const ALL_ROLES: readonly Role[] = Object.values(Role);
 
+/** The roles that work user tasks (their names are the models' candidate groups). */
+export const WORKING_ROLES: readonly Role[] = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance];
+
 export function isRole(value: unknown): value is Role {
   return typeof value === 'string' && (ALL_ROLES as readonly string[]).includes(value);
 }

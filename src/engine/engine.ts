@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
-import { Interpreter, ProcessError, Txn, type Definition, type DefinitionLookup } from './interpreter';
+import { elementTypeOf, Interpreter, ProcessError, Txn, type Definition, type DefinitionLookup } from './interpreter';
 import { compileBpmn, UnsupportedModelError } from './model';
 import { buildSearch, SearchError, type Column, type SearchRequest } from './search';
-import type { Instance } from './state';
+import type { ElementInstance, Instance, InstanceState } from './state';
 import { Keys, KeysExhausted, lockInstance, lockInstanceOf, persist, transaction } from './store';
 import { nextOfCycle, scheduleTimer } from './timer-schedule';
 
@@ -73,6 +73,7 @@ export class Engine {
     const forms = await this.pool.query(`SELECT DISTINCT ON (tenant_id, form_id) tenant_id, form_id, form_key::text FROM engine_form ORDER BY tenant_id, form_id, version DESC`);
     for (const row of forms.rows) this.definitions.setLatestForm(row.form_id, row.tenant_id, row.form_key);
     await this.keys.reserve();
+    await this.recordRunningElements();
     // Timers that fell due while the engine was down fire now, in due order.
     await this.sweep();
     this.ticker = setInterval(() => void this.sweep().catch(() => undefined), this.options.tickMs ?? 250);
@@ -88,6 +89,48 @@ export class Engine {
     clearInterval(this.ticker);
     this.events.emit('stop');
     await Promise.allSettled([this.sweeping, this.sweepAgain]);
+  }
+
+  /**
+   * Instances running since before element instances were recorded (migration EngineElementInstances) have no
+   * history rows: the elements they are at now get theirs, dated at the instance's start; the path before is unknown.
+   * Every instance started since has rows (its start event at least), so later starts find nothing to do.
+   */
+  private async recordRunningElements(): Promise<void> {
+    await transaction(this.pool, async (client) => {
+      const { rows } = await client.query<{ process_instance_key: string; process_definition_key: string; bpmn_process_id: string; start_date: Date; tenant_id: string; data: InstanceState }>(
+        `SELECT process_instance_key::text, process_definition_key::text, bpmn_process_id, start_date, tenant_id, data FROM engine_process_instance p
+         WHERE state = 'ACTIVE' AND NOT EXISTS (SELECT 1 FROM engine_element_instance e WHERE e.process_instance_key = p.process_instance_key)
+         FOR UPDATE`,
+      );
+      const records = rows.flatMap((row) => {
+        const model = this.definitions.byKey(row.process_definition_key)?.model;
+        return Object.values(row.data.elements)
+          .filter((element: ElementInstance) => element.key !== row.process_instance_key)
+          .map((element: ElementInstance) => {
+            const node = model?.nodes.get(element.elementId);
+            return {
+              element_instance_key: element.key,
+              process_instance_key: row.process_instance_key,
+              process_definition_key: row.process_definition_key,
+              bpmn_process_id: row.bpmn_process_id,
+              element_id: element.elementId,
+              element_name: node?.name ?? null,
+              type: element.mi ? 'MULTI_INSTANCE_BODY' : node ? elementTypeOf(node) : 'UNKNOWN',
+              state: 'ACTIVE',
+              scope_key: element.scopeKey || row.process_instance_key,
+              start_date: row.start_date,
+              end_date: null,
+              tenant_id: row.tenant_id,
+            };
+          });
+      });
+      if (!records.length) return;
+      await client.query(
+        `INSERT INTO engine_element_instance SELECT * FROM jsonb_populate_recordset(NULL::engine_element_instance, $1::jsonb) ON CONFLICT DO NOTHING`,
+        [JSON.stringify(records)],
+      );
+    });
   }
 
   // ---------------------------------------------------------------- clock
@@ -357,6 +400,75 @@ export class Engine {
       processDefinitionKey: String(row.process_definition_key),
       parentProcessInstanceKey: str(row.parent_process_instance_key),
       parentElementInstanceKey: str(row.parent_element_instance_key),
+    });
+  }
+
+  // ---------------------------------------------------------------- process definitions
+
+  async getProcessDefinition(key: string) {
+    const { items } = await this.searchProcessDefinitions({ filter: { processDefinitionKey: key } });
+    if (!items[0]) throw notFound(`Process definition with key '${key}' not found`);
+    return items[0];
+  }
+
+  /** The BPMN file the definition was deployed in, as deployed. */
+  async getProcessDefinitionXml(key: string): Promise<string> {
+    const { rows } = await this.pool.query<{ xml: string }>(`SELECT xml FROM engine_process_definition WHERE process_definition_key = $1`, [key]);
+    if (!rows[0]) throw notFound(`Process definition with key '${key}' not found`);
+    return rows[0].xml;
+  }
+
+  /** `isLatestVersion: true` keeps the latest version of each process (per tenant). */
+  async searchProcessDefinitions(request: SearchRequest) {
+    const { isLatestVersion, ...filter } = (request.filter ?? {}) as Record<string, unknown>;
+    const latestOnly =
+      isLatestVersion === true
+        ? `WHERE version = (SELECT max(l.version) FROM engine_process_definition l WHERE l.tenant_id = d.tenant_id AND l.bpmn_process_id = d.bpmn_process_id)`
+        : '';
+    const table = `(SELECT process_definition_key, bpmn_process_id, version, name, resource_name, tenant_id FROM engine_process_definition d ${latestOnly}) d`;
+    return this.search(table, PROCESS_DEFINITION_COLUMNS, { ...request, filter }, 'process_definition_key', (row) => {
+      const definition = this.definitions.byKey(String(row.process_definition_key));
+      return compact({
+        name: (row.name as string | null) ?? undefined,
+        resourceName: row.resource_name as string,
+        version: row.version as number,
+        processDefinitionId: row.bpmn_process_id as string,
+        tenantId: row.tenant_id as string,
+        processDefinitionKey: String(row.process_definition_key),
+        hasStartForm: definition?.model.hasStartForm ?? false,
+      });
+    });
+  }
+
+  // ---------------------------------------------------------------- element instances
+
+  /** Element instances of every state (the history the commands recorded); an open incident on one is joined in. */
+  async searchElementInstances(request: SearchRequest) {
+    return this.search(ELEMENT_INSTANCES, ELEMENT_INSTANCE_COLUMNS, request, 'element_instance_key', (row) => this.elementInstanceResult(row));
+  }
+
+  async getElementInstance(key: string) {
+    const { items } = await this.searchElementInstances({ filter: { elementInstanceKey: key } });
+    if (!items[0]) throw notFound(`Element instance with key '${key}' not found`);
+    return items[0];
+  }
+
+  private elementInstanceResult(row: Record<string, unknown>) {
+    return compact({
+      processDefinitionId: row.bpmn_process_id as string,
+      startDate: iso(row.start_date)!,
+      endDate: iso(row.end_date),
+      elementId: row.element_id as string,
+      // Required in the contract; an unnamed element is known by its id.
+      elementName: (row.element_name as string | null) ?? (row.element_id as string),
+      type: row.type as string,
+      state: row.state as string,
+      hasIncident: row.has_incident as boolean,
+      tenantId: row.tenant_id as string,
+      elementInstanceKey: String(row.element_instance_key),
+      processInstanceKey: String(row.process_instance_key),
+      processDefinitionKey: String(row.process_definition_key),
+      incidentKey: str(row.incident_key),
     });
   }
 
@@ -1072,6 +1184,36 @@ const PROCESS_INSTANCE_COLUMNS: Record<string, Column | string> = {
   endDate: 'end_date',
   parentProcessInstanceKey: 'parent_process_instance_key',
   parentElementInstanceKey: 'parent_element_instance_key',
+};
+
+const PROCESS_DEFINITION_COLUMNS: Record<string, Column | string> = {
+  processDefinitionKey: 'process_definition_key',
+  processDefinitionId: 'bpmn_process_id',
+  name: 'name',
+  resourceName: 'resource_name',
+  version: 'version',
+  tenantId: 'tenant_id',
+};
+
+/** The history rows with the key of an open incident on each (Camunda's `hasIncident` / `incidentKey`). */
+const ELEMENT_INSTANCES = `(SELECT e.*, i.incident_key, i.incident_key IS NOT NULL AS has_incident FROM engine_element_instance e
+  LEFT JOIN LATERAL (SELECT incident_key FROM engine_incident WHERE element_instance_key = e.element_instance_key AND state = 'ACTIVE' ORDER BY incident_key LIMIT 1) i ON true) e`;
+
+const ELEMENT_INSTANCE_COLUMNS: Record<string, Column | string> = {
+  elementInstanceKey: 'element_instance_key',
+  processInstanceKey: 'process_instance_key',
+  processDefinitionKey: 'process_definition_key',
+  processDefinitionId: 'bpmn_process_id',
+  elementId: 'element_id',
+  elementName: 'element_name',
+  type: 'type',
+  state: 'state',
+  hasIncident: 'has_incident',
+  incidentKey: 'incident_key',
+  tenantId: 'tenant_id',
+  startDate: 'start_date',
+  endDate: 'end_date',
+  elementInstanceScopeKey: 'scope_key',
 };
 
 const USER_TASK_COLUMNS: Record<string, Column | string> = {

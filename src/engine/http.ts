@@ -87,6 +87,18 @@ export function engineApp(engine: Engine, log: EngineLog): express.Express {
     await engine.cancelProcessInstance(key(req, 'key'));
   });
 
+  route('post', '/process-definitions/search', (req) => engine.searchProcessDefinitions(body(req)));
+  route('get', '/process-definitions/:key', (req) => engine.getProcessDefinition(key(req, 'key')));
+  // The BPMN XML as Camunda sends it: text/xml, not a JSON string.
+  v2.get('/process-definitions/:key/xml', (req: Request, res: Response, next: NextFunction) => {
+    Promise.resolve()
+      .then(() => engine.getProcessDefinitionXml(key(req, 'key')))
+      .then((xml) => res.status(200).type('text/xml').send(xml), next);
+  });
+
+  route('post', '/element-instances/search', (req) => engine.searchElementInstances(body(req)));
+  route('get', '/element-instances/:key', (req) => engine.getElementInstance(key(req, 'key')));
+
   route('post', '/jobs/activation', (req) => {
     const b = body(req);
     return engine.activateJobs({

@@ -1,6 +1,6 @@
 import { evaluate, evaluateCondition, FeelError, isExpression, resolve } from './feel';
 import type { FlowNode, ProcessModel } from './model';
-import type { ElementInstance, Effects, IncidentType, Instance } from './state';
+import type { ElementInstance, ElementInstanceType, Effects, IncidentType, Instance } from './state';
 import { emptyEffects } from './state';
 import { nextOfCycle, scheduleTimer, TimerExpressionError } from './timer-schedule';
 
@@ -241,6 +241,7 @@ export class Interpreter {
   private activate(instance: Instance, node: FlowNode, scopeKey: string): void {
     const element: ElementInstance = { key: this.tx.keys.next(), elementId: node.id, scopeKey };
     instance.state.elements[element.key] = element;
+    this.started(instance, node, element, node.multiInstance ? 'MULTI_INSTANCE_BODY' : undefined);
     if (node.multiInstance) return this.startMultiInstance(instance, node, element);
     this.enter(instance, node, element);
   }
@@ -497,6 +498,7 @@ export class Interpreter {
       this.endElement(instance, owner, false);
       const target: ElementInstance = { key: this.tx.keys.next(), elementId: catcher.id, scopeKey: owner.scopeKey };
       instance.state.elements[target.key] = target;
+      this.started(instance, catcher, target);
       return this.completeWithVariables(instance, target, variables);
     }
     // An event sub-process start event.
@@ -507,6 +509,7 @@ export class Interpreter {
     if (boundary.interrupting) this.endElement(instance, host, true);
     const element: ElementInstance = { key: this.tx.keys.next(), elementId: boundary.id, scopeKey: host.scopeKey };
     instance.state.elements[element.key] = element;
+    this.started(instance, boundary, element);
     this.completeWithVariables(instance, element, variables);
   }
 
@@ -521,8 +524,10 @@ export class Interpreter {
     }
     const element: ElementInstance = { key: this.tx.keys.next(), elementId: subprocess.id, scopeKey: scope.key, wait: 'children' };
     instance.state.elements[element.key] = element;
+    this.started(instance, subprocess, element);
     const startElement: ElementInstance = { key: this.tx.keys.next(), elementId: start.id, scopeKey: element.key };
     instance.state.elements[startElement.key] = startElement;
+    this.started(instance, start, startElement);
     this.completeWithVariables(instance, startElement, variables);
   }
 
@@ -728,6 +733,7 @@ export class Interpreter {
     mi.active++;
     const inner: ElementInstance = { key: this.tx.keys.next(), elementId: node.id, scopeKey: body.key, loopCounter: index + 1 };
     instance.state.elements[inner.key] = inner;
+    this.started(instance, node, inner);
     if (node.multiInstance!.inputElement) this.setVariable(instance, inner.key, node.multiInstance!.inputElement, mi.items[index]);
     this.setVariable(instance, inner.key, 'loopCounter', index + 1);
     this.enter(instance, node, inner);
@@ -839,6 +845,7 @@ export class Interpreter {
     if (terminated) this.terminateElement(instance, element);
     else {
       this.closeOwned(instance, element.key);
+      this.ended(element, 'COMPLETED');
       delete instance.state.elements[element.key];
       delete instance.state.variables[element.key];
     }
@@ -851,6 +858,7 @@ export class Interpreter {
     this.closeOwned(instance, element.key);
     for (const joinKey of Object.keys(instance.state.joins)) if (joinKey.startsWith(`${element.key}/`)) delete instance.state.joins[joinKey];
     if (element.key !== instance.key) {
+      this.ended(element, 'TERMINATED');
       delete instance.state.elements[element.key];
       delete instance.state.variables[element.key];
     }
@@ -863,6 +871,35 @@ export class Interpreter {
 
   private children(instance: Instance, scopeKey: string): ElementInstance[] {
     return Object.values(instance.state.elements).filter((e) => e.scopeKey === scopeKey && e.key !== instance.key);
+  }
+
+  // ---------------------------------------------------------------- element instance history
+
+  /** An element instance was activated: its history row (Camunda's element instance), written with the command. */
+  private started(instance: Instance, node: FlowNode, element: ElementInstance, type: ElementInstanceType = elementTypeOf(node)): void {
+    this.tx.effects.elementInstances.set(element.key, {
+      elementInstanceKey: element.key,
+      processInstanceKey: instance.key,
+      processDefinitionKey: instance.processDefinitionKey,
+      bpmnProcessId: instance.bpmnProcessId,
+      elementId: node.id,
+      elementName: node.name,
+      type,
+      state: 'ACTIVE',
+      scopeKey: element.scopeKey || instance.key,
+      startDate: this.tx.now,
+      tenantId: instance.tenantId,
+    });
+  }
+
+  private ended(element: ElementInstance, state: 'COMPLETED' | 'TERMINATED'): void {
+    const row = this.tx.effects.elementInstances.get(element.key);
+    if (!row) {
+      this.tx.effects.endedElementInstances.set(element.key, state);
+      return;
+    }
+    row.state = state;
+    row.endDate = this.tx.now;
   }
 
   // ---------------------------------------------------------------- incidents
@@ -976,4 +1013,31 @@ export class Interpreter {
   private flow(instance: Instance, id: string) {
     return this.definition(instance).model.flows.get(id)!;
   }
+}
+
+const ELEMENT_TYPES: Record<string, ElementInstanceType> = {
+  'bpmn:StartEvent': 'START_EVENT',
+  'bpmn:EndEvent': 'END_EVENT',
+  'bpmn:IntermediateCatchEvent': 'INTERMEDIATE_CATCH_EVENT',
+  'bpmn:IntermediateThrowEvent': 'INTERMEDIATE_THROW_EVENT',
+  'bpmn:BoundaryEvent': 'BOUNDARY_EVENT',
+  'bpmn:ServiceTask': 'SERVICE_TASK',
+  'bpmn:SendTask': 'SEND_TASK',
+  'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK',
+  'bpmn:ScriptTask': 'SCRIPT_TASK',
+  'bpmn:UserTask': 'USER_TASK',
+  'bpmn:ReceiveTask': 'RECEIVE_TASK',
+  'bpmn:ManualTask': 'MANUAL_TASK',
+  'bpmn:Task': 'TASK',
+  'bpmn:CallActivity': 'CALL_ACTIVITY',
+  'bpmn:ExclusiveGateway': 'EXCLUSIVE_GATEWAY',
+  'bpmn:ParallelGateway': 'PARALLEL_GATEWAY',
+  'bpmn:InclusiveGateway': 'INCLUSIVE_GATEWAY',
+  'bpmn:EventBasedGateway': 'EVENT_BASED_GATEWAY',
+};
+
+/** Camunda's element instance type of a flow node (`ElementInstanceResult.type`). */
+export function elementTypeOf(node: FlowNode): ElementInstanceType {
+  if (node.type === 'bpmn:SubProcess') return node.triggeredByEvent ? 'EVENT_SUB_PROCESS' : 'SUB_PROCESS';
+  return ELEMENT_TYPES[node.type] ?? 'UNKNOWN';
 }

@@ -81,6 +81,8 @@ export interface ProcessModel {
   timerStarts: FlowNode[];
   messageStarts: FlowNode[];
   forms: string[];
+  /** The process's none start event links a form (`zeebe:formDefinition`): Camunda's `hasStartForm`. */
+  hasStartForm: boolean;
 }
 
 export class UnsupportedModelError extends Error {}
@@ -139,11 +141,14 @@ function compileProcess(process: Moddle): ProcessModel {
     timerStarts: [],
     messageStarts: [],
     forms: [],
+    hasStartForm: false,
   };
   const root = containerNode(process, process.id!);
   root.type = 'bpmn:Process';
   model.nodes.set(root.id, root);
   compileContainer(model, process, root);
+  const start = ((process.flowElements as Moddle[] | undefined) ?? []).find((e) => e.id === root.startEventId);
+  model.hasStartForm = start !== undefined && extension(start, 'zeebe:FormDefinition') !== undefined;
   for (const flow of model.flows.values()) {
     const source = model.nodes.get(flow.sourceId);
     const target = model.nodes.get(flow.targetId);

@@ -135,6 +135,50 @@ export interface NewIncident {
   tenantId: string;
 }
 
+/** Camunda's element instance types (`ElementInstanceResult.type`) the engine produces. */
+export type ElementInstanceType =
+  | 'SUB_PROCESS'
+  | 'EVENT_SUB_PROCESS'
+  | 'START_EVENT'
+  | 'INTERMEDIATE_CATCH_EVENT'
+  | 'INTERMEDIATE_THROW_EVENT'
+  | 'BOUNDARY_EVENT'
+  | 'END_EVENT'
+  | 'SERVICE_TASK'
+  | 'RECEIVE_TASK'
+  | 'USER_TASK'
+  | 'MANUAL_TASK'
+  | 'TASK'
+  | 'EXCLUSIVE_GATEWAY'
+  | 'INCLUSIVE_GATEWAY'
+  | 'PARALLEL_GATEWAY'
+  | 'EVENT_BASED_GATEWAY'
+  | 'MULTI_INSTANCE_BODY'
+  | 'CALL_ACTIVITY'
+  | 'BUSINESS_RULE_TASK'
+  | 'SCRIPT_TASK'
+  | 'SEND_TASK'
+  | 'UNKNOWN';
+
+export type ElementInstanceState = 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
+
+/** An element instance activated by this command; `state` / `endDate` set when it also ended within it. */
+export interface NewElementInstance {
+  elementInstanceKey: string;
+  processInstanceKey: string;
+  processDefinitionKey: string;
+  bpmnProcessId: string;
+  elementId: string;
+  elementName?: string;
+  type: ElementInstanceType;
+  state: ElementInstanceState;
+  /** The enclosing element instance (sub-process, multi-instance body), or the process instance. */
+  scopeKey: string;
+  startDate: Date;
+  endDate?: Date;
+  tenantId: string;
+}
+
 export interface Effects {
   jobs: NewJob[];
   userTasks: NewUserTask[];
@@ -153,6 +197,10 @@ export interface Effects {
   firedTimers: string[];
   /** Timers and subscriptions of one catch element closed while their owner goes on (`${elementInstanceKey}/${elementId}`). */
   closedEvents: string[];
+  /** Element instances activated by this command (history rows), by key. */
+  elementInstances: Map<string, NewElementInstance>;
+  /** Element instances activated by earlier commands that this one completed or terminated. */
+  endedElementInstances: Map<string, Exclude<ElementInstanceState, 'ACTIVE'>>;
   /** Changed variables: `${scopeKey}/${name}` → row. */
   variables: Map<string, { scopeKey: string; name: string; value: unknown; processInstanceKey: string; tenantId: string }>;
 }
@@ -170,6 +218,8 @@ export function emptyEffects(): Effects {
     settledJobs: [],
     firedTimers: [],
     closedEvents: [],
+    elementInstances: new Map(),
+    endedElementInstances: new Map(),
     variables: new Map(),
   };
 }

@@ -250,6 +250,34 @@ export async function persist(client: PoolClient, instances: Iterable<Instance>,
       tenant_id: i.tenantId,
     })),
   );
+  // Element instance history: one multi-row insert of those activated, one update of earlier ones that ended.
+  statement.insert(
+    'engine_element_instance',
+    [...effects.elementInstances.values()].map((e) => ({
+      element_instance_key: e.elementInstanceKey,
+      process_instance_key: e.processInstanceKey,
+      process_definition_key: e.processDefinitionKey,
+      bpmn_process_id: e.bpmnProcessId,
+      element_id: e.elementId,
+      element_name: e.elementName ?? null,
+      type: e.type,
+      state: e.state,
+      scope_key: e.scopeKey,
+      start_date: e.startDate,
+      end_date: e.endDate ?? null,
+      tenant_id: e.tenantId,
+    })),
+  );
+  if (effects.endedElementInstances.size) {
+    // `= ANY(keys)`: a primary-key lookup per key, whatever the planner guesses of the table's size.
+    const ended = [...effects.endedElementInstances];
+    const terminated = ended.filter(([, state]) => state === 'TERMINATED').map(([key]) => key);
+    statement.add(
+      `UPDATE engine_element_instance SET end_date = ${statement.value(now)}::timestamptz,
+         state = CASE WHEN element_instance_key = ANY(${statement.value(terminated)}::bigint[]) THEN 'TERMINATED' ELSE 'COMPLETED' END
+       WHERE element_instance_key = ANY(${statement.value(ended.map(([key]) => key))}::bigint[]) AND state = 'ACTIVE'`,
+    );
+  }
   const variables = [...effects.variables.values()];
   if (variables.length) {
     statement.add(

@@ -2,12 +2,10 @@ import { EngineKeyParam } from '../common/params';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
-import { Role } from '../auth/roles';
+import { Role, WORKING_ROLES } from '../auth/roles';
 import { AssignTaskDto, CompleteTaskDto, TaskDetail, TaskList, TaskListQueryDto } from './tasks.dto';
 import { TasksService } from './tasks.service';
 
-/** The roles that work user tasks (their names are the models' candidate groups). */
-const WORKING_ROLES = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance];
 
 /**
  * User tasks of every procedure, for caseworkers: theirs by candidate group or assignment, within their region.
