@@ -160,8 +160,8 @@ export class DemoSeeder implements OnApplicationBootstrap {
       'Demo data: 修武县 Xiuwu county (410821, Jiaozuo profile), 城关镇 (410821100) with 东关村 (410821100201), 七贤镇 (410821101).',
       `${cases} demo dibao cases, each at a different step (acceptance, awaiting materials, investigation, township audit): GET /api/v1/dibao/cases`,
       'A temporary-aid request waiting for the township reply (GET /api/v1/temporary-aid/requests) and the township reserve fund (GET /api/v1/reserve-funds/410821100).',
-      'A token for each demo user (paste after "Authorization: Bearer "):',
-      ...DEMO_USERS.map((u) => `  ${u.who.padEnd(40)} npm run -s token -- --role ${u.role} --region ${u.region} --sub demo-${u.role}`),
+      'A token for each demo user (paste after "Authorization: Bearer "); the workbench at / signs them in with these same tokens:',
+      ...DEMO_USERS.map((u) => `  ${u.who.padEnd(40)} npm run -s token -- --role ${u.role} --region ${u.region} --sub demo-${u.role}-${u.region}`),
       'API documentation: /api/docs',
       '',
     ];
