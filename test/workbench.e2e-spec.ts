@@ -248,6 +248,17 @@ describe('the workbench in a browser', () => {
     await diagram.locator('.djs-element.done[data-element-id="Task_accept"]').waitFor();
     await expect(page.locator('tr[data-deadline="dibao.acceptance"]').textContent()).resolves.toContain('按时办结');
     await page.screenshot({ path: `${SHOTS}/case.png`, fullPage: true });
+    // Printed, the notice stands alone on A4: no header, no diagram, no buttons.
+    await page.evaluate('document.body.classList.add("printing-notice")');
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('.notice-doc').first().isVisible()).toBe(true);
+    expect(await page.locator('.topbar').isVisible()).toBe(false);
+    expect(await diagram.isVisible()).toBe(false);
+    const pdf = (await page.pdf({ preferCSSPageSize: true })).toString('latin1');
+    const box = /\/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]/.exec(pdf)!;
+    // A4 is 595 × 842 points.
+    expect([Math.round(Number(box[1])), Math.round(Number(box[2]))]).toEqual([595, 842]);
+    await page.emulateMedia({ media: 'screen' });
   });
 
   it('a caseworker of another township sees none of it', async () => {
