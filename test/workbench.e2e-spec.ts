@@ -319,5 +319,15 @@ describe('the workbench in a browser', () => {
     await row.getByRole('link', { name: forgotten.caseNumber }).click();
     await page.waitForURL(new RegExp(`/cases/${forgotten.id}`));
     await page.locator('tr[data-deadline="dibao.acceptance"]', { hasText: '已超期' }).waitFor();
+
+    // The township caseworker's list: the forgotten acceptance under 已超期, marked so.
+    const caseworker = await signIn(USERS.caseworker);
+    await caseworker.locator('button[data-view="overdue"]').click();
+    await caseworker.waitForURL(/view=overdue/);
+    const overdue = caseworker.locator('tr[data-task]', { hasText: '冯未受' });
+    await overdue.waitFor();
+    expect(await overdue.locator('.mark-overdue').textContent()).toBe('已超期');
+    expect(await caseworker.locator('tr[data-task]', { hasText: FAMILY }).count()).toBe(0);
+    await caseworker.screenshot({ path: `${SHOTS}/tasks-overdue.png`, fullPage: true });
   });
 });
