@@ -41,11 +41,13 @@ describe('SLA: deadlines, breaches, region scope', () => {
     expect(await sweeper.sweep()).toBe(1);
     expect(await sweeper.sweep()).toBe(0);
     const breached = await deadlines(countySupervisor, '&status=breached');
-    expect(breached).toEqual([expect.objectContaining({ subjectId: caseId, breachedAt: ACCEPTANCE_DUE })]);
+    expect(breached).toEqual([expect.objectContaining({ subjectId: caseId, breachedAt: ACCEPTANCE_DUE, caseNumber: expect.stringMatching(/^DB410821-2026-\d{6}$/), regionName: expect.any(String) })]);
     open = await deadlines(countySupervisor, '&status=open');
     expect(open).toEqual([]);
     const summary = (await s.get(countySupervisor, '/api/v1/sla/summary')).body;
-    expect(summary).toEqual([expect.objectContaining({ region: '410821100', breached: 1 })]);
+    expect(summary).toEqual([expect.objectContaining({ region: '410821100', name: '城关镇', breached: 1 })]);
+    // By deadline type, for the dashboard's chart: the acceptance breached, the procedure's own deadline still open.
+    expect(summary[0].byType).toEqual(expect.arrayContaining([{ type: 'dibao.acceptance', open: 0, atRisk: 0, breached: 1, met: 0 }]));
   });
 
   it('a deadline met one second before it falls due is not a breach', async () => {

@@ -70,19 +70,21 @@ export class DeadlineQueries {
   }
 
   /**
-   * Per region one level below the caller's (townships of a county, counties of a city): open, at risk and breached
-   * deadlines, and the median and 95th percentile of days to decision per procedure (its `*.procedure` deadline met).
+   * Per region one level below the caller's (townships of a county, counties of a city): open, at risk, breached and
+   * met deadlines, in all and by deadline type, and the median and 95th percentile of days to decision per procedure
+   * (its `*.procedure` deadline met).
    */
   async summary(region: string, atRiskShare: number) {
     const prefix = regionPrefix(region);
     const childLength = region.length === 6 && prefix.length === 6 ? 9 : region.length === 9 ? 12 : 6;
     const params = [this.clock.now(), atRiskShare, prefix, childLength];
     const counts: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT left(region_code, $4) AS region,
+      `SELECT left(region_code, $4) AS region, type,
               count(*) FILTER (WHERE ${DeadlineQueries.STATUS_SQL.open}) AS open,
               count(*) FILTER (WHERE ${DeadlineQueries.STATUS_SQL['at-risk']}) AS at_risk,
-              count(*) FILTER (WHERE ${DeadlineQueries.STATUS_SQL.breached}) AS breached
-       FROM deadline WHERE region_code LIKE $3 || '%' GROUP BY 1 ORDER BY 1`,
+              count(*) FILTER (WHERE ${DeadlineQueries.STATUS_SQL.breached}) AS breached,
+              count(*) FILTER (WHERE ${DeadlineQueries.STATUS_SQL.met}) AS met
+       FROM deadline WHERE region_code LIKE $3 || '%' GROUP BY 1, 2 ORDER BY 1, 2`,
       params,
     );
     const durations: Record<string, unknown>[] = await this.dataSource.query(
@@ -92,13 +94,21 @@ export class DeadlineQueries {
        FROM deadline WHERE region_code LIKE $1 || '%' AND type LIKE '%.procedure' AND met_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2`,
       [prefix, childLength],
     );
-    return counts.map((c) => ({
-      region: c.region as string,
-      open: Number(c.open),
-      atRisk: Number(c.at_risk),
-      breached: Number(c.breached),
+    const byRegion = new Map<string, { type: string; open: number; atRisk: number; breached: number; met: number }[]>();
+    for (const c of counts) {
+      const line = { type: c.type as string, open: Number(c.open), atRisk: Number(c.at_risk), breached: Number(c.breached), met: Number(c.met) };
+      byRegion.set(c.region as string, [...(byRegion.get(c.region as string) ?? []), line]);
+    }
+    const sum = (lines: { [k: string]: number | string }[], key: string) => lines.reduce((total, line) => total + Number(line[key]), 0);
+    return [...byRegion].map(([region, byType]) => ({
+      region,
+      open: sum(byType, 'open'),
+      atRisk: sum(byType, 'atRisk'),
+      breached: sum(byType, 'breached'),
+      met: sum(byType, 'met'),
+      byType,
       timeToDecision: durations
-        .filter((d) => d.region === c.region)
+        .filter((d) => d.region === region)
         .map((d) => ({ procedure: d.procedure, decided: Number(d.decided), medianDays: round(Number(d.median_days)), p95Days: round(Number(d.p95_days)) })),
     }));
   }

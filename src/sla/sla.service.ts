@@ -6,6 +6,7 @@ import { regionCovers } from '../auth/region';
 import { Clock } from '../common/clock';
 import { type DeadlineQuery, DeadlineQueries } from '../deadlines/deadline-queries';
 import { DibaoRepository } from '../dibao/dibao.repository';
+import { RegionRegistry } from '../regions/region-registry';
 import { TemporaryAidRepository } from '../temporary-aid/temporary-aid.repository';
 import { DomainError } from '../common/domain-error';
 import { InvalidRequestException } from '../common/problem';
@@ -42,6 +43,7 @@ export class SlaService {
     private readonly queries: DeadlineQueries,
     private readonly cases: DibaoRepository,
     private readonly aidRequests: TemporaryAidRepository,
+    private readonly regions: RegionRegistry,
   ) {}
 
   /** Subjects known to supervisors by a number, each from its owner. */
@@ -50,8 +52,13 @@ export class SlaService {
     'temporary-aid': (ids) => this.aidRequests.requestNumbers(ids),
   };
 
+  /** The deadlines, each with its case's number (where its subject has one) and its region's name. */
   async deadlines(query: DeadlineQuery) {
-    return this.queries.search({ ...query, atRiskShare: this.atRiskShare() });
+    const rows = await this.queries.search({ ...query, atRiskShare: this.atRiskShare() });
+    const subjects: Pick<IncidentSubject, 'subjectType' | 'subjectId' | 'caseNumber'>[] = rows.map((row) => ({ subjectType: row.subjectType as string | null, subjectId: row.subjectId as string | null }));
+    await this.addCaseNumbers(subjects);
+    const names = await this.regions.findAll([...new Set(rows.map((row) => row.regionCode as string))]);
+    return rows.map((row, i) => ({ ...row, caseNumber: subjects[i]!.caseNumber ?? null, regionName: names.get(row.regionCode as string)?.name ?? null }));
   }
 
   /**
@@ -59,7 +66,9 @@ export class SlaService {
    * deadlines, and the median and 95th percentile of days to decision per procedure (its `*.procedure` deadline met).
    */
   async summary(region: string) {
-    return this.queries.summary(region, this.atRiskShare());
+    const lines = await this.queries.summary(region, this.atRiskShare());
+    const names = await this.regions.findAll(lines.map((line) => line.region));
+    return lines.map((line) => ({ ...line, name: names.get(line.region)?.name ?? null }));
   }
 
   /**
@@ -143,7 +152,7 @@ export class SlaService {
     return subjects;
   }
 
-  private async addCaseNumbers(subjects: IncidentSubject[]): Promise<void> {
+  private async addCaseNumbers(subjects: Pick<IncidentSubject, 'subjectType' | 'subjectId' | 'caseNumber'>[]): Promise<void> {
     for (const [subjectType, numbersOf] of Object.entries(this.numbersOf)) {
       const ofType = subjects.filter((s) => s.subjectType === subjectType && s.subjectId);
       if (!ofType.length) continue;
