@@ -11,6 +11,10 @@ import { useSession } from './session';
 // The form and diagram libraries load with the pages that use them: the sign-in and the task list stay light.
 const Task = lazy(() => import('./pages/Task').then((m) => ({ default: m.Task })));
 const CasePage = lazy(() => import('./pages/Case').then((m) => ({ default: m.CasePage })));
+// The dashboard brings chart.js: it loads with its pages only, like the county pages.
+const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
+const DashboardDeadlines = lazy(() => import('./pages/DashboardDeadlines').then((m) => ({ default: m.DashboardDeadlines })));
+const County = lazy(() => import('./pages/County').then((m) => ({ default: m.County })));
 
 export function App() {
   const { t } = useI18n();
@@ -36,6 +40,9 @@ export function App() {
   else if ((params = match('/tasks/:key', path))) page = <Task key={params.key} taskKey={params.key!} session={session} />;
   else if ((params = match('/cases/:id', path))) page = <CasePage key={params.id} caseId={params.id!} />;
   else if (path === '/intake') page = <Intake session={session} />;
+  else if (path === '/dashboard') page = <Dashboard session={session} />;
+  else if (path === '/dashboard/deadlines') page = <DashboardDeadlines session={session} />;
+  else if (path === '/county') page = <County session={session} />;
   else if (path === '/') page = null;
   else page = <p>{t('common.notFound')}</p>;
 
