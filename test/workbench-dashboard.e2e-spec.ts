@@ -1,11 +1,14 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { DataSource } from 'typeorm';
 import { signDevToken } from '../src/auth/dev-token';
 import { Role } from '../src/auth/roles';
 import { AppConfig } from '../src/config/app-config';
 import { PayrollService } from '../src/payments/payroll.service';
+import { PolicyProfiles, PROFILES_DIR } from '../src/policy/policy-profiles';
 import { DeadlineSweeper } from '../src/sla/deadline-sweeper';
 import { ensureWebBuilt, launchChromium, type LaunchedBrowser } from './support/browser';
 import { seedEnrolments } from './support/enrolments';
@@ -32,6 +35,8 @@ const SHOTS = 'docs/screenshots';
 
 const integrator: Actor = { roles: [Role.Integrator], region: COUNTY, id: 'portal' };
 const countyCivilAffairs: Actor = { roles: [Role.CountyCivilAffairs], region: COUNTY, id: 'county-civil-affairs' };
+const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: TOWNSHIP, id: 'caseworker' };
+const supervisor: Actor = { roles: [Role.Supervisor], region: COUNTY, id: 'supervisor' };
 
 describe('the supervisors’ dashboard and the county pages in a browser', () => {
   let s: Scenario;
@@ -40,6 +45,7 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
   const contexts: BrowserContext[] = [];
   let caseId: string;
   let caseNumber: string;
+  let profilesDir: string | undefined;
 
   beforeAll(async () => {
     ensureWebBuilt();
@@ -54,6 +60,7 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     for (const c of contexts) await c.close().catch(() => undefined);
     await chromium?.close();
     await s?.close();
+    if (profilesDir) rmSync(profilesDir, { recursive: true, force: true });
   });
 
   async function newPage(): Promise<Page> {
@@ -194,5 +201,35 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     await expect(finance.getByTestId('bank-file-done').textContent()).resolves.toContain('3 笔，合计 900.00元');
     // Sampling is civil affairs' and supervisors': county finance has no such tab.
     expect(await finance.locator('[data-tab="sampling"]').count()).toBe(0);
+  });
+
+  it('an incident is listed with its case and retried from the dashboard, the result shown', async () => {
+    // As test/incidents.e2e-spec.ts: Jiaozuo's profile swapped for one taking effect only in October stops the
+    // acceptance with an incident; the shipped one swapped back is the fix, then the supervisor retries.
+    const stuckId = await s.apply(integrator, Scenario.application(VILLAGE, '冯立春', '19590212', '322'));
+    const live = s.app.get(PolicyProfiles);
+    const shipped = PolicyProfiles.load();
+    profilesDir = mkdtempSync(join(tmpdir(), 'doudi-profiles-'));
+    for (const file of readdirSync(PROFILES_DIR).filter((f) => f.endsWith('.yaml'))) {
+      const text = readFileSync(join(PROFILES_DIR, file), 'utf8');
+      writeFileSync(join(profilesDir, file), file === 'jiaozuo.yaml' ? text.replace(/effectiveFrom: '\d{4}-\d{2}-\d{2}'/, "effectiveFrom: '2026-10-01'") : text);
+    }
+    Object.assign(live, PolicyProfiles.load(profilesDir));
+    await s.completeTask(stuckId, 'Task_accept', caseworker, { materialsComplete: true });
+    const [incident] = await s.until('the incident', async () => (await s.get(supervisor, '/api/v1/sla/incidents')).body as { incidentKey: string; subject: { caseNumber?: string } }[], (list) => list.length > 0);
+    Object.assign(live, shipped);
+
+    const page = await signIn(`demo-supervisor-${COUNTY}`);
+    await page.goto(`${base}/dashboard`);
+    const row = page.locator(`[data-testid="incidents"] tr[data-incident="${incident!.incidentKey}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain(incident!.subject.caseNumber!);
+    await expect(row.textContent()).resolves.toContain('没有适用的政策参数版本');
+    await row.getByTestId('retry').click();
+    await row.getByTestId('retried').waitFor();
+    await expect(row.getByTestId('retried').textContent()).resolves.toMatch(/^已重试：异常已解除，作业 \d+ 重试次数恢复为 3/);
+    await s.until('the acceptance', async () => (await s.get(caseworker, `/api/v1/dibao/cases/${stuckId}`)).body.status, (status) => status === 'accepted');
+    await page.reload();
+    await page.getByText('当前没有流程异常').waitFor();
   });
 });
