@@ -232,4 +232,37 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     await page.reload();
     await page.getByText('当前没有流程异常').waitFor();
   });
+
+  it('the county pages: a sampling batch drawn by hand, its selection and its review tasks', async () => {
+    // Three township decisions of August 2026: the family's case with a complaint (always drawn) and two others.
+    const db = s.app.get(DataSource);
+    for (const [i, subjectId] of [caseId, 'pool-case-1', 'pool-case-2'].entries()) {
+      await db.query(
+        `INSERT INTO sampling_pool_entry (subject_type, subject_id, decided_at, county_code, township_code, region_code, decision, relatives_case, complaint)
+         VALUES ('dibao-case', $1, $2, $3, $4, $5, 'approve', false, $6)`,
+        [subjectId, `2026-08-1${i}T02:00:00Z`, COUNTY, TOWNSHIP, VILLAGE, i === 0],
+      );
+    }
+    const drawn = await s.post(countyCivilAffairs, `/api/v1/sampling/batches?county=${COUNTY}&period=2026-08`);
+    expect(drawn.status).toBe(201);
+    const batch = drawn.body as { id: string; selected: { subjectId: string }[] };
+    expect(batch.selected.map((x) => x.subjectId)).toContain(caseId);
+    await s.until('the review tasks', async () => (await s.get(countyCivilAffairs, '/api/v1/tasks?procedure=county-sampling-batch')).body.items, (items) => items.length === batch.selected.length);
+
+    const page = await signIn(`demo-county-civil-affairs-${COUNTY}`);
+    await page.getByRole('link', { name: '县级业务' }).click();
+    await page.waitForURL(/\/county/);
+    const row = page.locator(`[data-testid="batches"] tr[data-batch="${batch.id}"]`);
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toContain(`0 / ${batch.selected.length}`);
+    await row.getByRole('link', { name: '2026-08' }).click();
+    await page.getByTestId('batch').waitFor();
+    await expect(page.getByTestId('batch').textContent()).resolves.toContain('有投诉');
+    const tasks = page.locator('[data-testid="review-tasks"] tr[data-task]');
+    await tasks.first().waitFor();
+    await expect(tasks.count()).resolves.toBe(batch.selected.length);
+    await expect(page.getByTestId('review-tasks').textContent()).resolves.toContain(caseNumber);
+    // County civil affairs has no bank file, but does see payment cycles; a bank sees no sampling.
+    expect(await page.locator('[data-tab="payments"]').count()).toBe(1);
+  });
 });
