@@ -71,11 +71,14 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     return page;
   }
 
-  /** A person of their own (a fresh browser context), signed in through the demo-user picker. */
+  /**
+   * A person of their own (a fresh browser context), signed in through the demo-user picker. Straight to the sign-in
+   * page: opening /tasks signed out redirects there, and on this loaded machine that redirect sometimes runs twice
+   * (App.tsx's effect with the path before its own redirect), leaving next=/signin?next=… and the picker on screen.
+   */
   async function signIn(sub: string): Promise<Page> {
     const page = await newPage();
-    await page.goto(`${base}/tasks`);
-    await page.waitForURL(/\/signin/);
+    await page.goto(`${base}/signin?next=%2Ftasks`);
     await page.locator(`button[data-sub="${sub}"]`).click();
     await page.waitForURL(/\/tasks/);
     return page;
@@ -143,6 +146,12 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     await page.waitForURL(/\/dashboard\?region=410821100$/);
     await page.locator(`[data-testid="summary"] tr[data-region="${VILLAGE}"] td[data-status="breached"]`).waitFor();
     await expect(page.locator(`[data-testid="summary"] tr[data-region="${VILLAGE}"] td[data-status="breached"]`).textContent()).resolves.toBe('1');
+
+    // In English: the same numbers under English labels, the deadline type by its English name.
+    await page.getByTestId('language').click();
+    await expect(page.locator('[data-testid="summary"] thead').textContent()).resolves.toContain('Breached');
+    await expect(page.getByTestId('dashboard-region').textContent()).resolves.toBe('Regions of 城关镇');
+    await expect(page.locator('[data-testid="by-type"] tr[data-type="dibao.acceptance"]').textContent()).resolves.toContain('Dibao · acceptance');
   });
 
   it('a supervisor of another county sees none of it', async () => {

@@ -6,6 +6,7 @@ import { formatDate, formatFen, formatInstant } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { Link } from '../router';
 import { useApi } from '../useApi';
+import { RegionLabel } from './CountyRegion';
 import { canDownloadBankFile, countyHref } from './CountyShared';
 
 interface CycleDeadline {
@@ -67,7 +68,9 @@ export function CountyPayments({ session, selected }: { session: Session; select
                 <td>
                   <Link to={x.id === selected ? countyHref('payments') : countyHref('payments', { cycle: x.id })}>{x.month}</Link>
                 </td>
-                <td>{x.countyCode}</td>
+                <td>
+                  <RegionLabel code={x.countyCode} withCode />
+                </td>
                 <td>{status(x.status)}</td>
                 <td className="num">{x.lineCount ?? '—'}</td>
                 <td className="num money">{formatFen(x.totalFen, locale)}</td>
@@ -85,7 +88,7 @@ export function CountyPayments({ session, selected }: { session: Session; select
       {c ? (
         <div className="card" data-testid="cycle">
           <h3>
-            {c.month} · {c.countyCode} · {status(c.status)}
+            {c.month} · <RegionLabel code={c.countyCode} /> · {status(c.status)}
           </h3>
           <h3>{t('county.payments.calendar')}</h3>
           <table className="compact">

@@ -4,6 +4,7 @@ import { useI18n, type MessageKey } from '../i18n';
 import { Link } from '../router';
 import type { TaskCaseContext, TaskPage, TaskSummary } from '../types';
 import { useApi } from '../useApi';
+import { RegionLabel } from './CountyRegion';
 import { countyHref } from './CountyShared';
 
 /** A sampling batch as GET /sampling/batches answers it (src/sampling/sampling.service.ts toBatch). */
@@ -66,7 +67,9 @@ export function CountySampling({ selected }: { selected: string | null }) {
                 <td>
                   <Link to={x.id === selected ? countyHref('sampling') : countyHref('sampling', { batch: x.id })}>{x.period}</Link>
                 </td>
-                <td>{x.countyCode}</td>
+                <td>
+                  <RegionLabel code={x.countyCode} withCode />
+                </td>
                 <td className="num">{x.counts.decisions}</td>
                 <td className="num">{x.counts.relativesCases}</td>
                 <td className="num">{x.counts.complaints}</td>
@@ -87,7 +90,7 @@ export function CountySampling({ selected }: { selected: string | null }) {
       {b ? (
         <div className="card" data-testid="batch">
           <h3>
-            {b.period} · {b.countyCode}
+            {b.period} · <RegionLabel code={b.countyCode} />
           </h3>
           <dl className="facts">
             <dt>{t('county.sampling.period')}</dt>

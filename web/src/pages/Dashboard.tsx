@@ -6,6 +6,7 @@ import { bilingual, formatInstant } from '../format';
 import { useI18n, type Translate } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { useApi } from '../useApi';
+import { RegionLabel } from './CountyRegion';
 import { BarChart, STATUS_COLOURS } from './DashboardChart';
 import './Dashboard.css';
 import {
@@ -286,7 +287,9 @@ function Incidents({ region }: { region: string }) {
                   <td>{formatInstant(i.creationTime, locale)}</td>
                   <td>
                     {href ? <Link to={href}>{label}</Link> : label}
-                    <div className="muted">{i.subject.regionCode}</div>
+                    <div className="muted">
+                      <RegionLabel code={i.subject.regionCode} />
+                    </div>
                   </td>
                   <td>{i.processDefinitionId ?? '—'}</td>
                   <td>{i.elementId ?? '—'}</td>
