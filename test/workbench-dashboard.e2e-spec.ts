@@ -123,6 +123,8 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     await township(page).waitFor();
     await expect(cell(page, 'breached').textContent()).resolves.toBe('1');
     await expect(cell(page, 'open').textContent()).resolves.toBe('0');
+    // The breaches with their cases, on the dashboard itself.
+    await expect(page.getByTestId('breaches').locator(`tr[data-subject="${caseId}"]`).textContent()).resolves.toContain(caseNumber);
     await page.screenshot({ path: `${SHOTS}/dashboard.png`, fullPage: true });
 
     await cell(page, 'breached').getByRole('link').click();

@@ -13,6 +13,7 @@ import {
   countOf,
   deadlinesHref,
   procedureLabel,
+  type DeadlineRow,
   type IncidentItem,
   type IncidentRetryResult,
   type RegionView,
@@ -203,6 +204,7 @@ export function Dashboard({ session }: { session: Session }) {
         </>
       ) : null}
 
+      <Breaches region={region} />
       <Incidents region={region} />
     </section>
   );
@@ -239,6 +241,54 @@ function byType(lines: SummaryLine[]): (StatusCounts & { type: string })[] {
   const types = new Map<string, StatusCounts[]>();
   for (const line of lines) for (const x of line.byType) types.set(x.type, [...(types.get(x.type) ?? []), x]);
   return [...types].sort(([a], [b]) => a.localeCompare(b)).map(([type, xs]) => ({ type, ...sum(xs) }));
+}
+
+const RECENT_BREACHES = 20;
+
+/** The region's breached deadlines with their cases, the latest due first; the whole list one link away. */
+function Breaches({ region }: { region: string }) {
+  const { t, locale } = useI18n();
+  const list = useApi<DeadlineRow[]>(`/api/v1/sla/deadlines${query({ region, status: 'breached', limit: 1000 })}`);
+  // The API lists soonest due first: the latest breaches are its end.
+  const latest = (list.data ?? []).slice(-RECENT_BREACHES).reverse();
+  return (
+    <section className="breaches" data-testid="breaches">
+      <h2>{t('dashboard.breaches')}</h2>
+      <ErrorBox error={list.error} onRetry={list.reload} />
+      {list.data && list.data.length === 0 ? <p className="muted">{t('dashboard.breaches.none')}</p> : null}
+      {latest.length > 0 ? (
+        <>
+          <table className="compact">
+            <thead>
+              <tr>
+                <th>{t('dashboard.deadlines.case')}</th>
+                <th>{t('dashboard.type')}</th>
+                <th>{t('dashboard.deadlines.regionName')}</th>
+                <th>{t('dashboard.deadlines.due')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {latest.map((d) => {
+                const href = subjectHref(d.subjectType, d.subjectId);
+                const label = d.caseNumber ?? d.subjectId;
+                return (
+                  <tr key={d.id} data-subject={d.subjectId}>
+                    <td>{href ? <Link to={href}>{label}</Link> : label}</td>
+                    <td>{typeLabel(t, d.type)}</td>
+                    <td>{d.regionName ?? d.regionCode}</td>
+                    <td>{formatInstant(d.dueAt, locale)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p>
+            <Link to={deadlinesHref({ region, status: 'breached' })}>{t('dashboard.breaches.all', { n: list.data!.length >= 1000 ? '1000+' : list.data!.length })}</Link>
+          </p>
+        </>
+      ) : null}
+    </section>
+  );
 }
 
 /** Open engine incidents of the region, each with its case and a retry (the result shown on its row). */
