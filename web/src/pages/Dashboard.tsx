@@ -41,7 +41,7 @@ export function Dashboard({ session }: { session: Session }) {
   const name = (line: SummaryLine) => line.name ?? line.region;
   const here = place.data?.name ?? region;
   // The way back up, as far as the caller's own region.
-  const crumbs = (place.data?.chain ?? []).filter((r) => r.code.length >= session.region.length && r.code.startsWith(session.region.slice(0, 6)) && r.code !== region);
+  const crumbs = (place.data?.chain ?? []).filter((r) => r.code.startsWith(prefixOf(session.region)) && r.code !== region);
 
   const totals = useMemo(() => byType(lines ?? []), [lines]);
   const regionChart = useMemo(
@@ -208,6 +208,11 @@ export function Dashboard({ session }: { session: Session }) {
       <Incidents region={region} />
     </section>
   );
+}
+
+/** What a region's codes below it start with: 410821 → 410821, 410800 (a city) → 4108, 410000 (a province) → 41. */
+function prefixOf(code: string): string {
+  return code.length === 6 ? code.replace(/(00){1,2}$/, '') : code;
 }
 
 /** The four counts of a line, each a link to the deadlines behind it. */
