@@ -71,14 +71,11 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     return page;
   }
 
-  /**
-   * A person of their own (a fresh browser context), signed in through the demo-user picker. Straight to the sign-in
-   * page: opening /tasks signed out redirects there, and on this loaded machine that redirect sometimes runs twice
-   * (App.tsx's effect with the path before its own redirect), leaving next=/signin?next=… and the picker on screen.
-   */
+  /** A person of their own (a fresh browser context), signed in through the demo-user picker. */
   async function signIn(sub: string): Promise<Page> {
     const page = await newPage();
-    await page.goto(`${base}/signin?next=%2Ftasks`);
+    await page.goto(`${base}/tasks`);
+    await page.waitForURL(/\/signin/);
     await page.locator(`button[data-sub="${sub}"]`).click();
     await page.waitForURL(/\/tasks/);
     return page;

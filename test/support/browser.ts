@@ -15,7 +15,9 @@ function newest(path: string): number {
 /** Builds the workbench (vite) when dist/web is missing or older than its sources: `npx jest test/workbench…` works alone. */
 export function ensureWebBuilt(): void {
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= Math.max(...WEB_SOURCES.map(newest))) return;
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.mts', '--logLevel', 'warn'], { stdio: 'inherit' });
+  // NODE_ENV=production as `npm run build:web` has it: under jest it is `test`, and vite would bundle React's development
+  // build, whose StrictMode runs every effect twice (App's signed-out redirect then wraps next=/signin?next=…).
+  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.mts', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 
 export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
