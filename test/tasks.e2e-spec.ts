@@ -168,8 +168,8 @@ describe('task API', () => {
       expect(response.status).toBe(400);
       expect(response.headers['content-type']).toContain('application/problem+json');
       expect(response.body.errors).toEqual([
-        { field: 'variables.summary', message: 'Summary (summary) is required' },
-        { field: 'variables.proposalReasons', message: 'Reasons (proposalReasons) is required' },
+        { field: 'variables.summary', message: '“Summary”为必填项 / Summary (summary) is required' },
+        { field: 'variables.proposalReasons', message: '“Reasons”为必填项 / Reasons (proposalReasons) is required' },
       ]);
     });
 
@@ -183,7 +183,7 @@ describe('task API', () => {
       const response = await post(`${taskA}/complete`, await caseworkerA(), { variables: { ...valid, proposal: 'defer', householdSize: 'three', homeVisited: 'yes' } });
       expect(response.status).toBe(400);
       expect(response.body.errors.map((e: { field: string }) => e.field)).toEqual(['variables.proposal', 'variables.householdSize', 'variables.homeVisited']);
-      expect(response.body.errors[0].message).toBe('Proposal (proposal) must be one of: approve (Approve), refuse (Refuse)');
+      expect(response.body.errors[0].message).toBe('“Proposal”须为以下之一：Approve、Refuse / Proposal (proposal) must be one of: approve (Approve), refuse (Refuse)');
     });
 
     it('refuses variables that are not an object', async () => {

@@ -50,20 +50,20 @@ describe('form rules: checking a submission', () => {
   it('names each missing required field, a blank text counting as missing', () => {
     const result = checkSubmission(form, { summary: '   ', homeVisited: true });
     expect(result.problems).toEqual([
-      { field: 'variables.summary', message: 'Summary (summary) is required' },
-      { field: 'variables.proposal', message: 'Proposal (proposal) is required' },
+      { field: 'variables.summary', message: '“Summary”为必填项 / Summary (summary) is required' },
+      { field: 'variables.proposal', message: '“Proposal”为必填项 / Proposal (proposal) is required' },
     ]);
   });
 
   it('wants a required checkbox checked', () => {
     expect(checkSubmission(form, { ...valid, homeVisited: false }).problems).toEqual([
-      { field: 'variables.homeVisited', message: 'Home visited (homeVisited) must be checked' },
+      { field: 'variables.homeVisited', message: '“Home visited”须勾选 / Home visited (homeVisited) must be checked' },
     ]);
   });
 
   it('refuses a key the form does not have', () => {
     expect(checkSubmission(form, { ...valid, approvedBy: 'me' }).problems).toEqual([
-      { field: 'variables.approvedBy', message: 'unknown field "approvedBy": the form of this task has no such field' },
+      { field: 'variables.approvedBy', message: '表单中没有字段“approvedBy” / unknown field "approvedBy": the form of this task has no such field' },
     ]);
   });
 
@@ -82,8 +82,8 @@ describe('form rules: checking a submission', () => {
   it('checks the values of choices against their options', () => {
     const bad = checkSubmission(form, { ...valid, proposal: 'maybe', documents: ['hukou', 'passport'] });
     expect(bad.problems).toEqual([
-      { field: 'variables.proposal', message: 'Proposal (proposal) must be one of: approve (Approve), refuse (Refuse)' },
-      { field: 'variables.documents', message: 'Documents (documents) must be one of: hukou, id-card' },
+      { field: 'variables.proposal', message: '“Proposal”须为以下之一：Approve、Refuse / Proposal (proposal) must be one of: approve (Approve), refuse (Refuse)' },
+      { field: 'variables.documents', message: '“Documents”须为以下之一：hukou、id-card / Documents (documents) must be one of: hukou, id-card' },
     ]);
     expect(fields(checkSubmission(form, { ...valid, documents: 'hukou' }))).toEqual(['variables.documents']);
   });
@@ -97,29 +97,29 @@ describe('form rules: checking a submission', () => {
   it('checks types: number, checkbox, text, date', () => {
     const result = checkSubmission(form, { summary: 42, proposal: 'approve', homeVisited: 'yes', householdSize: '3', visitDate: '2025-02-30' });
     expect(result.problems).toEqual([
-      { field: 'variables.summary', message: 'Summary (summary) must be text' },
-      { field: 'variables.householdSize', message: 'Household size (householdSize) must be a number' },
-      { field: 'variables.homeVisited', message: 'Home visited (homeVisited) must be true or false' },
-      { field: 'variables.visitDate', message: 'Visit date (visitDate) must be a date (YYYY-MM-DD)' },
+      { field: 'variables.summary', message: '“Summary”须为文字 / Summary (summary) must be text' },
+      { field: 'variables.householdSize', message: '“Household size”须为数字 / Household size (householdSize) must be a number' },
+      { field: 'variables.homeVisited', message: '“Home visited”须为是或否 / Home visited (homeVisited) must be true or false' },
+      { field: 'variables.visitDate', message: '“Visit date”须为日期（年-月-日） / Visit date (visitDate) must be a date (YYYY-MM-DD)' },
     ]);
     expect(checkSubmission(form, { ...valid, householdSize: 3, visitDate: '2025-02-28' }).problems).toEqual([]);
   });
 
   it('applies the min / max of a number and caps text length', () => {
     expect(fields(checkSubmission(form, { ...valid, householdSize: 0 }))).toEqual(['variables.householdSize']);
-    expect(checkSubmission(form, { ...valid, householdSize: 2.5 }).problems).toEqual([{ field: 'variables.householdSize', message: 'Household size (householdSize) must be a whole number' }]);
+    expect(checkSubmission(form, { ...valid, householdSize: 2.5 }).problems).toEqual([{ field: 'variables.householdSize', message: '“Household size”须为整数 / Household size (householdSize) must be a whole number' }]);
     const long = checkSubmission(form, { ...valid, summary: 'x'.repeat(MAX_TEXT_LENGTH + 1) });
-    expect(long.problems).toEqual([{ field: 'variables.summary', message: `Summary (summary) must be at most ${MAX_TEXT_LENGTH} characters` }]);
+    expect(long.problems).toEqual([{ field: 'variables.summary', message: `“Summary”不能超过${MAX_TEXT_LENGTH}个字 / Summary (summary) must be at most ${MAX_TEXT_LENGTH} characters` }]);
   });
 
   it('evaluates a min / max given as a FEEL expression on the instance and the submission, and counts decimals', () => {
     const amount: FormSchema = { components: [{ type: 'number', key: 'yuan', label: 'Amount', decimalDigits: 2, validate: { min: 0.01, max: '=currentFen / 100 - 0.01' } }] };
     const context = { currentFen: 50_000 };
     expect(checkSubmission(amount, { yuan: 499.99 }, context).problems).toEqual([]);
-    expect(checkSubmission(amount, { yuan: 500 }, context).problems).toEqual([{ field: 'variables.yuan', message: 'Amount (yuan) must be at most 499.99' }]);
-    expect(checkSubmission(amount, { yuan: 0 }, context).problems).toEqual([{ field: 'variables.yuan', message: 'Amount (yuan) must be at least 0.01' }]);
+    expect(checkSubmission(amount, { yuan: 500 }, context).problems).toEqual([{ field: 'variables.yuan', message: '“Amount”不能大于499.99 / Amount (yuan) must be at most 499.99' }]);
+    expect(checkSubmission(amount, { yuan: 0 }, context).problems).toEqual([{ field: 'variables.yuan', message: '“Amount”不能小于0.01 / Amount (yuan) must be at least 0.01' }]);
     expect(checkSubmission(amount, { yuan: 150.1 }, context).problems).toEqual([]);
-    expect(checkSubmission(amount, { yuan: 1.005 }, context).problems).toEqual([{ field: 'variables.yuan', message: 'Amount (yuan) must have at most 2 decimal digits' }]);
+    expect(checkSubmission(amount, { yuan: 1.005 }, context).problems).toEqual([{ field: 'variables.yuan', message: '“Amount”最多2位小数 / Amount (yuan) must have at most 2 decimal digits' }]);
     // Without the variable the expression is null: no bound.
     expect(checkSubmission(amount, { yuan: 900 }, {}).problems).toEqual([]);
   });
@@ -152,5 +152,15 @@ describe('form rules: the items of a dynamic list', () => {
   it('refuses an item that is no object and keeps the valid items as checked', () => {
     expect(fields(checkSubmission(list, { verifiedIncomes: ['m1'] }, context))).toEqual(['variables.verifiedIncomes[0]']);
     expect(checkSubmission(list, { verifiedIncomes: [{ memberId: 'm1', monthlyYuan: 3 }] }, context)).toEqual({ variables: { verifiedIncomes: [{ memberId: 'm1', monthlyYuan: 3 }] }, problems: [] });
+  });
+});
+
+describe('form rules: messages a caseworker reads', () => {
+  it('names the field by the Chinese half of its bilingual label, Chinese first', () => {
+    const form = { components: [{ type: 'number', key: 'verifiedIncome', label: '核实月收入（元） Verified monthly income', validate: { required: true, min: 0 } }] };
+    expect(checkSubmission(form, { verifiedIncome: -1 }).problems).toEqual([
+      { field: 'variables.verifiedIncome', message: '“核实月收入（元）”不能小于0 / 核实月收入（元） Verified monthly income (verifiedIncome) must be at least 0' },
+    ]);
+    expect(checkSubmission(form, {}).problems[0]!.message).toBe('“核实月收入（元）”为必填项 / 核实月收入（元） Verified monthly income (verifiedIncome) is required');
   });
 });

@@ -79,27 +79,27 @@ export function checkSubmission(schema: FormSchema | null, submitted: Record<str
   const refuse = (key: string, message: string) => problems.push({ field: `variables.${key}`, message });
 
   for (const key of Object.keys(submitted)) {
-    if (!fields.has(key)) refuse(key, `unknown field "${key}": the form of this task has no such field`);
+    if (!fields.has(key)) refuse(key, `表单中没有字段“${key}” / unknown field "${key}": the form of this task has no such field`);
   }
   const data = { ...context, ...submitted };
   for (const [key, field] of fields) {
     const { component } = field;
     const sent = Object.prototype.hasOwnProperty.call(submitted, key);
     if (sent && (component.disabled === true || component.readonly === true)) {
-      refuse(key, `${labelOf(field)} is read-only`);
+      refuse(key, message(field, ['为只读，不能填写', 'is read-only']));
       continue;
     }
     const value = TEXT.has(component.type) && typeof submitted[key] === 'string' ? (submitted[key] as string).trim() : submitted[key];
     if (isEmpty(component, value)) {
       if (component.validate?.required && !isHidden(field, data)) {
-        refuse(key, component.type === 'checkbox' ? `${labelOf(field)} must be checked` : `${labelOf(field)} is required`);
+        refuse(key, message(field, component.type === 'checkbox' ? ['须勾选', 'must be checked'] : ['为必填项', 'is required']));
       } else if (sent) {
         variables[key] = value;
       }
       continue;
     }
     const problem = valueProblem(component, value, context, data);
-    if (problem) refuse(key, `${labelOf(field)} ${problem}`);
+    if (problem) refuse(key, message(field, problem));
     else if (component.type === 'dynamiclist' && component.components) variables[key] = checkItems(key, component.components, value as unknown[], context, problems);
     else variables[key] = value;
   }
@@ -110,7 +110,7 @@ export function checkSubmission(schema: FormSchema | null, submitted: Record<str
 function checkItems(key: string, components: FormComponent[], items: unknown[], context: Record<string, unknown>, problems: FieldProblem[]): unknown[] {
   return items.map((item, i) => {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) {
-      problems.push({ field: `variables.${key}[${i}]`, message: `item ${i} of ${key} must be an object` });
+      problems.push({ field: `variables.${key}[${i}]`, message: `第${i + 1}项须为一组字段 / item ${i} of ${key} must be an object` });
       return item;
     }
     const inner = checkSubmission({ components }, item as Record<string, unknown>, context);
@@ -142,39 +142,41 @@ function isHidden(field: InputField, data: Record<string, unknown>): boolean {
 }
 
 /** Why a non-empty value does not fit its component, or undefined. */
-function valueProblem(component: FormComponent, value: unknown, context: Record<string, unknown>, data: Record<string, unknown>): string | undefined {
+function valueProblem(component: FormComponent, value: unknown, context: Record<string, unknown>, data: Record<string, unknown>): Problem | undefined {
   const rules = component.validate ?? {};
   if (TEXT.has(component.type)) {
-    if (typeof value !== 'string') return 'must be text';
+    if (typeof value !== 'string') return ['须为文字', 'must be text'];
     const max = Math.min(rules.maxLength ?? MAX_TEXT_LENGTH, MAX_TEXT_LENGTH);
-    if (value.length > max) return `must be at most ${max} characters`;
-    if (rules.minLength !== undefined && value.length < rules.minLength) return `must be at least ${rules.minLength} characters`;
-    if (rules.pattern !== undefined && !matches(rules.pattern, value)) return `must match the pattern ${rules.pattern}`;
+    if (value.length > max) return [`不能超过${max}个字`, `must be at most ${max} characters`];
+    if (rules.minLength !== undefined && value.length < rules.minLength) return [`不能少于${rules.minLength}个字`, `must be at least ${rules.minLength} characters`];
+    if (rules.pattern !== undefined && !matches(rules.pattern, value)) return [`格式不符（${rules.pattern}）`, `must match the pattern ${rules.pattern}`];
     return undefined;
   }
   if (component.type === 'number') {
-    if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
-    if (component.decimalDigits === 0 && !Number.isInteger(value)) return 'must be a whole number';
-    if (component.decimalDigits !== undefined && component.decimalDigits > 0 && !hasDecimals(value, component.decimalDigits)) return `must have at most ${component.decimalDigits} decimal digits`;
+    if (typeof value !== 'number' || !Number.isFinite(value)) return ['须为数字', 'must be a number'];
+    if (component.decimalDigits === 0 && !Number.isInteger(value)) return ['须为整数', 'must be a whole number'];
+    if (component.decimalDigits !== undefined && component.decimalDigits > 0 && !hasDecimals(value, component.decimalDigits)) return [`最多${component.decimalDigits}位小数`, `must have at most ${component.decimalDigits} decimal digits`];
     const min = bound(rules.min, data);
     const max = bound(rules.max, data);
-    if (min !== undefined && value < min) return `must be at least ${min}`;
-    if (max !== undefined && value > max) return `must be at most ${max}`;
+    if (min !== undefined && value < min) return [`不能小于${min}`, `must be at least ${min}`];
+    if (max !== undefined && value > max) return [`不能大于${max}`, `must be at most ${max}`];
     return undefined;
   }
-  if (component.type === 'checkbox') return typeof value === 'boolean' ? undefined : 'must be true or false';
+  if (component.type === 'checkbox') return typeof value === 'boolean' ? undefined : ['须为是或否', 'must be true or false'];
   if (component.type === 'datetime') return dateTimeProblem(component.subtype, value);
   if (CHOICE.has(component.type) || MULTI_CHOICE.has(component.type)) {
     const options = optionsOf(component, context);
     const chosen = MULTI_CHOICE.has(component.type) ? value : [value];
-    if (!Array.isArray(chosen)) return 'must be a list of options';
-    if (chosen.some((v) => v === null || typeof v === 'object')) return 'must be one of the options';
-    if (options && !chosen.every((v) => options.some((o) => o.value === v))) return `must be one of: ${options.map((o) => (o.label ? `${String(o.value)} (${o.label})` : String(o.value))).join(', ')}`;
+    if (!Array.isArray(chosen)) return ['须为选项列表', 'must be a list of options'];
+    if (chosen.some((v) => v === null || typeof v === 'object')) return ['须为所列选项之一', 'must be one of the options'];
+    if (options && !chosen.every((v) => options.some((o) => o.value === v))) {
+      return [`须为以下之一：${options.map((o) => chineseOf(o.label ?? String(o.value))).join('、')}`, `must be one of: ${options.map((o) => (o.label ? `${String(o.value)} (${o.label})` : String(o.value))).join(', ')}`];
+    }
     return undefined;
   }
   if (component.path) {
     const list = component.type === 'dynamiclist';
-    if (list ? !Array.isArray(value) : typeof value !== 'object' || Array.isArray(value)) return list ? 'must be a list' : 'must be an object';
+    if (list ? !Array.isArray(value) : typeof value !== 'object' || Array.isArray(value)) return list ? ['须为列表', 'must be a list'] : ['须为一组字段', 'must be an object'];
   }
   return undefined;
 }
@@ -207,11 +209,11 @@ function optionsOf(component: FormComponent, context: Record<string, unknown>): 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?([+-]\d{2}:?\d{2}|Z)?$/;
 
-function dateTimeProblem(subtype: string | undefined, value: unknown): string | undefined {
-  if (typeof value !== 'string') return 'must be a date or time text';
-  if (subtype === 'time') return TIME.test(value) ? undefined : 'must be a time (HH:mm)';
-  if (subtype === 'datetime') return Number.isNaN(Date.parse(value)) ? 'must be an ISO 8601 date-time' : undefined;
-  return DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value) ? undefined : 'must be a date (YYYY-MM-DD)';
+function dateTimeProblem(subtype: string | undefined, value: unknown): Problem | undefined {
+  if (typeof value !== 'string') return ['须为日期或时间', 'must be a date or time text'];
+  if (subtype === 'time') return TIME.test(value) ? undefined : ['须为时间（时:分）', 'must be a time (HH:mm)'];
+  if (subtype === 'datetime') return Number.isNaN(Date.parse(value)) ? ['须为日期时间（ISO 8601）', 'must be an ISO 8601 date-time'] : undefined;
+  return DATE.test(value) && new Date(`${value}T00:00:00Z`).toISOString().startsWith(value) ? undefined : ['须为日期（年-月-日）', 'must be a date (YYYY-MM-DD)'];
 }
 
 /** As form-js checks `validate.pattern`: unanchored; a pattern that is no valid regular expression checks nothing. */
@@ -225,4 +227,21 @@ function matches(pattern: string, value: string): boolean {
 
 function labelOf(field: InputField): string {
   return field.component.label ? `${field.component.label} (${field.key})` : field.key;
+}
+
+/** What is wrong with a value: in Chinese, for the caseworker, and in English. */
+type Problem = [zh: string, en: string];
+
+/**
+ * A field's problem as the caseworker reads it, Chinese first: “核实月收入”不能小于0 / 核实月收入 Verified monthly
+ * income (verifiedIncome) must be at least 0. Labels are bilingual (中文 English): the Chinese names the field.
+ */
+function message(field: InputField, [zh, en]: Problem): string {
+  return `“${chineseOf(field.component.label ?? field.key)}”${zh} / ${labelOf(field)} ${en}`;
+}
+
+/** The Chinese half of a bilingual label (核实月收入 Verified monthly income → 核实月收入); the label itself otherwise. */
+function chineseOf(label: string): string {
+  const zh = /^[^A-Za-z]*[\u3400-\u9fff][^A-Za-z]*/.exec(label.trim())?.[0]?.trim();
+  return zh || label;
 }

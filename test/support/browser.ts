@@ -15,8 +15,7 @@ function newest(path: string): number {
 /** Builds the workbench (vite) when dist/web is missing or older than its sources: `npx jest test/workbench…` works alone. */
 export function ensureWebBuilt(): void {
   if (existsSync(BUILT) && statSync(BUILT).mtimeMs >= Math.max(...WEB_SOURCES.map(newest))) return;
-  // NODE_ENV=production as `npm run build:web` has it: under jest it is `test`, and vite would bundle React's development
-  // build, whose StrictMode runs every effect twice (App's signed-out redirect then wraps next=/signin?next=…).
+  // NODE_ENV=production: under jest it is `test`, and Vite would build React's development bundle.
   execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--config', 'web/vite.config.mts', '--logLevel', 'warn'], { stdio: 'inherit', env: { ...process.env, NODE_ENV: 'production' } });
 }
 

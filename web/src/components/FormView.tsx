@@ -1,6 +1,8 @@
 import { Form } from '@bpmn-io/form-js-viewer';
 import '@bpmn-io/form-js-viewer/dist/assets/form-js.css';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
+import { useI18n } from '../i18n';
+import { formjsTranslate } from '../i18n/formjs';
 
 export interface FormViewHandle {
   /** form-js's own checks (required, pattern, min/max) and the values; null when a field is wrong (shown on it). */
@@ -20,13 +22,14 @@ type Registry = { getAll(): { id: string; key?: string; path?: string }[] };
 
 /** A task's Camunda form rendered by form-js (viewer), from the same .form the engine holds. */
 export const FormView = forwardRef<FormViewHandle, Props>(function FormView({ schema, data, disabled, onChange }, ref) {
+  const { locale } = useI18n();
   const container = useRef<HTMLDivElement>(null);
   const form = useRef<Form | null>(null);
   const changed = useRef(onChange);
   changed.current = onChange;
 
   useEffect(() => {
-    const f = new Form({ container: container.current! });
+    const f = new Form({ container: container.current!, additionalModules: [{ translate: ['value', formjsTranslate(locale)] }] });
     form.current = f;
     let edited = false;
     void f.importSchema(schema, data).then(() => {
@@ -43,7 +46,7 @@ export const FormView = forwardRef<FormViewHandle, Props>(function FormView({ sc
       form.current = null;
     };
     // The form is built once per schema; `data` is its initial value only.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // The language is the one at load: a switch must not drop what was typed (it applies on the next load).
   }, [schema]);
 
   useEffect(() => {

@@ -40,8 +40,8 @@ export function CasePage({ caseId }: { caseId: string }) {
   if (c.error) return <ErrorBox error={c.error} onRetry={c.reload} />;
   if (!c.data) return <p>{t('common.loading')}</p>;
   const d = c.data;
-  const statusKey = `case.status.${d.status}` as MessageKey;
-  const status = t(statusKey) === statusKey ? d.status : t(statusKey);
+  const label = (key: string, fallback: string) => (t(key as MessageKey) === key ? fallback : t(key as MessageKey));
+  const status = label(`case.status.${d.status}`, d.status);
 
   const printNotices = () => {
     document.body.classList.add('printing-notice');
@@ -96,7 +96,7 @@ export function CasePage({ caseId }: { caseId: string }) {
             {d.deadlines.map((x) => (
               <tr key={x.id} data-deadline={x.type}>
                 <td>
-                  {x.type}
+                  {label(`case.deadline.type.${x.type}`, x.type)}
                   <div className="muted">{x.rule}</div>
                 </td>
                 <td>{formatInstant(x.startedAt, locale)}</td>
@@ -123,7 +123,7 @@ export function CasePage({ caseId }: { caseId: string }) {
         <ol className="steps">
           {d.timeline.map((e, i) => (
             <li key={i}>
-              {formatInstant(e.at, locale)} · <strong>{e.kind}</strong> {e.actorId ? <span className="muted">· {e.actorId}</span> : null}
+              {formatInstant(e.at, locale)} · <strong>{label(`case.event.${e.kind}`, e.kind)}</strong> {e.actorId ? <span className="muted">· {e.actorId}</span> : null}
             </li>
           ))}
         </ol>

@@ -73,6 +73,11 @@ export function Tasks({ session }: { session: Session }) {
           <button type="submit">{t('tasks.searchButton')}</button>
         </form>
       </div>
+      {search.get('done') ? (
+        <p className="flash" data-testid="done">
+          {t('task.submitted', { step: search.get('done')! })}
+        </p>
+      ) : null}
       <ErrorBox error={list.error ?? actionError} onRetry={list.error ? list.reload : undefined} />
       {list.loading && !page ? <p>{t('common.loading')}</p> : null}
       {page ? (
@@ -134,6 +139,7 @@ export function Tasks({ session }: { session: Session }) {
                         reassigning === task.userTaskKey ? (
                           <form
                             className="inline"
+                            data-testid="reassign-form"
                             onSubmit={(e) => {
                               e.preventDefault();
                               void act(task, 'assignment', { assignee: assignee.trim() });
