@@ -100,7 +100,7 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     expect(caseNumber).toMatch(/^DB410821-2026-\d{6}$/);
 
     const page = await signIn(`demo-supervisor-${COUNTY}`);
-    await page.getByRole('link', { name: '督查看板' }).click();
+    await page.getByRole('link', { name: '督查总览' }).click();
     await page.waitForURL(/\/dashboard$/);
     await township(page).waitFor();
     await expect(township(page).textContent()).resolves.toContain('城关镇');

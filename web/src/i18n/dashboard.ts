@@ -1,8 +1,8 @@
 /** The supervisors' dashboard: deadlines per region and type, time to decision, the deadlines behind a number, incidents. */
 export default {
   zh: {
-    'nav.dashboard': '督查看板',
-    'dashboard.title': '督查看板',
+    'nav.dashboard': '督查总览',
+    'dashboard.title': '督查总览',
     'dashboard.regionOf': '{region} 下辖各地',
     'dashboard.up': '返回上级',
     'dashboard.drill': '下钻',
@@ -81,8 +81,8 @@ export default {
     'dashboard.incidents.engineMessage': '引擎信息',
   },
   en: {
-    'nav.dashboard': 'Dashboard',
-    'dashboard.title': "Supervisors' dashboard",
+    'nav.dashboard': 'Overview',
+    'dashboard.title': 'Supervision overview',
     'dashboard.regionOf': 'Regions of {region}',
     'dashboard.up': 'Up one level',
     'dashboard.drill': 'Drill down',
