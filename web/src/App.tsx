@@ -12,6 +12,10 @@ import { useSession } from './session';
 const Task = lazy(() => import('./pages/Task').then((m) => ({ default: m.Task })));
 const Sla = lazy(() => import('./pages/Sla').then((m) => ({ default: m.Sla })));
 const CasePage = lazy(() => import('./pages/Case').then((m) => ({ default: m.CasePage })));
+// The dashboard brings chart.js: it loads with its pages only, like the county pages.
+const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
+const DashboardDeadlines = lazy(() => import('./pages/DashboardDeadlines').then((m) => ({ default: m.DashboardDeadlines })));
+const County = lazy(() => import('./pages/County').then((m) => ({ default: m.County })));
 
 /** Where to go after signing in: a path of ours (never another origin, never the sign-in again). */
 function safeNext(next: string | null): string {
@@ -44,6 +48,9 @@ export function App() {
   else if ((params = match('/cases/:id', path))) page = <CasePage key={params.id} caseId={params.id!} />;
   else if (path === '/intake') page = <Intake session={session} />;
   else if (path === '/sla') page = <Sla session={session} />;
+  else if (path === '/dashboard') page = <Dashboard session={session} />;
+  else if (path === '/dashboard/deadlines') page = <DashboardDeadlines session={session} />;
+  else if (path === '/county') page = <County session={session} />;
   else if (path === '/') page = null;
   else page = <p>{t('common.notFound')}</p>;
 

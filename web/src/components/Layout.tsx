@@ -1,5 +1,5 @@
 import type { ReactNode } from 'react';
-import { signOut, type Session } from '../auth';
+import { hasRole, signOut, type Session } from '../auth';
 import { useI18n } from '../i18n';
 import { Link, navigate } from '../router';
 import { roleLabel } from '../roles';
@@ -7,6 +7,8 @@ import { roleLabel } from '../roles';
 export function Layout({ session, children }: { session: Session | null; children: ReactNode }) {
   const { t, locale, setLocale } = useI18n();
   const canIntake = session && session.roles.some((r) => r === 'village-committee' || r === 'township-caseworker');
+  const isSupervisor = hasRole(session, 'supervisor');
+  const canCounty = hasRole(session, 'county-civil-affairs', 'county-finance', 'bank', 'supervisor');
   return (
     <div className="app">
       <header className="topbar no-print">
@@ -18,6 +20,8 @@ export function Layout({ session, children }: { session: Session | null; childre
             <Link to="/tasks">{t('nav.tasks')}</Link>
             {canIntake ? <Link to="/intake">{t('nav.intake')}</Link> : null}
             {session.roles.includes('supervisor') ? <Link to="/sla">{t('sla.nav')}</Link> : null}
+            {isSupervisor ? <Link to="/dashboard">{t('nav.dashboard')}</Link> : null}
+            {canCounty ? <Link to="/county">{t('nav.county')}</Link> : null}
           </nav>
         ) : null}
         <span className="spacer" />

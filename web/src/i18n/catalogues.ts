@@ -5,6 +5,8 @@ import task from './task';
 import intake from './intake';
 import cases from './cases';
 import sla from './sla';
+import dashboard from './dashboard';
+import county from './county';
 
 /** One catalogue per feature, each `{ zh, en }` with the same keys (i18n.spec.ts checks). */
-export const catalogues = { common, signin, tasks, task, intake, cases, sla };
+export const catalogues = { common, signin, tasks, task, intake, cases, sla, dashboard, county };
