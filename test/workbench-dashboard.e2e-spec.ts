@@ -31,7 +31,8 @@ const COUNTY = '410821';
 const FAMILY = '郑秋菊';
 const START = new Date('2026-09-14T01:00:00Z');
 const PAST_ACCEPTANCE = new Date('2026-09-20T16:00:00Z');
-const SHOTS = 'docs/screenshots';
+/** `npm run screenshots` keeps them in docs/screenshots; a plain test run writes them to a temporary folder. */
+const SHOTS = process.env.SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'doudi-shots-'));
 
 const integrator: Actor = { roles: [Role.Integrator], region: COUNTY, id: 'portal' };
 const countyCivilAffairs: Actor = { roles: [Role.CountyCivilAffairs], region: COUNTY, id: 'county-civil-affairs' };

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import dashboard from '../web/src/i18n/dashboard';
+import deadlines from '../web/src/i18n/deadlines';
 
 /** Every .ts file under a directory, specs left out. */
 function sources(dir: string): string[] {
@@ -13,10 +13,10 @@ function sources(dir: string): string[] {
 
 /**
  * The deadline types the service opens (src/**: `type: '…'` of a deadline, `openDeadline(…, '…')`, a `…_DEADLINE`
- * constant; bpmn/: a `deadlineType` input), each named in Chinese and English by the dashboard's catalogue: a type added
+ * constant; bpmn/: a `deadlineType` input), each named in Chinese and English by the deadline catalogue (web/src/i18n/deadlines.ts): a type added
  * later without its name fails here, not on a supervisor's screen.
  */
-describe('the dashboard names every deadline type', () => {
+describe('the workbench names every deadline type', () => {
   const types = new Set<string>();
   const literal = /'((?:dibao|temporary-aid|payment|sampling)\.[a-z-]+)'/g;
   for (const file of sources('src')) {
@@ -34,8 +34,8 @@ describe('the dashboard names every deadline type', () => {
   });
 
   it.each([...types].sort())('%s has a name in zh and en', (type) => {
-    const key = `dashboard.deadlineType.${type}`;
-    expect((dashboard.zh as Record<string, string>)[key]).toBeTruthy();
-    expect((dashboard.en as Record<string, string>)[key]).toBeTruthy();
+    const key = `deadline.type.${type}`;
+    expect((deadlines.zh as Record<string, string>)[key]).toBeTruthy();
+    expect((deadlines.en as Record<string, string>)[key]).toBeTruthy();
   });
 });

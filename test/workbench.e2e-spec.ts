@@ -288,32 +288,31 @@ describe('the workbench in a browser', () => {
     expect(await page.locator('th').allTextContents()).toEqual(['Family', 'Case number', 'Village / township', 'Step', 'Due', 'Assignee', 'Actions']);
     await page.goto(`${base}/cases/${caseId}`);
     await page.getByText('In public notice').waitFor();
-    expect(await page.locator('tr[data-deadline="dibao.acceptance"] td').first().textContent()).toMatch(/^Acceptance/);
+    expect(await page.locator('tr[data-deadline="dibao.acceptance"] td').first().textContent()).toMatch(/^Dibao · acceptance/);
     expect(await page.locator('tr[data-deadline="dibao.acceptance"]').textContent()).toContain('met');
     await page.screenshot({ path: `${SHOTS}/case-en.png`, fullPage: true });
   });
 
   it("the supervisor's dashboard shows a breach once the clock has moved past a deadline, and the case behind it", async () => {
     const page = await signIn(USERS.supervisor);
-    await page.getByRole('link', { name: '督查看板' }).click();
-    await page.waitForURL(/\/sla/);
-    const township = page.locator('tr[data-summary="410821100"]');
+    await page.getByRole('link', { name: '督查总览' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    const township = page.locator('[data-testid="summary"] tr[data-region="410821100"]');
     await township.waitFor();
     expect(await township.textContent()).toContain('城关镇');
-    expect(await page.locator('button[data-region="410821100"][data-status="breached"]:not([data-type])').count()).toBe(0);
+    const breachedBefore = Number(await township.locator('td[data-status="breached"]').textContent());
     // Past the forgotten application's acceptance limit (5 working days from Monday: Monday 14 December, 24:00).
     await s.moveTo(new Date('2026-12-15T02:00:00Z'));
     await s.app.get(DeadlineSweeper).sweep();
     await page.reload();
-    const breached = page.locator('button[data-region="410821100"][data-status="breached"]:not([data-type])');
+    const breached = township.locator('td[data-status="breached"]');
     await breached.waitFor();
-    expect(Number(await breached.textContent())).toBeGreaterThanOrEqual(1);
-    await breached.click();
-    const row = page.getByTestId('sla-deadlines').locator('tr', { hasText: forgotten.caseNumber });
+    expect(Number(await breached.textContent())).toBeGreaterThan(breachedBefore);
+    await breached.getByRole('link').click();
+    await page.waitForURL(/\/dashboard\/deadlines\?/);
+    const row = page.locator('[data-testid="deadlines"] tr', { hasText: forgotten.caseNumber });
     await row.waitFor();
-    expect(await row.textContent()).toContain('受理时限');
-    expect(await row.textContent()).toContain('已超期');
-    await page.locator('canvas').waitFor();
+    expect(await row.textContent()).toContain('低保·受理');
     await page.screenshot({ path: `${SHOTS}/sla.png`, fullPage: true });
     // Every number leads to its cases: the breached one opens on its case page.
     await row.getByRole('link', { name: forgotten.caseNumber }).click();

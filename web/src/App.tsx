@@ -10,7 +10,6 @@ import { useSession } from './session';
 
 // The form and diagram libraries load with the pages that use them: the sign-in and the task list stay light.
 const Task = lazy(() => import('./pages/Task').then((m) => ({ default: m.Task })));
-const Sla = lazy(() => import('./pages/Sla').then((m) => ({ default: m.Sla })));
 const CasePage = lazy(() => import('./pages/Case').then((m) => ({ default: m.CasePage })));
 // The dashboard brings chart.js: it loads with its pages only, like the county pages.
 const Dashboard = lazy(() => import('./pages/Dashboard').then((m) => ({ default: m.Dashboard })));
@@ -47,7 +46,6 @@ export function App() {
   else if ((params = match('/tasks/:key', path))) page = <Task key={params.key} taskKey={params.key!} session={session} />;
   else if ((params = match('/cases/:id', path))) page = <CasePage key={params.id} caseId={params.id!} />;
   else if (path === '/intake') page = <Intake session={session} />;
-  else if (path === '/sla') page = <Sla session={session} />;
   else if (path === '/dashboard') page = <Dashboard session={session} />;
   else if (path === '/dashboard/deadlines') page = <DashboardDeadlines session={session} />;
   else if (path === '/county') page = <County session={session} />;

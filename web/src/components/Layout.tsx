@@ -19,7 +19,6 @@ export function Layout({ session, children }: { session: Session | null; childre
           <nav>
             <Link to="/tasks">{t('nav.tasks')}</Link>
             {canIntake ? <Link to="/intake">{t('nav.intake')}</Link> : null}
-            {session.roles.includes('supervisor') ? <Link to="/sla">{t('sla.nav')}</Link> : null}
             {isSupervisor ? <Link to="/dashboard">{t('nav.dashboard')}</Link> : null}
             {canCounty ? <Link to="/county">{t('nav.county')}</Link> : null}
           </nav>

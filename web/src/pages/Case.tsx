@@ -96,7 +96,7 @@ export function CasePage({ caseId }: { caseId: string }) {
             {d.deadlines.map((x) => (
               <tr key={x.id} data-deadline={x.type}>
                 <td>
-                  {label(`case.deadline.type.${x.type}`, x.type)}
+                  {label(`deadline.type.${x.type}`, x.type)}
                   <div className="muted">{x.rule}</div>
                 </td>
                 <td>{formatInstant(x.startedAt, locale)}</td>

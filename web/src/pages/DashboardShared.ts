@@ -73,7 +73,7 @@ function labelOr(t: Translate, key: string, raw: string): string {
   return text === key ? raw : text;
 }
 
-export const typeLabel = (t: Translate, type: string) => labelOr(t, `dashboard.deadlineType.${type}`, type);
+export const typeLabel = (t: Translate, type: string) => labelOr(t, `deadline.type.${type}`, type);
 export const procedureLabel = (t: Translate, procedure: string) => labelOr(t, `dashboard.procedure.${procedure}`, procedure);
 export const subjectLabel = (t: Translate, subjectType: string) => labelOr(t, `dashboard.subject.${subjectType}`, subjectType);
 export const groupLabel = (t: Translate, group: string) => labelOr(t, `role.${group}`, group);
