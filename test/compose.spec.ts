@@ -45,6 +45,19 @@ describe('docker-compose.yml', () => {
     expect(Object.keys(services.doudi.depends_on ?? {}).sort()).toEqual(['camunda', 'postgres']);
   });
 
+  it('runs Camunda with authentication and authorizations on, and Tasklist in the mode that honours candidate groups', () => {
+    const env = services.camunda.environment ?? {};
+    expect(env).toMatchObject({
+      CAMUNDA_SECURITY_AUTHENTICATION_UNPROTECTEDAPI: 'false',
+      CAMUNDA_SECURITY_AUTHORIZATIONS_ENABLED: 'true',
+      // 8.8: V1 mode applies user task access restrictions (candidate groups); V2 authorizes per process only.
+      CAMUNDA_TASKLIST_V2_MODE_ENABLED: 'false',
+    });
+    expect(env.CAMUNDA_SECURITY_INITIALIZATION_USERS_0_USERNAME).toBeDefined();
+    // The service signs in as a user of its own, not as the administrator.
+    expect(services.doudi.environment).toMatchObject({ CAMUNDA_AUTH_STRATEGY: 'BASIC', CAMUNDA_BASIC_AUTH_USERNAME: 'doudi-service' });
+  });
+
   it('points the service at the stack: its PostgreSQL, the Camunda REST API, production auth', () => {
     const env = services.doudi.environment ?? {};
     expect(env.DATABASE_URL).toMatch(/@postgres:5432\/doudi$/);
