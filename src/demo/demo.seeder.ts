@@ -43,6 +43,11 @@ export const DEMO_USERS: { role: Role; region: string; who: string }[] = [
   { role: Role.CalendarAdmin, region: '410000', who: '河南省民政厅 calendar administrator' },
 ];
 
+/** `demo-<role>-<region>`: two demo users share a role (the caseworkers of two townships), never a role and region. */
+export function demoSubject(user: { role: Role; region: string }): string {
+  return `demo-${user.role}-${user.region}`;
+}
+
 function idNumber(birth: string, sequence: string): string {
   const first17 = `${COUNTY}${birth}${sequence}`;
   return `${first17}${idNumberCheckChar(first17)}`;
@@ -161,7 +166,7 @@ export class DemoSeeder implements OnApplicationBootstrap {
       `${cases} demo dibao cases, each at a different step (acceptance, awaiting materials, investigation, township audit): GET /api/v1/dibao/cases`,
       'A temporary-aid request waiting for the township reply (GET /api/v1/temporary-aid/requests) and the township reserve fund (GET /api/v1/reserve-funds/410821100).',
       'A token for each demo user (paste after "Authorization: Bearer "); the workbench at / signs them in with these same tokens:',
-      ...DEMO_USERS.map((u) => `  ${u.who.padEnd(40)} npm run -s token -- --role ${u.role} --region ${u.region} --sub demo-${u.role}-${u.region}`),
+      ...DEMO_USERS.map((u) => `  ${u.who.padEnd(40)} npm run -s token -- --role ${u.role} --region ${u.region} --sub ${demoSubject(u)}`),
       'API documentation: /api/docs',
       '',
     ];

@@ -1,5 +1,5 @@
 import type { Role } from '../auth/roles';
-import { DEMO_USERS } from '../demo/demo.seeder';
+import { demoSubject, DEMO_USERS } from '../demo/demo.seeder';
 
 /** A demo user of the development sign-in: the seeder's users, each with a token subject of its own. */
 export interface DemoUser {
@@ -9,5 +9,4 @@ export interface DemoUser {
   who: string;
 }
 
-/** `demo-<role>-<region>`: two demo users share a role (the caseworkers of two townships), never a role and region. */
-export const demoUsers = (): DemoUser[] => DEMO_USERS.map((u) => ({ ...u, sub: `demo-${u.role}-${u.region}` }));
+export const demoUsers = (): DemoUser[] => DEMO_USERS.map((u) => ({ ...u, sub: demoSubject(u) }));
