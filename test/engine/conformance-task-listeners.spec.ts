@@ -145,5 +145,14 @@ describeEngines('conformance: task listeners', (engine) => {
     await camunda().cancelProcessInstance({ processInstanceKey: key });
   });
 
+  test('embedded engine: a listener event it does not run is refused at deployment, by name', async () => {
+    if (!engine().server) return;
+    const other = fixture('task-listeners.bpmn');
+    const text = other.text.replace('eventType="assigning"', 'eventType="creating"');
+    const rejection = await rejectionOf(camunda().createDeployment({ resources: [new File([text], other.name)] }));
+    expect(rejection.status).toBe(400);
+    expect(rejection.detail).toContain('task listener for "creating"');
+  });
+
   void wait;
 });
