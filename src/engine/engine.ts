@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Pool, PoolClient } from 'pg';
 import { elementTypeOf, Interpreter, ProcessError, Txn, type Definition, type DefinitionLookup } from './interpreter';
-import { compileBpmn, UnsupportedModelError } from './model';
+import { compileBpmn, UnsupportedModelError, type TaskListener, type TaskListenerEvent } from './model';
 import { buildSearch, SearchError, type Column, type SearchRequest } from './search';
 import type { ElementInstance, Instance, InstanceState } from './state';
 import { Keys, KeysExhausted, lockInstance, lockInstanceOf, persist, transaction } from './store';
@@ -39,6 +39,83 @@ type Vars = Record<string, unknown>;
 export interface EngineOptions {
   /** How often (real time) the scheduler looks for due timers and expired locks. */
   tickMs?: number;
+  /** How long an assignment or completion waits for its task listeners before answering 504 (the transition goes on). */
+  listenerTimeoutMs?: number;
+}
+
+/** A job's `result` (Camunda 8.8 JobResult, type userTask). */
+export interface JobResult {
+  type?: string;
+  denied?: boolean | null;
+  deniedReason?: string | null;
+  corrections?: Record<string, unknown> | null;
+}
+
+/** What a user task in ASSIGNING / COMPLETING carries until its last listener accepts (`engine_user_task.transition`). */
+interface Transition {
+  event: TaskListenerEvent;
+  /** The listener whose job is open. */
+  index: number;
+  action: 'assign' | 'unassign' | 'complete';
+  assignee?: string | null;
+  variables?: Vars;
+  corrections: Corrections;
+}
+
+interface Corrections {
+  assignee?: string;
+  dueDate?: string;
+  followUpDate?: string;
+  candidateUsers?: string[];
+  candidateGroups?: string[];
+  priority?: number;
+}
+
+/**
+ * Camunda 8.8 (JobResultCorrections): these attributes can be corrected, others are ignored; null or absent keeps the
+ * value, an empty string or list clears it; priority is 0–100.
+ */
+function corrections(raw: Record<string, unknown> | null | undefined): Corrections {
+  const out: Corrections = {};
+  if (!raw) return out;
+  for (const name of ['assignee', 'dueDate', 'followUpDate'] as const) {
+    const value = raw[name];
+    if (value === null || value === undefined) continue;
+    if (typeof value !== 'string') throw invalid(`corrections.${name} must be a string`);
+    if (value && name !== 'assignee' && Number.isNaN(Date.parse(value))) throw invalid(`corrections.${name} '${value}' is not an ISO 8601 date-time`);
+    out[name] = value;
+  }
+  for (const name of ['candidateUsers', 'candidateGroups'] as const) {
+    const value = raw[name];
+    if (value === null || value === undefined) continue;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalid(`corrections.${name} must be a list of strings`);
+    out[name] = value as string[];
+  }
+  const priority = raw.priority;
+  if (priority !== null && priority !== undefined) {
+    if (!Number.isInteger(priority) || (priority as number) < 0 || (priority as number) > 100) {
+      throw invalid(`corrections.priority must be an integer between 0 and 100, was '${String(priority)}'`);
+    }
+    out.priority = priority as number;
+  }
+  return out;
+}
+
+/** The task as the next listener sees it and as the transition leaves it: the new assignee, then the corrections. */
+function taskAsSeen(task: Record<string, unknown>, transition: Transition) {
+  const c = transition.corrections;
+  let assignee = (task.assignee as string | null) ?? null;
+  if (transition.event === 'assigning') assignee = transition.assignee ?? null;
+  if (c.assignee !== undefined) assignee = c.assignee || null;
+  const date = (value: unknown) => (value instanceof Date ? value.toISOString() : value ? String(value) : null);
+  return {
+    assignee,
+    candidateGroups: c.candidateGroups ?? ((task.candidate_groups as string[] | null) ?? []),
+    candidateUsers: c.candidateUsers ?? ((task.candidate_users as string[] | null) ?? []),
+    dueDate: c.dueDate !== undefined ? c.dueDate || null : date(task.due_date),
+    followUpDate: c.followUpDate !== undefined ? c.followUpDate || null : date(task.follow_up_date),
+    priority: c.priority ?? Number(task.priority),
+  };
 }
 
 export class Engine {
@@ -545,15 +622,26 @@ export class Engine {
         processInstanceKey: String(row.process_instance_key),
         processDefinitionKey: String(row.process_definition_key),
         elementInstanceKey: String(row.element_instance_key),
-        kind: 'BPMN_ELEMENT',
-        listenerEventType: 'UNSPECIFIED',
+        kind: row.kind ?? 'BPMN_ELEMENT',
+        listenerEventType: row.listener_event_type ?? 'UNSPECIFIED',
+        ...(row.user_task ? { userTask: row.user_task } : {}),
       };
     });
   }
 
-  async completeJob(jobKey: string, variables: Vars = {}): Promise<void> {
-    await this.onJob(jobKey, 'complete', async (interpreter, instance, job, tx) => {
+  async completeJob(jobKey: string, variables: Vars = {}, result?: JobResult): Promise<void> {
+    await this.onJob(jobKey, 'complete', async (interpreter, instance, job, tx, client) => {
       tx.effects.settledJobs.push(jobKey);
+      if (job.kind === 'TASK_LISTENER') {
+        // Camunda 8.8 (JobCompleteProcessor): a listener's job completes without variables; it answers through `result`.
+        if (Object.keys(variables ?? {}).length) {
+          throw invalid(
+            `Task Listener job completion with variables payload provided is not yet supported (job key '${jobKey}', type '${job.type}', processInstanceKey '${instance.key}'). Support will be enabled with the resolution of issue #23702.`,
+          );
+        }
+        await this.listenerCompleted(interpreter, instance, job.element_instance_key, tx, client, result);
+        return;
+      }
       interpreter.completeJob(instance, job.element_instance_key, variables);
     });
   }
@@ -561,6 +649,7 @@ export class Engine {
   async throwJobError(jobKey: string, errorCode: string, errorMessage: string, variables: Vars = {}): Promise<void> {
     if (!errorCode) throw invalid('errorCode must not be empty');
     await this.onJob(jobKey, 'throw an error for', async (interpreter, instance, job, tx) => {
+      if (job.kind === 'TASK_LISTENER') throw new EngineError(409, 'INVALID_STATE', `Cannot throw BPMN error from TASK_LISTENER job with key '${jobKey}'; a task listener denies instead`);
       tx.effects.settledJobs.push(jobKey);
       interpreter.throwError(instance, job.element_instance_key, errorCode, errorMessage, variables);
     });
@@ -579,7 +668,7 @@ export class Engine {
       ]);
       if (request.variables && Object.keys(request.variables).length) interpreter.setLocalVariables(instance, job.element_instance_key, request.variables);
       if (retries <= 0) {
-        interpreter.raiseJobIncident(instance, job.element_instance_key, jobKey, request.errorMessage || 'No more retries left.');
+        interpreter.raiseJobIncident(instance, job.element_instance_key, jobKey, request.errorMessage || 'No more retries left.', job.kind === 'TASK_LISTENER');
       } else if (retryAt) {
         setTimeout(() => this.events.emit(`jobs:${job.type}`), request.retryBackOff! + 5).unref();
       }
@@ -598,14 +687,16 @@ export class Engine {
   private async onJob(
     jobKey: string,
     verb: string,
-    work: (interpreter: Interpreter, instance: Instance, job: { element_instance_key: string; type: string }, tx: Txn, client: PoolClient) => Promise<void>,
+    work: (interpreter: Interpreter, instance: Instance, job: { element_instance_key: string; type: string; kind: string }, tx: Txn, client: PoolClient) => Promise<void>,
   ): Promise<void> {
     const missing = () => notFound(`Expected to ${verb} job with key '${jobKey}', but no such job was found`);
     await this.run(async (tx, client) => {
       const instance = await this.lockOwner(tx, client, 'engine_job', jobKey);
       const remove = verb !== 'fail';
       const { rows } = await client.query(
-        remove ? `DELETE FROM engine_job WHERE job_key = $1 RETURNING element_instance_key::text, type, retries` : `SELECT element_instance_key::text, type, retries FROM engine_job WHERE job_key = $1`,
+        remove
+          ? `DELETE FROM engine_job WHERE job_key = $1 RETURNING element_instance_key::text, type, retries, kind`
+          : `SELECT element_instance_key::text, type, retries, kind FROM engine_job WHERE job_key = $1`,
         [jobKey],
       );
       // Completed, failed to zero or cancelled meanwhile: nothing completes twice.
@@ -641,27 +732,209 @@ export class Engine {
     return { tenantId: rows[0].tenant_id, formId: rows[0].form_id, schema: JSON.parse(rows[0].schema), version: rows[0].version, formKey: String(rows[0].form_key) };
   }
 
+  /**
+   * Camunda 8.8: with `assigning` listeners the task is ASSIGNING until the last one accepts (the new assignee, with
+   * their corrections, is applied only then) or one denies (the old assignee stays); the request waits for that.
+   */
   async assignUserTask(key: string, assignee: string | null, allowOverride = true): Promise<void> {
-    const { rows } = await this.pool.query(`SELECT state, assignee FROM engine_user_task WHERE user_task_key = $1`, [key]);
-    const task = rows[0];
-    if (!task || task.state !== 'CREATED') throw notFound(`Expected to assign user task with key '${key}', but no such active task was found`);
-    if (assignee && !allowOverride && task.assignee && task.assignee !== assignee) {
-      throw new EngineError(409, 'INVALID_STATE', `user task ${key} is already assigned to another user`);
+    const outcome = this.transitionOutcome(key);
+    try {
+      const pending = await this.run(async (tx, client) => {
+        const instance = await this.lockOwner(tx, client, 'engine_user_task', key);
+        const { rows } = await client.query(`SELECT * FROM engine_user_task WHERE user_task_key = $1`, [key]);
+        const task = rows[0];
+        if (!task || !instance || !['CREATED', 'ASSIGNING', 'COMPLETING'].includes(task.state)) {
+          throw notFound(`Expected to assign user task with key '${key}', but no such active task was found`);
+        }
+        if (task.state !== 'CREATED') {
+          throw new EngineError(409, 'INVALID_STATE', `Expected to assign user task with key '${key}', but it is in state '${task.state}'`);
+        }
+        if (assignee && !allowOverride && task.assignee && task.assignee !== assignee) {
+          throw new EngineError(409, 'INVALID_STATE', `user task ${key} is already assigned to another user`);
+        }
+        const listeners = this.listenersOf(instance, task.element_id, 'assigning');
+        if (!listeners.length) {
+          await client.query(`UPDATE engine_user_task SET assignee = $2 WHERE user_task_key = $1`, [key, assignee]);
+          return false;
+        }
+        const transition: Transition = { event: 'assigning', index: 0, action: assignee ? 'assign' : 'unassign', assignee, corrections: {} };
+        outcome.watchElement(String(task.element_instance_key));
+        await this.startTransition(tx, client, instance, task, transition, 'ASSIGNING');
+        return true;
+      });
+      if (pending) await outcome.wait(this.listenerTimeoutMs());
+    } finally {
+      outcome.close();
     }
-    await this.pool.query(`UPDATE engine_user_task SET assignee = $2 WHERE user_task_key = $1 AND state = 'CREATED'`, [key, assignee]);
   }
 
+  /**
+   * Camunda 8.8: with `completing` listeners the task is COMPLETING while they run one after another, and the
+   * completion request waits for them: after the last accepts, the task completes with the request's variables and the
+   * listeners' corrections; a denial answers 409 INVALID_STATE with the listener's reason and the task is CREATED again.
+   */
   async completeUserTask(key: string, variables: Vars = {}): Promise<void> {
     const missing = () => notFound(`Expected to complete user task with key '${key}', but no such active task was found`);
-    await this.run(async (tx, client) => {
-      const instance = await this.lockOwner(tx, client, 'engine_user_task', key);
-      const { rows } = await client.query(
-        `UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE user_task_key = $1 AND state = 'CREATED' RETURNING element_instance_key::text`,
-        [key, tx.now],
-      );
-      if (!rows[0] || !instance) throw missing();
-      new Interpreter(tx).completeUserTask(instance, rows[0].element_instance_key, variables);
+    const outcome = this.transitionOutcome(key);
+    try {
+      const pending = await this.run(async (tx, client) => {
+        const instance = await this.lockOwner(tx, client, 'engine_user_task', key);
+        const { rows } = await client.query(`SELECT * FROM engine_user_task WHERE user_task_key = $1`, [key]);
+        const task = rows[0];
+        if (!task || !instance || !['CREATED', 'ASSIGNING', 'COMPLETING'].includes(task.state)) throw missing();
+        if (task.state !== 'CREATED') {
+          throw new EngineError(409, 'INVALID_STATE', `Expected to complete user task with key '${key}', but it is in state '${task.state}'`);
+        }
+        const listeners = this.listenersOf(instance, task.element_id, 'completing');
+        if (!listeners.length) {
+          await client.query(`UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE user_task_key = $1`, [key, tx.now]);
+          new Interpreter(tx).completeUserTask(instance, String(task.element_instance_key), variables);
+          return false;
+        }
+        outcome.watchElement(String(task.element_instance_key));
+        await this.startTransition(tx, client, instance, task, { event: 'completing', index: 0, action: 'complete', variables, corrections: {} }, 'COMPLETING');
+        return true;
+      });
+      if (pending) await outcome.wait(this.listenerTimeoutMs());
+    } finally {
+      outcome.close();
+    }
+  }
+
+  private listenerTimeoutMs(): number {
+    return this.options.listenerTimeoutMs ?? 15_000;
+  }
+
+  private listenersOf(instance: Instance, elementId: string, event: TaskListenerEvent): TaskListener[] {
+    const node = this.definitions.byKey(instance.processDefinitionKey)?.model.nodes.get(elementId);
+    return (node?.userTask?.listeners ?? []).filter((l) => l.eventType === event);
+  }
+
+  private async startTransition(tx: Txn, client: PoolClient, instance: Instance, task: Record<string, unknown>, transition: Transition, state: 'ASSIGNING' | 'COMPLETING') {
+    await client.query(`UPDATE engine_user_task SET state = $2, transition = $3 WHERE user_task_key = $1`, [task.user_task_key, state, JSON.stringify(transition)]);
+    this.createListenerJob(tx, instance, task, transition);
+  }
+
+  /** The job of the transition's next listener, with the task as that listener sees it (new assignee, corrections so far). */
+  private createListenerJob(tx: Txn, instance: Instance, task: Record<string, unknown>, transition: Transition): void {
+    const listener = this.listenersOf(instance, String(task.element_id), transition.event)[transition.index]!;
+    const seen = taskAsSeen(task, transition);
+    const changed = Object.keys(transition.corrections).filter((name) => name in seen);
+    if (transition.event === 'assigning' && !changed.includes('assignee')) changed.push('assignee');
+    changed.sort();
+    const userTaskKey = String(task.user_task_key);
+    // Camunda's headers of a task listener job (BpmnJobBehavior): the task's properties under io.camunda.zeebe:*.
+    const headers: Record<string, string> = { 'io.camunda.zeebe:action': transition.action, 'io.camunda.zeebe:userTaskKey': userTaskKey };
+    if (seen.assignee) headers['io.camunda.zeebe:assignee'] = seen.assignee;
+    if (seen.candidateGroups.length) headers['io.camunda.zeebe:candidateGroups'] = JSON.stringify(seen.candidateGroups);
+    if (seen.candidateUsers.length) headers['io.camunda.zeebe:candidateUsers'] = JSON.stringify(seen.candidateUsers);
+    if (seen.dueDate) headers['io.camunda.zeebe:dueDate'] = seen.dueDate;
+    if (seen.followUpDate) headers['io.camunda.zeebe:followUpDate'] = seen.followUpDate;
+    if (task.form_key) headers['io.camunda.zeebe:formKey'] = String(task.form_key);
+    if (seen.priority > 0) headers['io.camunda.zeebe:priority'] = String(seen.priority);
+    if (changed.length) headers['io.camunda.zeebe:changedAttributes'] = JSON.stringify(changed);
+    const retries = Number(listener.retries);
+    tx.effects.jobs.push({
+      jobKey: this.keys.next(),
+      type: listener.type,
+      processInstanceKey: instance.key,
+      elementInstanceKey: String(task.element_instance_key),
+      elementId: String(task.element_id),
+      processDefinitionKey: instance.processDefinitionKey,
+      bpmnProcessId: instance.bpmnProcessId,
+      version: instance.version,
+      scopeKeys: new Interpreter(tx).scopeKeysOf(instance, String(task.element_instance_key)),
+      customHeaders: headers,
+      retries: Number.isInteger(retries) && retries > 0 ? retries : 3,
+      tenantId: instance.tenantId,
+      kind: 'TASK_LISTENER',
+      listenerEventType: transition.event === 'assigning' ? 'ASSIGNING' : 'COMPLETING',
+      userTask: compact({
+        action: transition.action,
+        assignee: seen.assignee ?? undefined,
+        candidateGroups: seen.candidateGroups,
+        candidateUsers: seen.candidateUsers,
+        changedAttributes: changed,
+        dueDate: seen.dueDate ?? undefined,
+        followUpDate: seen.followUpDate ?? undefined,
+        formKey: task.form_key ? String(task.form_key) : undefined,
+        priority: seen.priority,
+        userTaskKey,
+      }),
     });
+  }
+
+  /** A listener job completed: a denial ends the transition; otherwise the next listener runs, or the transition finishes. */
+  private async listenerCompleted(interpreter: Interpreter, instance: Instance, elementInstanceKey: string, tx: Txn, client: PoolClient, result?: JobResult) {
+    const { rows } = await client.query(`SELECT * FROM engine_user_task WHERE element_instance_key = $1 AND state IN ('ASSIGNING', 'COMPLETING')`, [elementInstanceKey]);
+    const task = rows[0];
+    if (!task?.transition) throw new EngineError(409, 'INVALID_STATE', `the user task of element instance ${elementInstanceKey} is not in a transition`);
+    const transition = task.transition as Transition;
+    const key = String(task.user_task_key);
+    if (result?.denied) {
+      // All corrections are discarded (Camunda: COMPLETION_DENIED / ASSIGNMENT_DENIED restore the persisted task).
+      await client.query(`UPDATE engine_user_task SET state = 'CREATED', transition = NULL WHERE user_task_key = $1`, [key]);
+      const reason = result.deniedReason ?? '';
+      const message =
+        transition.event === 'completing'
+          ? `Command 'COMPLETE' rejected with code 'INVALID_STATE': Completion of the User Task with key '${key}' was denied by Task Listener. Reason to deny: '${reason}'`
+          : `Command 'ASSIGN' rejected with code 'INVALID_STATE': Assignment of the User Task with key '${key}' was denied by Task Listener. Reason to deny: '${reason}'`;
+      tx.onCommit.push(() => this.events.emit(`userTask:${key}`, new EngineError(409, 'INVALID_STATE', message)));
+      return;
+    }
+    transition.corrections = { ...transition.corrections, ...corrections(result?.corrections) };
+    transition.index++;
+    if (transition.index < this.listenersOf(instance, String(task.element_id), transition.event).length) {
+      await client.query(`UPDATE engine_user_task SET transition = $2 WHERE user_task_key = $1`, [key, JSON.stringify(transition)]);
+      this.createListenerJob(tx, instance, task, transition);
+      return;
+    }
+    const seen = taskAsSeen(task, transition);
+    const done = transition.event === 'completing';
+    await client.query(
+      `UPDATE engine_user_task SET state = $2, transition = NULL, completion_date = $3, assignee = $4, candidate_groups = $5, candidate_users = $6,
+         due_date = $7, follow_up_date = $8, priority = $9 WHERE user_task_key = $1`,
+      [key, done ? 'COMPLETED' : 'CREATED', done ? tx.now : null, seen.assignee, seen.candidateGroups, seen.candidateUsers, seen.dueDate, seen.followUpDate, seen.priority],
+    );
+    if (done) interpreter.completeUserTask(instance, elementInstanceKey, transition.variables ?? {});
+    tx.onCommit.push(() => this.events.emit(`userTask:${key}`, undefined));
+  }
+
+  /** Waits for the end of a task's transition (registered before the command, so no outcome is missed). */
+  private transitionOutcome(key: string) {
+    let settled: { error?: EngineError } | undefined;
+    let notify: (() => void) | undefined;
+    const listener = (error?: EngineError) => {
+      settled = { error };
+      notify?.();
+    };
+    this.events.on(`userTask:${key}`, listener);
+    let element: string | undefined;
+    // The task's element ended meanwhile (cancellation, an interrupting event): the transition is gone with it.
+    const ended = () => listener(new EngineError(404, 'NOT_FOUND', `user task ${key} was canceled while its task listeners ran`));
+    return {
+      watchElement: (elementInstanceKey: string) => {
+        element = elementInstanceKey;
+        this.events.on(`ended:${element}`, ended);
+      },
+      close: () => {
+        this.events.off(`userTask:${key}`, listener);
+        if (element) this.events.off(`ended:${element}`, ended);
+      },
+      wait: (timeoutMs: number) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(
+            () => reject(new EngineError(504, 'DEADLINE_EXCEEDED', `the task listeners of user task ${key} did not complete within ${timeoutMs} ms; the transition goes on`)),
+            timeoutMs,
+          );
+          notify = () => {
+            clearTimeout(timer);
+            if (settled!.error) reject(settled!.error);
+            else resolve();
+          };
+          if (settled) notify();
+        }),
+    };
   }
 
   private userTaskResult(row: Record<string, unknown>) {
@@ -1086,6 +1359,7 @@ export class Engine {
       if (instance.status === 'COMPLETED') this.events.emit('completed', instance.key, tx.completedVariables.get(instance.key) ?? {});
     }
     for (const callback of tx.onCommit) callback();
+    for (const key of tx.effects.ended) this.events.emit(`ended:${key}`);
   }
 
   /**

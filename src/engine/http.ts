@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import multer from 'multer';
 import { isDatabaseUnavailable } from '../common/database-unavailable';
 import { LogRateLimiter } from '../common/log-rate-limit';
-import { Engine, EngineError } from './engine';
+import { Engine, EngineError, type JobResult } from './engine';
 
 /**
  * The `/v2` routes of the Camunda 8.8 Orchestration Cluster REST API that the SDK's client uses for our needs,
@@ -112,7 +112,8 @@ export function engineApp(engine: Engine, log: EngineLog): express.Express {
     });
   });
   route('post', '/jobs/:key/completion', async (req) => {
-    await engine.completeJob(key(req, 'key'), (body(req).variables as Record<string, unknown> | null) ?? {});
+    const b = body(req);
+    await engine.completeJob(key(req, 'key'), (b.variables as Record<string, unknown> | null) ?? {}, (b.result as JobResult | null) ?? undefined);
   });
   route('post', '/jobs/:key/failure', async (req) => {
     const b = body(req);

@@ -124,6 +124,11 @@ export class Interpreter {
     this.completeWithVariables(instance, element, variables);
   }
 
+  /** The variables a task listener job sees: those of the user task's scope chain (Camunda 8.8: not the completion's). */
+  scopeKeysOf(instance: Instance, elementInstanceKey: string): string[] {
+    return this.scopeChain(instance, elementInstanceKey);
+  }
+
   completeUserTask(instance: Instance, elementInstanceKey: string, variables: Vars): void {
     const element = this.waiting(instance, elementInstanceKey, 'userTask');
     this.completeWithVariables(instance, element, variables);
@@ -174,8 +179,9 @@ export class Interpreter {
   }
 
   /** A job out of retries: an incident holds its element until retries are given back and the incident is resolved. */
-  raiseJobIncident(instance: Instance, elementInstanceKey: string, jobKey: string, message: string): void {
-    const element = this.waiting(instance, elementInstanceKey, 'job');
+  raiseJobIncident(instance: Instance, elementInstanceKey: string, jobKey: string, message: string, listener = false): void {
+    // A task listener's job holds its user task (Camunda: TASK_LISTENER_NO_RETRIES).
+    const element = this.waiting(instance, elementInstanceKey, listener ? 'userTask' : 'job');
     element.jobIncidentKey = this.tx.keys.next();
     instance.hasIncident = true;
     this.tx.effects.incidents.push({
@@ -185,7 +191,7 @@ export class Interpreter {
       elementId: element.elementId,
       processDefinitionKey: instance.processDefinitionKey,
       bpmnProcessId: instance.bpmnProcessId,
-      errorType: 'JOB_NO_RETRIES',
+      errorType: listener ? 'TASK_LISTENER_NO_RETRIES' : 'JOB_NO_RETRIES',
       errorMessage: message,
       jobKey,
       creationTime: this.tx.now,

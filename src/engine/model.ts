@@ -47,6 +47,8 @@ export interface FlowNode {
     followUpDate?: string;
     priority?: string;
     headers: Record<string, string>;
+    /** `zeebe:taskListener`s by event, in model order (Camunda runs them one after another). */
+    listeners: TaskListener[];
   };
   inputs: Mapping[];
   outputs: Mapping[];
@@ -86,6 +88,14 @@ export interface ProcessModel {
 }
 
 export class UnsupportedModelError extends Error {}
+
+export type TaskListenerEvent = 'assigning' | 'completing';
+
+export interface TaskListener {
+  eventType: TaskListenerEvent;
+  type: string;
+  retries: string;
+}
 
 interface Moddle {
   $type: string;
@@ -305,7 +315,29 @@ function compileUserTask(element: Moddle, node: FlowNode): void {
     followUpDate: schedule?.followUpDate as string | undefined,
     priority: priority?.priority as string | undefined,
     headers: headers(element),
+    listeners: taskListeners(element, node),
   };
+}
+
+/** Camunda 8.8's task listener events the embedded engine runs; the 8.6 names are read as their 8.8 successors. */
+const LISTENER_EVENTS: Record<string, TaskListenerEvent> = { assigning: 'assigning', assignment: 'assigning', completing: 'completing', complete: 'completing' };
+
+function taskListeners(element: Moddle, node: FlowNode): TaskListener[] {
+  const listeners = (extension(element, 'zeebe:TaskListeners')?.listeners as Moddle[] | undefined) ?? [];
+  return listeners.map((listener) => {
+    const event = String(listener.eventType ?? '');
+    const eventType = LISTENER_EVENTS[event];
+    if (!eventType) {
+      throw new UnsupportedModelError(`user task "${node.id}" has a task listener for "${event}"; the embedded engine supports "assigning" and "completing"`);
+    }
+    const type = listener.type as string | undefined;
+    if (!type) throw new UnsupportedModelError(`user task "${node.id}" has a "${event}" task listener without a type`);
+    const retries = (listener.retries as string | undefined) ?? '3';
+    if (type.startsWith('=') || retries.startsWith('=')) {
+      throw new UnsupportedModelError(`user task "${node.id}" has a "${event}" task listener with an expression for its type or retries; the embedded engine supports literal values`);
+    }
+    return { eventType, type, retries };
+  });
 }
 
 function formBinding(node: FlowNode, bindingType: string | undefined): 'latest' | 'deployment' {

@@ -64,6 +64,11 @@ export interface NewJob {
   customHeaders: Record<string, string>;
   retries: number;
   tenantId: string;
+  /** A task listener's job (default: the element's own, BPMN_ELEMENT / UNSPECIFIED). */
+  kind?: 'BPMN_ELEMENT' | 'TASK_LISTENER';
+  listenerEventType?: 'UNSPECIFIED' | 'ASSIGNING' | 'COMPLETING';
+  /** A task listener job's view of its user task (Camunda's `userTask` of an activated job). */
+  userTask?: Record<string, unknown>;
 }
 
 export interface NewUserTask {
@@ -114,6 +119,7 @@ export interface NewSubscription {
 
 export type IncidentType =
   | 'JOB_NO_RETRIES'
+  | 'TASK_LISTENER_NO_RETRIES'
   | 'IO_MAPPING_ERROR'
   | 'CONDITION_ERROR'
   | 'EXTRACT_VALUE_ERROR'

@@ -157,7 +157,7 @@ export async function persist(client: PoolClient, instances: Iterable<Instance>,
     statement.add(`DELETE FROM engine_timer WHERE element_instance_key IN ${keys}`);
     statement.add(`DELETE FROM engine_message_subscription WHERE element_instance_key IN ${keys}`);
     statement.add(
-      `UPDATE engine_user_task SET state = 'CANCELED', completion_date = ${statement.value(now)}::timestamptz WHERE element_instance_key IN ${keys} AND state = 'CREATED'`,
+      `UPDATE engine_user_task SET state = 'CANCELED', completion_date = ${statement.value(now)}::timestamptz WHERE element_instance_key IN ${keys} AND state IN ('CREATED', 'ASSIGNING', 'COMPLETING')`,
     );
     statement.add(`UPDATE engine_incident SET state = 'RESOLVED' WHERE element_instance_key IN ${keys} AND state = 'ACTIVE'`);
   }
@@ -179,6 +179,9 @@ export async function persist(client: PoolClient, instances: Iterable<Instance>,
       custom_headers: j.customHeaders,
       retries: j.retries,
       tenant_id: j.tenantId,
+      kind: j.kind ?? 'BPMN_ELEMENT',
+      listener_event_type: j.listenerEventType ?? 'UNSPECIFIED',
+      user_task: j.userTask ?? null,
     })),
   );
   statement.insert(
