@@ -1,5 +1,8 @@
 import { FormLinter } from '@camunda/form-linting';
 import { readFileSync } from 'node:fs';
+import { isRole } from '../src/auth/roles';
+import { evaluate } from '../src/engine/feel';
+import { GROUP_LEVEL, parseGroup } from '../src/tasks/candidate-groups';
 import { parseBpmn, readResources } from '../src/workflow/bpmn-resources';
 
 // bpmnlint is CommonJS without types.
@@ -13,7 +16,8 @@ const resources = readResources('bpmn');
 const models = resources.filter((r) => r.name.endsWith('.bpmn'));
 const forms = resources.filter((r) => r.name.endsWith('.form'));
 
-type Element = { $type: string; id: string; name?: string; flowElements?: Element[]; di?: unknown };
+type Extension = { $type: string; candidateGroups?: string; formId?: string; formKey?: string; externalReference?: string; dueDate?: string };
+type Element = { $type: string; id: string; name?: string; flowElements?: Element[]; di?: unknown; extensionElements?: { values?: Extension[] } };
 
 async function parse(xml: string) {
   return (await parseBpmn(xml)) as { rootElements: Element[]; diagrams?: { plane: { planeElement: { bpmnElement: { id: string } }[] } }[] };
@@ -53,6 +57,32 @@ describe('models under bpmn/', () => {
         .filter((e) => e.$type !== 'bpmn:SequenceFlow' && !BILINGUAL.test(e.name ?? ''))
         .map((e) => e.id);
       expect(unnamed).toEqual([]);
+    });
+
+    it('gives every user task region-qualified candidate groups (role:region at the role’s level), a form and a due date', async () => {
+      const tasks = (await parse(xml)).rootElements.filter((e) => e.$type === 'bpmn:Process').flatMap(flowElements).filter((e) => e.$type === 'bpmn:UserTask');
+      const problems = tasks.flatMap((task) => {
+        const extension = (type: string) => task.extensionElements?.values?.find((v) => v.$type === type);
+        const found: string[] = [];
+        const groupsSource = extension('zeebe:AssignmentDefinition')?.candidateGroups;
+        if (!groupsSource?.trim().startsWith('=')) found.push(`${task.id}: candidate groups not computed from the region (${groupsSource ?? 'none'})`);
+        else {
+          // A case in a village: each group names a working role and the village, its township or its county.
+          const village = '410821100201';
+          const groups = evaluate(groupsSource, { regionCode: village });
+          if (!Array.isArray(groups) || groups.length === 0) found.push(`${task.id}: candidate groups ${JSON.stringify(groups)} are not a list`);
+          for (const group of Array.isArray(groups) ? groups : []) {
+            const { role, regionCode } = parseGroup(String(group));
+            const level = GROUP_LEVEL[role];
+            if (!isRole(role) || !level || regionCode !== village.slice(0, level)) found.push(`${task.id}: candidate group ${JSON.stringify(group)} is not role:region at its role's level`);
+          }
+        }
+        const form = extension('zeebe:FormDefinition');
+        if (!form?.formId && !form?.formKey && !form?.externalReference) found.push(`${task.id}: no form`);
+        if (!extension('zeebe:TaskSchedule')?.dueDate) found.push(`${task.id}: no due date`);
+        return found;
+      });
+      expect(problems).toEqual([]);
     });
 
     it('carries diagram layout for every element, so it opens in Camunda Modeler', async () => {

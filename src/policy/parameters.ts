@@ -78,6 +78,8 @@ export interface PolicyParameters {
   townshipApprovalLimitFen: number;
   countyApprovalCapFen: number;
   paperworkWorkingDays: number;
+  /** The township, the county or the joint meeting decides a temporary-aid request within these working days of the reply. */
+  temporaryAidApprovalWorkingDays: number;
   instalmentMaxMonths: number;
   temporaryAidAmounts: { type: 'emergency' | 'expenditure'; severity: 'general' | 'serious' | 'major'; multipleOfStandardPercent: number }[];
   unemployedAid: { monthsWithoutIncome: number; multipleOfStandardPercent: number };
@@ -195,6 +197,7 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
   townshipApprovalLimitFen: fen,
   countyApprovalCapFen: fen,
   paperworkWorkingDays: integer(1, 60),
+  temporaryAidApprovalWorkingDays: integer(1, 60),
   instalmentMaxMonths: integer(1, 24),
   temporaryAidAmounts: list(
     object({ type: oneOf('emergency', 'expenditure'), severity: oneOf('general', 'serious', 'major'), multipleOfStandardPercent: integer(1, 10_000) }),

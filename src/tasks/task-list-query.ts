@@ -2,6 +2,7 @@ import { DateTime } from 'luxon';
 import type { Principal } from '../auth/principal';
 import { regionPrefix } from '../auth/region';
 import { Role } from '../auth/roles';
+import { heldGroupsSql } from './candidate-groups';
 
 export const TASK_VIEWS = ['open', 'mine', 'unclaimed', 'overdue'] as const;
 export type TaskView = (typeof TASK_VIEWS)[number];
@@ -33,7 +34,7 @@ export function taskListWhere(filter: TaskListFilter, principal: Principal, now:
   else if (prefix.length === 6) conditions.push(`county_code = ${param(prefix)}`);
   else conditions.push(`region_code LIKE ${param(`${prefix}%`)}`);
   if (!principal.roles.includes(Role.Supervisor)) {
-    conditions.push(`(candidate_groups && ${param(principal.roles)}::text[] OR assignee = ${param(principal.id)})`);
+    conditions.push(`(${heldGroupsSql(principal, param)} OR assignee = ${param(principal.id)})`);
   }
   if (filter.view === 'mine') conditions.push(`assignee = ${param(principal.id)}`);
   if (filter.view === 'unclaimed') conditions.push('assignee IS NULL');

@@ -2,11 +2,12 @@ import type { Principal } from '../auth/principal';
 import { regionCovers } from '../auth/region';
 import { Role } from '../auth/roles';
 import type { ScopedProcessVariables } from '../workflow/scoped-variables';
+import { holdsAnyGroup } from './candidate-groups';
 
 /**
  * Who sees and who works a user task. Every procedure's instance carries the variables of ScopedProcessVariables;
  * a task is within a caller's reach when its instance's `regionCode` lies in the caller's region, and it is theirs
- * when one of their roles is among its candidate groups or it is assigned to them. Supervisors read every task of
+ * when they hold one of its candidate groups (role and region, candidate-groups.ts) or it is assigned to them. Supervisors read every task of
  * their region and work none. An instance without a `regionCode` is nobody's: it fails closed.
  */
 
@@ -47,9 +48,9 @@ export function scopesFrom(rows: VariableRow[]): Map<string, CaseScope> {
   return scopes;
 }
 
-/** One of the caller's roles is a candidate group of the task, or the task is assigned to the caller. */
+/** The caller holds one of the task's candidate groups, or the task is assigned to the caller. */
 export function canWork(principal: Principal, task: ScopedTask): boolean {
-  return task.assignee === principal.id || (task.candidateGroups ?? []).some((group) => (principal.roles as string[]).includes(group));
+  return task.assignee === principal.id || holdsAnyGroup(principal, task.candidateGroups);
 }
 
 /** Within the caller's region, and theirs to work or the caller is a supervisor. */

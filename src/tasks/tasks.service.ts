@@ -10,6 +10,7 @@ import { InvalidRequestException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { auditedValues } from './audited-values';
+import { holdsAnyGroup } from './candidate-groups';
 import { engineCall, NOW, taskNotFound } from './engine-call';
 import { checkSubmission, type FormSchema } from './form-rules';
 import { mayReassign } from './reassignment';
@@ -216,7 +217,7 @@ export class TasksService {
   private async workableTask(key: string, principal: Principal) {
     const found = await this.visibleTask(key, principal);
     if (!canWork(principal, found.task)) {
-      throw new DomainError('not-a-candidate', `user task ${key} is for ${(found.task.candidateGroups ?? []).join(', ') || 'its assignee'}, not for your roles`, 403);
+      throw new DomainError('not-a-candidate', `user task ${key} is for ${(found.task.candidateGroups ?? []).join(', ') || 'its assignee'}, not for your roles and region`, 403);
     }
     if (found.task.state !== 'CREATED') throw new DomainError('task-not-open', `user task ${key} is ${found.task.state}, no longer open`, 409);
     return found;
@@ -297,8 +298,8 @@ function summary(task: UserTask, scope: CaseScope): Omit<TaskSummary, 'context' 
  */
 function requireCandidate(task: UserTask, principal: Principal): void {
   const groups = task.candidateGroups ?? [];
-  if (groups.length > 0 && !groups.some((group) => (principal.roles as string[]).includes(group))) {
-    throw new DomainError('not-a-candidate', `user task ${task.userTaskKey} is for ${groups.join(', ')}, not for your roles`, 403);
+  if (groups.length > 0 && !holdsAnyGroup(principal, groups)) {
+    throw new DomainError('not-a-candidate', `user task ${task.userTaskKey} is for ${groups.join(', ')}, not for your roles and region`, 403);
   }
 }
 

@@ -77,5 +77,7 @@ export interface ProposalVariables {
   tier: Tier | 'ineligible';
   emergency: boolean;
   aidDueAt: string | null;
+  /** The due date of the approval task (township, county or joint meeting), temporaryAidApprovalWorkingDays after the reply; null for the other tiers. */
+  approvalDueAt: string | null;
   ineligibleReasons: string[];
 }

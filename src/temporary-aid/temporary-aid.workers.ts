@@ -87,7 +87,8 @@ export class TemporaryAidWorkers {
       }
       const emergency = r.aidType === 'emergency';
       const ineligibleReasons = r.tier === 'ineligible' ? unemployedAidProblems(r.unemployment, { unemployedAid: p.unemployedAid.value }) : [];
-      return { amountFen: r.amountFen!, amountYuanText: yuan(r.amountFen!), tier: r.tier!, tierText: TIER_TEXT[r.tier!], emergency, aidDueAt: emergency ? this.aidDueAt(r, profile).toISOString() : null, ineligibleReasons };
+      const approvalDueAt = ['township', 'county', 'joint-meeting'].includes(r.tier!) ? this.approvalDueAt(r.repliedAt ?? this.clock.now(), profile).toISOString() : null;
+      return { amountFen: r.amountFen!, amountYuanText: yuan(r.amountFen!), tier: r.tier!, tierText: TIER_TEXT[r.tier!], emergency, aidDueAt: emergency ? this.aidDueAt(r, profile).toISOString() : null, approvalDueAt, ineligibleReasons };
     });
   }
 
@@ -207,6 +208,11 @@ export class TemporaryAidWorkers {
   /** The profile in force where and when the emergency was reported. */
   private profileAt(r: AidRequest): ResolvedProfile {
     return r.profileVersionId ? this.profiles.byVersionId(r.profileVersionId) : this.profiles.inForceAt(r.regionCode, r.requestedAt);
+  }
+
+  /** The approval (township, county or joint meeting) is due within the profile's working days of the reply. */
+  private approvalDueAt(repliedAt: Date, profile: ResolvedProfile): Date {
+    return this.deadlines.due(workingDaysRule('temporaryAidApprovalWorkingDays', profile.parameters.temporaryAidApprovalWorkingDays).computation, repliedAt);
   }
 
   private aidDueAt(r: AidRequest, profile: ResolvedProfile): Date {

@@ -40,6 +40,7 @@ export const TEST_PARAMETERS: PolicyParameters = {
   townshipApprovalLimitFen: 300_000,
   countyApprovalCapFen: 1_000_000,
   paperworkWorkingDays: 5,
+  temporaryAidApprovalWorkingDays: 5,
   instalmentMaxMonths: 6,
   temporaryAidAmounts: [{ type: 'emergency', severity: 'general', multipleOfStandardPercent: 200 }],
   unemployedAid: { monthsWithoutIncome: 3, multipleOfStandardPercent: 100 },
