@@ -27,22 +27,34 @@ function composeCli(): string[] | undefined {
 
 describe('docker-compose.yml', () => {
   it('runs Camunda 8.8 with Elasticsearch, PostgreSQL and the service built from the Dockerfile', () => {
-    expect(Object.keys(services).sort()).toEqual(['camunda', 'doudi', 'elasticsearch', 'postgres']);
+    expect(Object.keys(services).sort()).toEqual(['camunda', 'camunda-provision', 'doudi', 'elasticsearch', 'postgres']);
     expect(services.camunda.image).toMatch(/^camunda\/camunda:8\.8\./);
     expect(services.camunda.ports).toEqual(expect.arrayContaining(['8088:8080', '26500:26500']));
     expect(services.camunda.environment?.CAMUNDA_DATA_SECONDARYSTORAGE_ELASTICSEARCH_URL).toBe('http://elasticsearch:9200');
     expect(services.doudi.build).toBe('.');
   });
 
-  it('gives every service a health check and starts each only after what it needs is healthy', () => {
+  // A one-shot job (restart "no", its own command) has no health: what needs it waits for it to finish well.
+  const oneShot = (service: Service & { restart?: string; command?: string[] }) => service.restart === 'no' && Boolean(service.command);
+
+  it('gives every service a health check and starts each only after what it needs is healthy (or, a one-shot job, done)', () => {
     for (const [name, service] of Object.entries(services)) {
-      expect({ name, healthcheck: Boolean(service.healthcheck?.test?.length) }).toEqual({ name, healthcheck: true });
+      if (!oneShot(service)) expect({ name, healthcheck: Boolean(service.healthcheck?.test?.length) }).toEqual({ name, healthcheck: true });
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
         expect(services[dependency]).toBeDefined();
-        expect(condition).toBe('service_healthy');
+        expect(condition).toBe(oneShot(services[dependency]!) ? 'service_completed_successfully' : 'service_healthy');
       }
     }
-    expect(Object.keys(services.doudi.depends_on ?? {}).sort()).toEqual(['camunda', 'postgres']);
+    expect(Object.keys(services.doudi.depends_on ?? {}).sort()).toEqual(['camunda', 'camunda-provision', 'postgres']);
+  });
+
+  it('provisions Camunda before the service starts: the built script, as the administrator, for the service user the service signs in as', () => {
+    const provision = services['camunda-provision'] as Service & { command?: string[] };
+    expect(provision.build).toBe('.');
+    expect(provision.command).toEqual(['node', 'dist/scripts/provision-camunda.js']);
+    const resolved = (value: string | undefined) => value?.replace(/\$\{(\w+):-([^}]*)\}/g, (_, _name: string, fallback: string) => fallback);
+    expect(resolved(provision.environment?.CAMUNDA_BASIC_AUTH_USERNAME)).toBe(resolved(services.camunda.environment?.CAMUNDA_SECURITY_INITIALIZATION_USERS_0_USERNAME));
+    expect(resolved(provision.environment?.DOUDI_CAMUNDA_PASSWORD)).toBe(resolved(services.doudi.environment?.CAMUNDA_BASIC_AUTH_PASSWORD));
   });
 
   it('runs Camunda with authentication and authorizations on, and Tasklist in the mode that honours candidate groups', () => {
