@@ -740,15 +740,7 @@ export class Engine {
     const outcome = this.transitionOutcome(key);
     try {
       const pending = await this.run(async (tx, client) => {
-        const instance = await this.lockOwner(tx, client, 'engine_user_task', key);
-        const { rows } = await client.query(`SELECT * FROM engine_user_task WHERE user_task_key = $1`, [key]);
-        const task = rows[0];
-        if (!task || !instance || !['CREATED', 'ASSIGNING', 'COMPLETING'].includes(task.state)) {
-          throw notFound(`Expected to assign user task with key '${key}', but no such active task was found`);
-        }
-        if (task.state !== 'CREATED') {
-          throw new EngineError(409, 'INVALID_STATE', `Expected to assign user task with key '${key}', but it is in state '${task.state}'`);
-        }
+        const { instance, task } = await this.lockOpenTask(tx, client, key, 'assign');
         if (assignee && !allowOverride && task.assignee && task.assignee !== assignee) {
           throw new EngineError(409, 'INVALID_STATE', `user task ${key} is already assigned to another user`);
         }
@@ -774,17 +766,10 @@ export class Engine {
    * listeners' corrections; a denial answers 409 INVALID_STATE with the listener's reason and the task is CREATED again.
    */
   async completeUserTask(key: string, variables: Vars = {}): Promise<void> {
-    const missing = () => notFound(`Expected to complete user task with key '${key}', but no such active task was found`);
     const outcome = this.transitionOutcome(key);
     try {
       const pending = await this.run(async (tx, client) => {
-        const instance = await this.lockOwner(tx, client, 'engine_user_task', key);
-        const { rows } = await client.query(`SELECT * FROM engine_user_task WHERE user_task_key = $1`, [key]);
-        const task = rows[0];
-        if (!task || !instance || !['CREATED', 'ASSIGNING', 'COMPLETING'].includes(task.state)) throw missing();
-        if (task.state !== 'CREATED') {
-          throw new EngineError(409, 'INVALID_STATE', `Expected to complete user task with key '${key}', but it is in state '${task.state}'`);
-        }
+        const { instance, task } = await this.lockOpenTask(tx, client, key, 'complete');
         const listeners = this.listenersOf(instance, task.element_id, 'completing');
         if (!listeners.length) {
           await client.query(`UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE user_task_key = $1`, [key, tx.now]);
@@ -799,6 +784,23 @@ export class Engine {
     } finally {
       outcome.close();
     }
+  }
+
+  /**
+   * The task and its instance, locked, for an assignment or completion: 404 when it is not open, 409 INVALID_STATE
+   * while listeners of an earlier command are still running on it.
+   */
+  private async lockOpenTask(tx: Txn, client: PoolClient, key: string, action: 'assign' | 'complete') {
+    const instance = await this.lockOwner(tx, client, 'engine_user_task', key);
+    const { rows } = await client.query(`SELECT * FROM engine_user_task WHERE user_task_key = $1`, [key]);
+    const task = rows[0];
+    if (!task || !instance || !['CREATED', 'ASSIGNING', 'COMPLETING'].includes(task.state)) {
+      throw notFound(`Expected to ${action} user task with key '${key}', but no such active task was found`);
+    }
+    if (task.state !== 'CREATED') {
+      throw new EngineError(409, 'INVALID_STATE', `Expected to ${action} user task with key '${key}', but it is in state '${task.state}'`);
+    }
+    return { instance, task };
   }
 
   private listenerTimeoutMs(): number {

@@ -1,7 +1,3 @@
-import type { MessageKey, Translate } from './i18n';
+import { labelOr, type Translate } from './i18n';
 
-export const roleLabel = (role: string, t: Translate): string => {
-  const key = `role.${role}` as MessageKey;
-  const text = t(key);
-  return text === key ? role : text;
-};
+export const roleLabel = (role: string, t: Translate): string => labelOr(t, `role.${role}`, role);

@@ -19,6 +19,12 @@ export function storedLocale(): Locale {
 
 export type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
 
+/** The catalogue's text for a key built from data (a status, a type), else the raw value: one added later still shows. */
+export function labelOr(t: Translate, key: string, raw: string): string {
+  const text = t(key as MessageKey);
+  return text === key ? raw : text;
+}
+
 export function translate(locale: Locale, key: MessageKey, values?: Record<string, string | number>): string {
   const text = messages[locale][key] ?? messages.zh[key] ?? key;
   return values ? text.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`)) : text;

@@ -1,22 +1,10 @@
 import { Diagram } from '../components/Diagram';
 import { ErrorBox } from '../components/ErrorBox';
 import { bilingual, formatInstant } from '../format';
-import { useI18n, type MessageKey } from '../i18n';
+import { labelOr, useI18n, type MessageKey } from '../i18n';
+import type { DeadlineRow } from './DashboardShared';
 import { Link } from '../router';
 import { useApi } from '../useApi';
-
-interface Deadline {
-  id: string;
-  type: string;
-  rule: string;
-  source: string;
-  startedAt: string;
-  dueAt: string;
-  metAt: string | null;
-  breachedAt: string | null;
-  calendar: string | null;
-  calendarNote: string | null;
-}
 
 interface CaseDetail {
   id: string;
@@ -28,7 +16,7 @@ interface CaseDetail {
   processInstanceKey: string | null;
   members: { name: string; relation: string; age: number; idNumber: string }[];
   currentSteps: { userTaskKey: string; name: string | null; elementId: string; assignee: string | null }[] | null;
-  deadlines: Deadline[];
+  deadlines: DeadlineRow[];
   notices: { kind: string; text: string; issuedAt: string; endsAt: string | null }[];
   timeline: { kind: string; at: string; actorId: string | null; details?: Record<string, unknown> }[];
 }
@@ -40,7 +28,7 @@ export function CasePage({ caseId }: { caseId: string }) {
   if (c.error) return <ErrorBox error={c.error} onRetry={c.reload} />;
   if (!c.data) return <p>{t('common.loading')}</p>;
   const d = c.data;
-  const label = (key: string, fallback: string) => (t(key as MessageKey) === key ? fallback : t(key as MessageKey));
+  const label = (key: string, fallback: string) => labelOr(t, key, fallback);
   const status = label(`case.status.${d.status}`, d.status);
 
   const printNotices = () => {

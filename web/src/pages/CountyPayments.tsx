@@ -3,7 +3,7 @@ import { ApiError } from '../api';
 import { currentToken, type Session } from '../auth';
 import { ErrorBox } from '../components/ErrorBox';
 import { formatDate, formatFen, formatInstant } from '../format';
-import { useI18n, type MessageKey } from '../i18n';
+import { labelOr, useI18n, type MessageKey } from '../i18n';
 import { Link } from '../router';
 import { useApi } from '../useApi';
 import { RegionLabel } from './CountyRegion';
@@ -38,11 +38,7 @@ export function CountyPayments({ session, selected }: { session: Session; select
   const cycles = useApi<PaymentCycle[]>('/api/v1/payment-cycles');
   const cycle = useApi<PaymentCycle>(selected ? `/api/v1/payment-cycles/${selected}` : null);
   const c = selected ? cycle.data : undefined;
-  const status = (s: string) => {
-    const key = `county.payments.status.${s}` as MessageKey;
-    const text = t(key);
-    return text === key ? s : text;
-  };
+  const status = (s: string) => labelOr(t, `county.payments.status.${s}`, s);
 
   return (
     <div className="county-section" data-testid="payments">

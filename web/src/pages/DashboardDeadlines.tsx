@@ -6,7 +6,8 @@ import { useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
 import { useApi } from '../useApi';
 import './Dashboard.css';
-import { type DeadlineRow, type DeadlineStatus, groupLabel, type RegionView, STATUSES, statusLabel, subjectHref, subjectLabel, type SummaryLine, typeLabel } from './DashboardShared';
+import { roleLabel } from '../roles';
+import { type DeadlineRow, type DeadlineStatus, type RegionView, STATUSES, statusLabel, subjectHref, subjectLabel, type SummaryLine, typeLabel } from './DashboardShared';
 
 const LIMIT = 500;
 
@@ -95,7 +96,7 @@ export function DashboardDeadlines({ session }: { session: Session }) {
                   <td>
                     {d.regionName ?? d.regionCode} <span className="muted">{d.regionCode}</span>
                   </td>
-                  <td>{groupLabel(t, d.responsibleGroup)}</td>
+                  <td>{roleLabel(d.responsibleGroup, t)}</td>
                   <td>{formatInstant(d.startedAt, locale)}</td>
                   <td>{formatInstant(d.dueAt, locale)}</td>
                   <td data-status={d.status}>

@@ -1,4 +1,4 @@
-import type { MessageKey, Translate } from '../i18n';
+import { labelOr, type MessageKey, type Translate } from '../i18n';
 
 /** The API's answers the dashboard reads (src/deadlines/deadline-queries.ts, src/sla/sla.service.ts, src/sla/incidents.dto.ts). */
 export type DeadlineStatus = 'open' | 'at-risk' | 'breached' | 'met';
@@ -67,16 +67,9 @@ export interface RegionView {
 /** The count of a status in a line (the summary's `atRisk` is the status `at-risk`). */
 export const countOf = (c: StatusCounts, status: DeadlineStatus): number => (status === 'at-risk' ? c.atRisk : c[status]);
 
-/** A label of the catalogue when it has one, else the raw value (a deadline type added later still shows). */
-function labelOr(t: Translate, key: string, raw: string): string {
-  const text = t(key as MessageKey);
-  return text === key ? raw : text;
-}
-
 export const typeLabel = (t: Translate, type: string) => labelOr(t, `deadline.type.${type}`, type);
 export const procedureLabel = (t: Translate, procedure: string) => labelOr(t, `dashboard.procedure.${procedure}`, procedure);
 export const subjectLabel = (t: Translate, subjectType: string) => labelOr(t, `dashboard.subject.${subjectType}`, subjectType);
-export const groupLabel = (t: Translate, group: string) => labelOr(t, `role.${group}`, group);
 export const statusLabel = (t: Translate, status: DeadlineStatus) => t(`dashboard.status.${status}` as MessageKey);
 
 /** The deadlines list behind a number. */
