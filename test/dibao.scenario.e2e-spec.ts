@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
 import { CAMUNDA_CLIENT, type CamundaClient } from '../src/workflow/camunda-client';
-import { REAL_CAMUNDA_ADDRESS, strictClient } from './support/engine';
+import { completeThroughEngine, REAL_CAMUNDA_ADDRESS, strictClient } from './support/engine';
 import { type Actor, idNumber, Scenario } from './support/scenario';
 
 /**
@@ -269,8 +269,14 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     const approval = await s.post(leader, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { decision: 'approve', decisionReasons: '同意纳入' } });
     expect(approval.status).toBe(400);
     expect(approval.body.errors).toEqual([expect.objectContaining({ field: 'variables.decision', message: expect.stringContaining('0.00元') })]);
-    // Past our form, as Tasklist or any client of the engine could: the worker refuses, the decision is asked again.
-    await s.app.get<CamundaClient>(CAMUNDA_CLIENT).completeUserTask({ userTaskKey: task.userTaskKey, variables: { decision: 'approve', decisionReasons: '同意纳入' } } as never);
+    // Past our API, through the engine: the task listener checks the values declared on the task by the same rules.
+    const engine = s.app.get<CamundaClient>(CAMUNDA_CLIENT);
+    const approve = { decision: 'approve', decisionReasons: '同意纳入' };
+    const denied = await completeThroughEngine(engine, task, leader.id!, approve).catch((error: { detail?: string }) => error);
+    expect(String((denied as { detail?: string }).detail)).toMatch(/denied by Task Listener. Reason to deny: '.*0\.00元/);
+    // A client that declares a refusal and sends an approval gets past the listener: the worker refuses it, and the
+    // decision is asked again.
+    await completeThroughEngine(engine, task, leader.id!, approve, { decision: 'refuse', decisionReasons: '家庭人均收入超过低保标准' });
     const c = await readCase(caseId);
     const again = await s.until(
       'the decision to be asked again',

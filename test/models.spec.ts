@@ -16,7 +16,7 @@ const resources = readResources('bpmn');
 const models = resources.filter((r) => r.name.endsWith('.bpmn'));
 const forms = resources.filter((r) => r.name.endsWith('.form'));
 
-type Extension = { $type: string; candidateGroups?: string; formId?: string; formKey?: string; externalReference?: string; dueDate?: string };
+type Extension = { $type: string; candidateGroups?: string; formId?: string; formKey?: string; externalReference?: string; dueDate?: string; listeners?: { eventType?: string; type?: string }[] };
 type Element = { $type: string; id: string; name?: string; flowElements?: Element[]; di?: unknown; extensionElements?: { values?: Extension[] } };
 
 async function parse(xml: string) {
@@ -59,7 +59,7 @@ describe('models under bpmn/', () => {
       expect(unnamed).toEqual([]);
     });
 
-    it('gives every user task region-qualified candidate groups (role:region at the role’s level), a form and a due date', async () => {
+    it('gives every user task region-qualified candidate groups (role:region at the role’s level), a form, a due date and our task listeners', async () => {
       const tasks = (await parse(xml)).rootElements.filter((e) => e.$type === 'bpmn:Process').flatMap(flowElements).filter((e) => e.$type === 'bpmn:UserTask');
       const problems = tasks.flatMap((task) => {
         const extension = (type: string) => task.extensionElements?.values?.find((v) => v.$type === type);
@@ -80,6 +80,9 @@ describe('models under bpmn/', () => {
         const form = extension('zeebe:FormDefinition');
         if (!form?.formId && !form?.formKey && !form?.externalReference) found.push(`${task.id}: no form`);
         if (!extension('zeebe:TaskSchedule')?.dueDate) found.push(`${task.id}: no due date`);
+        // Our task listeners (src/tasks/task-listeners.ts) hold Tasklist and every other client to our rules.
+        const listeners = (extension('zeebe:TaskListeners')?.listeners ?? []).map((l) => `${l.eventType}:${l.type}`);
+        for (const expected of ['assigning:task.assigning', 'completing:task.completing']) if (!listeners.includes(expected)) found.push(`${task.id}: no ${expected} listener`);
         return found;
       });
       expect(problems).toEqual([]);

@@ -524,6 +524,21 @@ export class Engine {
     return this.search(ELEMENT_INSTANCES, ELEMENT_INSTANCE_COLUMNS, request, 'element_instance_key', (row) => this.elementInstanceResult(row));
   }
 
+  /** `PUT /v2/element-instances/{key}/variables`: variables on an active element instance's scope (or the process's). */
+  async setVariables(elementInstanceKey: string, variables: unknown, local: boolean): Promise<void> {
+    if (variables === null || typeof variables !== 'object' || Array.isArray(variables)) throw invalid('variables must be a JSON object');
+    const missing = () => notFound(`Expected to update variables for element with key '${elementInstanceKey}', but no such element was found`);
+    const { rows } = await this.pool.query<{ key: string }>(
+      `SELECT process_instance_key::text AS key FROM engine_element_instance WHERE element_instance_key = $1 AND state = 'ACTIVE'
+       UNION ALL SELECT process_instance_key::text FROM engine_process_instance WHERE process_instance_key = $1 LIMIT 1`,
+      [elementInstanceKey],
+    );
+    if (!rows[0]) throw missing();
+    await this.onInstance(rows[0].key, (interpreter, instance) => {
+      if (!interpreter.setVariables(instance, elementInstanceKey, variables as Vars, local)) throw missing();
+    });
+  }
+
   async getElementInstance(key: string) {
     const { items } = await this.searchElementInstances({ filter: { elementInstanceKey: key } });
     if (!items[0]) throw notFound(`Element instance with key '${key}' not found`);

@@ -98,6 +98,11 @@ export function engineApp(engine: Engine, log: EngineLog): express.Express {
 
   route('post', '/element-instances/search', (req) => engine.searchElementInstances(body(req)));
   route('get', '/element-instances/:key', (req) => engine.getElementInstance(key(req, 'key')));
+  route('put', '/element-instances/:key/variables', async (req) => {
+    const b = body(req);
+    if (b.local !== undefined && typeof b.local !== 'boolean') throw new EngineError(400, 'INVALID_ARGUMENT', 'local must be a boolean');
+    await engine.setVariables(key(req, 'key'), b.variables, b.local === true);
+  });
 
   route('post', '/jobs/activation', (req) => {
     const b = body(req);

@@ -129,6 +129,20 @@ export class Interpreter {
     return this.scopeChain(instance, elementInstanceKey);
   }
 
+  /**
+   * Zeebe's variable document UPDATE on an active element instance (or the process instance): `local` sets each
+   * variable on that scope; otherwise each is set where it already exists, looking outwards, else at the process.
+   * Returns false when the element instance is not active in this instance.
+   */
+  setVariables(instance: Instance, elementInstanceKey: string, variables: Vars, local: boolean): boolean {
+    if (instance.status !== 'ACTIVE' || !instance.state.elements[elementInstanceKey]) return false;
+    for (const [name, value] of Object.entries(variables)) {
+      if (local) this.setVariable(instance, elementInstanceKey, name, value);
+      else this.propagate(instance, elementInstanceKey, name, value);
+    }
+    return true;
+  }
+
   completeUserTask(instance: Instance, elementInstanceKey: string, variables: Vars): void {
     const element = this.waiting(instance, elementInstanceKey, 'userTask');
     this.completeWithVariables(instance, element, variables);

@@ -70,6 +70,12 @@ export class TaskCompletions implements OnApplicationBootstrap, OnApplicationShu
     return String(row.id);
   }
 
+  /** Whether a completion of the task is recorded and not yet settled: the task API's, or one a task listener accepted. */
+  async pendingFor(userTaskKey: string): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query(`SELECT 1 FROM task_completion WHERE user_task_key = $1 AND settled_at IS NULL LIMIT 1`, [userTaskKey]);
+    return rows.length > 0;
+  }
+
   /**
    * The steps of a case completed through the task API, by whom: those completed and those still pending (a pending
    * one may have reached the engine); not those the engine refused or that were abandoned.

@@ -6,11 +6,12 @@ import { TasksController } from './tasks.controller';
 import { TaskCompletions } from './task-completions';
 import { TaskContexts } from './task-context';
 import { TaskIndex } from './task-index';
+import { TaskListeners } from './task-listeners';
 import { TasksService } from './tasks.service';
 
 @Module({
   imports: [DibaoModule, TemporaryAidModule, PaymentsModule],
   controllers: [TasksController],
-  providers: [TasksService, TaskCompletions, TaskContexts, TaskIndex],
+  providers: [TasksService, TaskCompletions, TaskContexts, TaskIndex, TaskListeners],
 })
 export class TasksModule {}

@@ -22,7 +22,7 @@ import { urgencyOf } from './task-list-query';
 import { canSee, canWork, type CaseScope, parseJson } from './task-scope';
 import type { TaskDetail, TaskList, TaskListQueryDto, TaskSummary } from './tasks.dto';
 
-type UserTask = Awaited<ReturnType<CamundaClient['getUserTask']>>;
+export type UserTask = Awaited<ReturnType<CamundaClient['getUserTask']>>;
 type VariableSearch = Parameters<CamundaClient['searchVariables']>[0];
 
 const MAX_VARIABLES = 1_000;
@@ -196,21 +196,29 @@ export class TasksService {
 
   /** Separation of duties (separation-of-duties.ts): 403 when `actorId` did an earlier step of the case that excludes this one. */
   private async checkDuties(task: UserTask, scope: CaseScope, actorId: string): Promise<void> {
+    const conflict = await this.dutyConflict(task, scope, actorId);
+    if (conflict) throw conflict;
+  }
+
+  /**
+   * The separation-of-duties refusal (403) when `actorId` did an earlier step of the case that excludes this one,
+   * else undefined; the one check of the task API and of the task listeners (task-listeners.ts).
+   */
+  async dutyConflict(task: UserTask, scope: CaseScope, actorId: string): Promise<DomainError | undefined> {
     const step = { processDefinitionId: String(task.processDefinitionId), elementId: String(task.elementId) };
     const earlier = await this.completions.earlierOf(scope.subjectType ?? 'process-instance', scope.subjectId ?? String(task.processInstanceKey));
     const check = mayDo(step, actorId, earlier);
-    if (!check.allowed) {
-      // The steps by their names in the model (as the audit row of the earlier one recorded it): 乡镇审批 Township leader decision.
-      const [earlier] = await this.audit.byIds(check.earlier.auditEventId ? [check.earlier.auditEventId] : []);
-      const earlierName = (earlier?.details as { name?: string } | undefined)?.name ?? check.earlier.elementId;
-      const name = task.name ?? step.elementId;
-      throw new DomainError(
-        'separation-of-duties',
-        `职责分离：${actorId} 已办理本案“${earlierName}”，不能再办理“${name}”，须由他人办理 / ${actorId} did "${earlierName}" (${check.earlier.elementId}) of this case and may not do "${name}" (${step.elementId}, user task ${task.userTaskKey}): someone else must`,
-        403,
-        { earlierStep: check.earlier.elementId, earlierStepName: earlierName, step: step.elementId, stepName: name },
-      );
-    }
+    if (check.allowed) return undefined;
+    // The steps by their names in the model (as the audit row of the earlier one recorded it): 乡镇审批 Township leader decision.
+    const [earlierEvent] = await this.audit.byIds(check.earlier.auditEventId ? [check.earlier.auditEventId] : []);
+    const earlierName = (earlierEvent?.details as { name?: string } | undefined)?.name ?? check.earlier.elementId;
+    const name = task.name ?? step.elementId;
+    return new DomainError(
+      'separation-of-duties',
+      `职责分离：${actorId} 已办理本案“${earlierName}”，不能再办理“${name}”，须由他人办理 / ${actorId} did "${earlierName}" (${check.earlier.elementId}) of this case and may not do "${name}" (${step.elementId}, user task ${task.userTaskKey}): someone else must`,
+      403,
+      { earlierStep: check.earlier.elementId, earlierStepName: earlierName, step: step.elementId, stepName: name },
+    );
   }
 
   /** A visible task the caller may work on (candidate group or assignee) and that is still open. */
@@ -224,7 +232,7 @@ export class TasksService {
   }
 
   /** The schema of the task's linked form, or null when it has none. */
-  private async formOf(task: UserTask): Promise<Record<string, unknown> | null> {
+  async formOf(task: UserTask): Promise<Record<string, unknown> | null> {
     if (!task.formKey) return null;
     let form: { schema?: unknown } | void;
     try {

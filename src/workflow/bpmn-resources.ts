@@ -43,6 +43,10 @@ export async function jobTypesOf(xml: string): Promise<string[]> {
     const element = node as ModdleElement;
     for (const extension of element.extensionElements?.values ?? []) {
       if (extension.$type === 'zeebe:TaskDefinition' && typeof extension.type === 'string') types.add(extension.type);
+      // A user-task listener's jobs need a worker like a service task's.
+      if (extension.$type === 'zeebe:TaskListeners') {
+        for (const listener of (extension.listeners ?? []) as ModdleElement[]) if (typeof listener.type === 'string') types.add(listener.type);
+      }
     }
     for (const [key, value] of Object.entries(element)) {
       if (!key.startsWith('$') && key !== 'extensionElements') visit(value, seen);

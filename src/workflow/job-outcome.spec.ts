@@ -1,7 +1,7 @@
 import { DomainError } from '../common/domain-error';
 import { CalendarDataError, CalendarError, OutsideCalendarError } from '../policy/holiday-calendar';
 import { PolicyError } from '../policy/policy-profiles';
-import { BusinessOutcome, classifyJobFailure, incidentReason, retryBackOffMs, settleJob } from './job-outcome';
+import { BusinessOutcome, classifyJobFailure, incidentReason, ListenerVerdict, retryBackOffMs, settleJob } from './job-outcome';
 
 function recordingJob(retries: number) {
   const calls: { action: string; arg: unknown }[] = [];
@@ -9,7 +9,7 @@ function recordingJob(retries: number) {
     calls.push({ action, arg });
     return action;
   };
-  return { calls, job: { retries, complete: act('complete'), error: act('error'), fail: act('fail') } };
+  return { calls, job: { retries, complete: act('complete'), error: act('error'), fail: act('fail'), completeListener: act('completeListener') } };
 }
 
 describe('settleJob', () => {
@@ -17,6 +17,16 @@ describe('settleJob', () => {
     const { calls, job } = recordingJob(3);
     await settleJob(job, async () => ({ amountFen: 12345 }));
     expect(calls).toEqual([{ action: 'complete', arg: { amountFen: 12345 } }]);
+  });
+
+  it("completes a listener's job with its verdict, never with variables; a denial's reason is masked", async () => {
+    const { calls, job } = recordingJob(3);
+    await settleJob(job, async () => ListenerVerdict.accept());
+    await settleJob(job, async () => ListenerVerdict.deny('申请人 11010519491231002X 的收入未核实'));
+    expect(calls).toEqual([
+      { action: 'completeListener', arg: ListenerVerdict.accept() },
+      { action: 'completeListener', arg: expect.objectContaining({ denied: true, deniedReason: '申请人 110105********002X 的收入未核实' }) },
+    ]);
   });
 
   it('raises a BPMN error with the code of a declared business outcome, masking ID numbers', async () => {

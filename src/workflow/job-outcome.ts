@@ -7,6 +7,8 @@ import { PolicyError } from '../policy/policy-profiles';
 export interface JobActions<R> {
   retries: number;
   complete(variables?: Record<string, unknown>): Promise<R>;
+  /** A user-task listener's job: completed with its verdict (Camunda 8.8 refuses variables on a listener's job). */
+  completeListener(verdict: ListenerVerdict): Promise<R>;
   error(error: { errorCode: string; errorMessage?: string; variables?: Record<string, unknown> }): Promise<R>;
   fail(failure: { errorMessage: string; retries: number; retryBackOff: number }): Promise<R>;
 }
@@ -29,6 +31,25 @@ export class BusinessOutcome extends Error {
     message: string,
   ) {
     super(message);
+  }
+}
+
+/**
+ * What a user-task listener (`zeebe:taskListener`) answers: the transition (assignment, completion) goes on, or is
+ * denied with a reason the engine hands back to whoever asked for it (Tasklist, our API, any client).
+ */
+export class ListenerVerdict {
+  private constructor(
+    readonly denied: boolean,
+    readonly deniedReason?: string,
+  ) {}
+
+  static accept(): ListenerVerdict {
+    return new ListenerVerdict(false);
+  }
+
+  static deny(reason: string): ListenerVerdict {
+    return new ListenerVerdict(true, maskIdNumbersIn(reason).slice(0, MAX_MESSAGE));
   }
 }
 
@@ -98,8 +119,8 @@ export function incidentReason(errorType: string | undefined, errorMessage: stri
  * `classifyJobFailure`: a BPMN error, a failure with no retries (an incident at once), or a failure with one retry
  * fewer and a back-off, which ends in an incident at zero retries.
  */
-export async function settleJob<R>(job: JobActions<R>, handle: () => Promise<Record<string, unknown> | void>): Promise<R> {
-  let variables: Record<string, unknown> | void;
+export async function settleJob<R>(job: JobActions<R>, handle: () => Promise<Record<string, unknown> | ListenerVerdict | void>): Promise<R> {
+  let variables: Record<string, unknown> | ListenerVerdict | void;
   try {
     variables = await handle();
   } catch (error) {
@@ -109,6 +130,7 @@ export async function settleJob<R>(job: JobActions<R>, handle: () => Promise<Rec
     const retries = Math.max(0, job.retries - 1);
     return job.fail({ errorMessage: failure.errorMessage, retries, retryBackOff: retries > 0 ? retryBackOffMs(retries) : 0 });
   }
+  if (variables instanceof ListenerVerdict) return job.completeListener(variables);
   return job.complete(variables ?? {});
 }
 

@@ -6,10 +6,11 @@ import { AppConfig } from '../config/app-config';
 import { Metrics } from '../metrics/metrics.service';
 import { jobTypesOf, readResources, Resource } from './bpmn-resources';
 import { CAMUNDA_CLIENT, CAMUNDA_WORKER_CLIENT, CamundaClient } from './camunda-client';
-import { classifyJobFailure, settleJob, JobActions } from './job-outcome';
+import { classifyJobFailure, type JobActions, ListenerVerdict, settleJob } from './job-outcome';
 import { JOB_WORKER, JobWorkerOptions } from './job-worker.decorator';
 
-type Handler = (job: unknown) => Promise<Record<string, unknown> | void>;
+type Handler = (job: unknown) => Promise<Record<string, unknown> | ListenerVerdict | void>;
+type ActivatedJob = Parameters<Parameters<CamundaClient['createJobWorker']>[0]['jobHandler']>[0];
 
 interface DeclaredWorker {
   options: JobWorkerOptions;
@@ -140,7 +141,7 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, Be
       pollIntervalMs: 500,
       ...(options.fetchVariables ? { fetchVariables: options.fetchVariables } : {}),
       jobHandler: (job) =>
-        settleJob(job as unknown as JobActions<'JOB_ACTION_RECEIPT'>, async () => {
+        settleJob(this.actionsOf(job), async () => {
           try {
             return await this.metrics.timeJob(options.type, () => handler(job));
           } catch (error) {
@@ -152,5 +153,26 @@ export class WorkflowService implements OnModuleInit, OnApplicationBootstrap, Be
           }
         }),
     });
+  }
+  /** The SDK's job, and the completion of a listener's job with its verdict, which the SDK's job cannot send. */
+  private actionsOf(job: ActivatedJob): JobActions<'JOB_ACTION_RECEIPT'> {
+    const sdkJob = job as unknown as JobActions<'JOB_ACTION_RECEIPT'> & { jobKey: string; ignore(): Promise<'JOB_ACTION_RECEIPT'> };
+    return {
+      retries: sdkJob.retries,
+      complete: (variables) => sdkJob.complete(variables),
+      error: (error) => sdkJob.error(error),
+      fail: (failure) => sdkJob.fail(failure),
+      completeListener: async (verdict) => {
+        try {
+          await this.workerClient.completeJob({
+            jobKey: sdkJob.jobKey as never,
+            result: verdict.denied ? { type: 'userTask', denied: true, deniedReason: verdict.deniedReason } : { type: 'userTask', denied: false },
+          });
+        } finally {
+          await sdkJob.ignore();
+        }
+        return 'JOB_ACTION_RECEIPT';
+      },
+    };
   }
 }

@@ -69,6 +69,29 @@ describeEngines('conformance: task listeners', (engine) => {
     expect((await taskIn(camunda(), task.userTaskKey, (t) => t.state === 'COMPLETED')).state).toBe('COMPLETED');
   });
 
+  test('variables set on the task (local) before the completion are seen by the listener, and are gone with the task; the completion\'s reach the process', async () => {
+    const { key, task } = await started({ applicant: 'Li Na' });
+    await camunda().createElementInstanceVariables({ elementInstanceKey: task.elementInstanceKey, variables: { formSubmission: { decision: 'approve' } }, local: true });
+    const completion = camunda().completeUserTask({ userTaskKey: task.userTaskKey, variables: { decision: 'approve' } });
+    const first = await activateOne(camunda(), check);
+    expect(first.variables).toMatchObject({ applicant: 'Li Na', formSubmission: { decision: 'approve' } });
+    expect(first.variables).not.toHaveProperty('decision');
+    await camunda().completeJob({ jobKey: first.jobKey });
+    await camunda().completeJob({ jobKey: (await activateOne(camunda(), audit)).jobKey });
+    await completion;
+    await completed(camunda(), key);
+    const variables = await variablesOf(camunda(), key, (v) => 'decision' in v);
+    expect(variables).toMatchObject({ decision: 'approve', applicant: 'Li Na' });
+    expect(variables).not.toHaveProperty('formSubmission');
+  });
+
+  test('variables cannot be set on an element instance that is not active: 404', async () => {
+    const { key, task } = await started();
+    await camunda().cancelProcessInstance({ processInstanceKey: key });
+    const rejection = await rejectionOf(camunda().createElementInstanceVariables({ elementInstanceKey: task.elementInstanceKey, variables: { x: 1 }, local: true }));
+    expect(rejection.status).toBe(404);
+  });
+
   test('deny: the completion is refused with the reason, the task is CREATED again as it was, a second completion succeeds', async () => {
     const { key, task } = await started();
     const refused = rejectionOf(camunda().completeUserTask({ userTaskKey: task.userTaskKey, variables: { decision: 'approve' } }));

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startEngineServer, type EngineServer } from '../../src/engine/engine-server';
+import { FORM_SUBMISSION } from '../../src/tasks/task-listeners';
 import { type CamundaClient, camundaClient } from '../../src/workflow/camunda-client';
 import { freePort } from './free-port';
 import { createTestDatabase, migrationUrlOf } from './test-app';
@@ -36,6 +37,28 @@ export interface EngineUnderTest {
 
 export function strictClient(address: string): CamundaClient {
   return camundaClient({ CAMUNDA_REST_ADDRESS: address, CAMUNDA_AUTH_STRATEGY: 'NONE', CAMUNDA_SDK_VALIDATION: 'req:strict,res:strict', CAMUNDA_SDK_LOG_LEVEL: 'error' });
+}
+
+/**
+ * A completion by a client of the engine other than our task API (Tasklist, a script), the way issue 20 lets one
+ * pass the task listeners: claimed by `assignee`, the form's values declared on the task (FORM_SUBMISSION: Camunda
+ * 8.8's listeners cannot see a completion's own variables), then completed with the same values. Rejects as the
+ * engine does (409 with the listener's reason when denied).
+ */
+export async function completeThroughEngine(
+  client: CamundaClient,
+  task: { userTaskKey: string; elementInstanceKey: string },
+  assignee: string,
+  values: Record<string, unknown>,
+  /** What is declared on the task, when not `values`; null: nothing (as Tasklist does). */
+  declared: Record<string, unknown> | null = values,
+): Promise<void> {
+  const userTaskKey = task.userTaskKey as never;
+  await client.assignUserTask({ userTaskKey, assignee, allowOverride: true });
+  if (declared) {
+    await client.createElementInstanceVariables({ elementInstanceKey: task.elementInstanceKey as never, variables: { [FORM_SUBMISSION]: { userTaskKey: task.userTaskKey, values: declared } }, local: true });
+  }
+  await client.completeUserTask({ userTaskKey, variables: values });
 }
 
 export async function startEngineUnderTest(target: EngineTarget): Promise<EngineUnderTest> {

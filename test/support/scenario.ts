@@ -27,6 +27,8 @@ export interface Task {
   userTaskKey: string;
   elementId: string;
   subjectId: string;
+  /** Its variable scope in the engine. */
+  elementInstanceKey: string;
 }
 
 export interface Actor {
