@@ -54,7 +54,7 @@ async function main(): Promise<void> {
                 (ARRAY['Task_accept','Task_investigate','Task_township_review','Task_village_review'])[1 + g % 4],
                 (ARRAY['受理 Accept application','入户调查 Home investigation','乡镇审核 Township audit','村级评议 Village review'])[1 + g % 4],
                 CASE WHEN g <= $2 THEN 'CREATED' ELSE 'COMPLETED' END,
-                CASE WHEN g % 4 = 3 THEN ARRAY['village-committee:' || t.code || '201'] WHEN g % 7 = 0 THEN ARRAY['township-leader:' || t.code] ELSE ARRAY['township-caseworker:' || t.code] END,
+                CASE WHEN g % 4 = 3 THEN ARRAY['village-committee@' || t.code || '201'] WHEN g % 7 = 0 THEN ARRAY['township-leader@' || t.code] ELSE ARRAY['township-caseworker@' || t.code] END,
                 CASE WHEN g % 3 = 0 THEN 'caseworker-' || (g % 9) END,
                 t.code || '201', left(t.code, 6), t.code, 'dibao-case', c.id::text, 'DB' || left(t.code, 6) || '-2026-' || lpad(g::text, 7, '0'), '受助人' || g,
                 now() - interval '90 days' + (g % 7776000) * interval '1 second', now() + (g % 30 - 5) * interval '1 day',

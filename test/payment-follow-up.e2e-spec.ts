@@ -68,7 +68,7 @@ describe('failed-line follow-up', () => {
       const [c] = await s.app.get(DataSource).query(`SELECT case_number, applicant_name FROM dibao_case WHERE id = $1`, [caseOfLine.get(t.subjectId!)]);
       expect((t as unknown as { context: unknown }).context).toMatchObject({ subjectType: 'dibao-case', subjectId: caseOfLine.get(t.subjectId!), caseNumber: c.case_number, applicantName: c.applicant_name });
       expect(t.name).toBe('核查支付失败 Follow up a failed payment');
-      expect(t.candidateGroups).toEqual([`county-civil-affairs:${COUNTY}`]);
+      expect(t.candidateGroups).toEqual([`county-civil-affairs@${COUNTY}`]);
       expect(new Date(t.dueDate).getTime()).toBe(NOVEMBER_DATA_DUE.getTime());
     }
     // The task shows the payee masked, never the full ID number.

@@ -187,7 +187,7 @@ describe('task list with 6,000 open tasks in one county', () => {
     try {
       await db.query(
         `INSERT INTO task_index (user_task_key, process_instance_key, element_instance_key, process_definition_id, element_id, state, candidate_groups, assignee, region_code, county_code, township_code, created_at)
-         VALUES ('4503599627370495', '1', '2', 'tasks-fixture-review', 'township-review', 'CREATED', '{township-caseworker:410821100}', 'li', '410821100201', '410821', '410821100', now() - interval '1 day')`,
+         VALUES ('4503599627370495', '1', '2', 'tasks-fixture-review', 'township-review', 'CREATED', '{township-caseworker@410821100}', 'li', '410821100201', '410821', '410821100', now() - interval '1 day')`,
       );
     } finally {
       await db.end();

@@ -72,7 +72,7 @@ describe('task API', () => {
         processDefinitionId: PROCESS_ID,
         processInstanceKey: instanceA,
         elementInstanceKey: expect.stringMatching(/^\d+$/),
-        candidateGroups: ['township-caseworker:410821100', 'county-civil-affairs:410821'],
+        candidateGroups: ['township-caseworker@410821100', 'county-civil-affairs@410821'],
         assignee: null,
         creationDate: expect.any(String),
         dueDate: null,

@@ -155,7 +155,7 @@ describe('temporary aid on the embedded engine', () => {
       const task = (await s.taskIn(r.processInstanceKey, elementId, actor)) as unknown as { dueDate: string | null; candidateGroups: string[] };
       // Due temporaryAidApprovalWorkingDays (5) after the reply on Monday 14 September: the end of Sunday 20 September (a working day of the 2026 National Day adjustment).
       expect(task.dueDate).toBe('2026-09-20T15:59:59.999Z');
-      expect(task.candidateGroups).toEqual([elementId === 'Task_township_approval' ? `township-leader:${TOWNSHIP}` : `county-civil-affairs:${TOWNSHIP.slice(0, 6)}`]);
+      expect(task.candidateGroups).toEqual([elementId === 'Task_township_approval' ? `township-leader@${TOWNSHIP}` : `county-civil-affairs@${TOWNSHIP.slice(0, 6)}`]);
       started.push(r);
     }
     // The township approves its own tier in 3 monthly instalments; the approval is filed with the county.

@@ -13,11 +13,11 @@ describe('who reassigns a task', () => {
   });
 
   it('within the leader’s region, by the group’s region', () => {
-    expect(mayReassign(as(Role.TownshipLeader), { candidateGroups: ['township-caseworker:410821100'] })).toBe(true);
-    expect(mayReassign(as(Role.TownshipLeader), { candidateGroups: ['village-committee:410821100201'] })).toBe(true);
-    expect(mayReassign(as(Role.TownshipLeader), { candidateGroups: ['township-caseworker:410821101'] })).toBe(false);
-    expect(mayReassign({ ...as(Role.CountyCivilAffairs), regionCode: '410821' }, { candidateGroups: ['county-finance:410821'] })).toBe(true);
-    expect(mayReassign({ ...as(Role.CountyCivilAffairs), regionCode: '410822' }, { candidateGroups: ['county-finance:410821'] })).toBe(false);
+    expect(mayReassign(as(Role.TownshipLeader), { candidateGroups: ['township-caseworker@410821100'] })).toBe(true);
+    expect(mayReassign(as(Role.TownshipLeader), { candidateGroups: ['village-committee@410821100201'] })).toBe(true);
+    expect(mayReassign(as(Role.TownshipLeader), { candidateGroups: ['township-caseworker@410821101'] })).toBe(false);
+    expect(mayReassign({ ...as(Role.CountyCivilAffairs), regionCode: '410821' }, { candidateGroups: ['county-finance@410821'] })).toBe(true);
+    expect(mayReassign({ ...as(Role.CountyCivilAffairs), regionCode: '410822' }, { candidateGroups: ['county-finance@410821'] })).toBe(false);
   });
 
   it('nobody else, and no task without candidate groups', () => {

@@ -7,7 +7,7 @@ import { parseGroup } from './candidate-groups';
  * Who may hand a task to someone else (reassign a claimed task, or assign an open one): the leader of the level the
  * task belongs to. Township tasks (village committee, township caseworker, township leader) are reassigned by a
  * township leader, county tasks (county civil affairs, county finance) by county civil affairs — each within their
- * region: the group's region (`township-caseworker:410821100`) must lie in the leader's; a flat group (instances of the
+ * region: the group's region (`township-caseworker@410821100`) must lie in the leader's; a flat group (instances of the
  * older models) is left to the caller's check of the instance's region.
  */
 export const REASSIGNED_BY: Record<string, Role> = {

@@ -18,7 +18,7 @@ describe('taskListWhere', () => {
 
   it('limits everyone but supervisors to their candidate groups or their own tasks', () => {
     const caseworker = taskListWhere(filter, principal([Role.TownshipCaseworker], '410821100'), new Date());
-    expect(caseworker.where).toContain("EXISTS (SELECT 1 FROM unnest(candidate_groups) g WHERE split_part(g, ':', 1) = ANY($3::text[]) AND (strpos(g, ':') = 0 OR split_part(g, ':', 2) LIKE $4 || '%')) OR assignee = $5");
+    expect(caseworker.where).toContain("EXISTS (SELECT 1 FROM unnest(candidate_groups) g WHERE split_part(g, '@', 1) = ANY($3::text[]) AND (strpos(g, '@') = 0 OR split_part(g, '@', 2) LIKE $4 || '%')) OR assignee = $5");
     expect(caseworker.params.slice(2)).toEqual([[Role.TownshipCaseworker], '410821100', 'li']);
     // A city's token: its prefix (4108), as region_code is matched.
     expect(taskListWhere(filter, principal([Role.CountyCivilAffairs], '410800'), new Date()).params[3]).toBe('4108');

@@ -6,7 +6,7 @@ const caseworker: Principal = { id: 'li', roles: [Role.TownshipCaseworker], regi
 const county: Principal = { id: 'zhao', roles: [Role.CountyCivilAffairs], regionCode: '410821' };
 const supervisor: Principal = { id: 'qian', roles: [Role.Supervisor], regionCode: '410821' };
 const scope = { regionCode: '410821100201', subjectType: 'dibao-case', subjectId: 'c-1' };
-const task = { candidateGroups: ['township-caseworker:410821100'] };
+const task = { candidateGroups: ['township-caseworker@410821100'] };
 
 describe('task scope', () => {
   it('reads regionCode, subjectType and subjectId of each instance from its own scope, as JSON', () => {
@@ -29,7 +29,7 @@ describe('task scope', () => {
     expect(canSee({ ...caseworker, regionCode: '410821101' }, task, scope)).toBe(false);
     expect(canSee({ ...caseworker, roles: [Role.VillageCommittee] }, task, scope)).toBe(false);
     expect(canSee({ ...caseworker, roles: [Role.VillageCommittee] }, { ...task, assignee: 'li' }, scope)).toBe(true);
-    expect(canSee(county, { candidateGroups: ['county-civil-affairs:410821'] }, scope)).toBe(true);
+    expect(canSee(county, { candidateGroups: ['county-civil-affairs@410821'] }, scope)).toBe(true);
     // The group's region, not only the instance's: a caseworker of another township holds no group of 410821100.
     expect(canWork({ ...caseworker, regionCode: '410821101' }, task)).toBe(false);
     // A county's caseworker token covers its townships.

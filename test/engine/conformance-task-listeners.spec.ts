@@ -71,7 +71,7 @@ describeEngines('conformance: task listeners', (engine) => {
 
   test('variables set on the task (local) before the completion are seen by the listener, and are gone with the task; the completion\'s reach the process', async () => {
     const { key, task } = await started({ applicant: 'Li Na' });
-    await camunda().createElementInstanceVariables({ elementInstanceKey: task.elementInstanceKey, variables: { formSubmission: { decision: 'approve' } }, local: true });
+    await camunda().createElementInstanceVariables({ elementInstanceKey: task.elementInstanceKey!, variables: { formSubmission: { decision: 'approve' } }, local: true });
     const completion = camunda().completeUserTask({ userTaskKey: task.userTaskKey, variables: { decision: 'approve' } });
     const first = await activateOne(camunda(), check);
     expect(first.variables).toMatchObject({ applicant: 'Li Na', formSubmission: { decision: 'approve' } });
@@ -88,7 +88,7 @@ describeEngines('conformance: task listeners', (engine) => {
   test('variables cannot be set on an element instance that is not active: 404', async () => {
     const { key, task } = await started();
     await camunda().cancelProcessInstance({ processInstanceKey: key });
-    const rejection = await rejectionOf(camunda().createElementInstanceVariables({ elementInstanceKey: task.elementInstanceKey, variables: { x: 1 }, local: true }));
+    const rejection = await rejectionOf(camunda().createElementInstanceVariables({ elementInstanceKey: task.elementInstanceKey!, variables: { x: 1 }, local: true }));
     expect(rejection.status).toBe(404);
   });
 
