@@ -13,5 +13,7 @@ import { TasksService } from './tasks.service';
   imports: [DibaoModule, TemporaryAidModule, PaymentsModule],
   controllers: [TasksController],
   providers: [TasksService, TaskCompletions, TaskContexts, TaskIndex, TaskListeners],
+  // The demo seeder completes its cases' first steps through the task API.
+  exports: [TasksService],
 })
 export class TasksModule {}
