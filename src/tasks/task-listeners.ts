@@ -32,7 +32,7 @@ const NO_ASSIGNEE = '请先认领此任务再办理：审计记录须写明由�
 /** Why a completion whose values the listener cannot see is denied, and what to do instead. */
 export function valuesNotVisible(userTaskKey: string): string {
   return (
-    `斗底无法核对本次办理提交的表单值（Camunda 8.8 的任务监听器看不到随“完成”请求提交的变量），请在斗底工作台 /tasks/${userTaskKey} 办理此步骤 / ` +
+    `兜底无法核对本次办理提交的表单值（Camunda 8.8 的任务监听器看不到随“完成”请求提交的变量），请在兜底工作台 /tasks/${userTaskKey} 办理此步骤 / ` +
     `Doudi cannot check the values of this completion: Camunda 8.8 does not show a completion's variables to task listeners (camunda/camunda#24101). ` +
     `Complete this step in the Doudi workbench (/tasks/${userTaskKey}), or first set the form's values on the task as the local variable ${FORM_SUBMISSION} = { userTaskKey, values }`
   );
@@ -83,7 +83,7 @@ export class TaskListeners {
     if (await this.completions.pendingFor(userTaskKey)) return ListenerVerdict.accept();
     const { task, scope } = await this.taskOf(job);
     const assignee = header(job, 'assignee');
-    if (!scope) return ListenerVerdict.deny(`用户任务 ${userTaskKey} 不属于斗底的任何案件 / User task ${userTaskKey} belongs to no case of this service`);
+    if (!scope) return ListenerVerdict.deny(`用户任务 ${userTaskKey} 不属于兜底的任何案件 / User task ${userTaskKey} belongs to no case of this service`);
     if (!assignee) return this.denied(task, scope, null, 'task.completion-denied', NO_ASSIGNEE);
     const conflict = await this.tasks.dutyConflict(task, scope, assignee);
     if (conflict) return this.denied(task, scope, assignee, 'task.completion-denied', conflict.message);
@@ -92,7 +92,7 @@ export class TaskListeners {
     const context = Object.fromEntries(Object.entries(job.variables).filter(([name]) => name !== FORM_SUBMISSION));
     const { variables, problems } = checkSubmission((await this.tasks.formOf(task)) as FormSchema | null, submitted, context);
     if (problems.length > 0) {
-      const reason = `表单值不符合规则 / The form's values break its rules: ${problems.map((p) => `${p.field}: ${p.message}`).join('；')}`;
+      const reason = `表单值不符合规则 / The form's values break its rules: ${problems.map((p) => p.message).join('；')}`;
       return this.denied(task, scope, assignee, 'task.completion-denied', reason);
     }
     const subjectType = scope.subjectType ?? 'process-instance';
