@@ -7,6 +7,8 @@ import { CAMUNDA_CLIENT, type CamundaClient } from '../workflow/camunda-client';
 
 /** A scrape waits at most this long for the engine's incidents; after that it answers with the last ones read. */
 export const INCIDENT_READ_TIMEOUT_MS = 2_000;
+/** A read still under way after this long is abandoned and the next scrape asks the engine again. */
+export const INCIDENT_READ_ABANDON_MS = 30_000;
 /** Incidents counted per read (one search page); a cluster with more shows this many, see doudi_incidents_read_ok. */
 const MAX_INCIDENTS = 1000;
 type IncidentSearch = Parameters<CamundaClient['searchIncidents']>[0];
@@ -42,8 +44,11 @@ export class Metrics {
 
   private readonly logger = new Logger(Metrics.name);
   private readonly repeats = new LogRateLimiter();
-  /** The engine read under way, shared by scrapes that come while it runs (a hung engine gets one call, not one per scrape). */
-  private incidentRead?: Promise<Map<string, number>>;
+  /**
+   * The engine read under way, shared by scrapes that come while it runs (a slow engine gets one call, not one per
+   * scrape); one older than INCIDENT_READ_ABANDON_MS is given up, so a call that never returns does not stop the reads.
+   */
+  private incidentRead?: { promise: Promise<Map<string, number>>; startedAt: number };
 
   constructor(
     queries: DeadlineQueries,
@@ -125,19 +130,8 @@ export class Metrics {
 
   /** Active incidents counted by [error type, process], or undefined when the engine did not answer within the timeout. */
   private async readIncidents(): Promise<Map<string, number> | undefined> {
-    this.incidentRead ??= (async () => {
-      const search = { filter: { state: 'ACTIVE' }, page: { limit: MAX_INCIDENTS } } as IncidentSearch;
-      const { items } = await this.camunda.searchIncidents(search, { consistency: { waitUpToMs: 0 } });
-      const counts = new Map<string, number>();
-      for (const i of items ?? []) {
-        const key = JSON.stringify([String(i.errorType ?? 'UNKNOWN'), String(i.processDefinitionId ?? 'unknown')]);
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-      }
-      return counts;
-    })().finally(() => {
-      this.incidentRead = undefined;
-    });
-    const read = this.incidentRead;
+    if (!this.incidentRead || Date.now() - this.incidentRead.startedAt > INCIDENT_READ_ABANDON_MS) this.incidentRead = this.startIncidentRead();
+    const read = this.incidentRead.promise;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<undefined>((resolve) => {
       timer = setTimeout(() => resolve(undefined), INCIDENT_READ_TIMEOUT_MS);
@@ -150,6 +144,25 @@ export class Metrics {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  private startIncidentRead(): { promise: Promise<Map<string, number>>; startedAt: number } {
+    const read = { startedAt: Date.now(), promise: undefined as unknown as Promise<Map<string, number>> };
+    read.promise = (async () => {
+      const search = { filter: { state: 'ACTIVE' }, page: { limit: MAX_INCIDENTS } } as IncidentSearch;
+      const { items } = await this.camunda.searchIncidents(search, { consistency: { waitUpToMs: 0 } });
+      const counts = new Map<string, number>();
+      for (const i of items ?? []) {
+        const key = JSON.stringify([String(i.errorType ?? 'UNKNOWN'), String(i.processDefinitionId ?? 'unknown')]);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+      }
+      return counts;
+    })().finally(() => {
+      if (this.incidentRead === read) this.incidentRead = undefined;
+    });
+    // A read abandoned after the timeout may still fail later: nobody waits for it then.
+    read.promise.catch(() => undefined);
+    return read;
   }
 
   /** Times one job handler run; a throw counts as a failure and is rethrown. */
