@@ -30,6 +30,7 @@ const OWNER: Record<string, string> = {
   administrative_division: 'src/regions',
   reserve_fund: 'src/temporary-aid',
   reserve_fund_entry: 'src/temporary-aid',
+  reserve_fund_alert: 'src/temporary-aid',
   sampling_batch: 'src/sampling',
   sampling_pool_entry: 'src/sampling',
   sampling_review: 'src/sampling',

@@ -83,6 +83,12 @@ describe('incidents: a data problem stops the procedure visibly and a supervisor
       '没有适用的政策参数版本 No policy profile version applies: profile "jiaozuo" has no version in force on 2026-09-14 (its first takes effect 2026-10-01)',
     );
     expect(incident!.jobKey).toMatch(/^\d+$/);
+    // The /metrics gauge reads the same incidents from the engine at scrape time.
+    const series = 'doudi_incidents_active{error_type="JOB_NO_RETRIES",process="dibao-application"}';
+    const metrics = async () => (await request(s.app.getHttpServer()).get('/metrics').expect(200)).text;
+    const raised = await metrics();
+    expect(raised).toContain(`${series} 1`);
+    expect(raised).toContain('doudi_incidents_read_ok 1');
     const failures = s.testApp.logs.lines.filter((line) => line.includes('incident raised without retries') && line.includes(incident!.jobKey!));
     expect(failures).toHaveLength(1);
 
@@ -108,6 +114,7 @@ describe('incidents: a data problem stops the procedure visibly and a supervisor
     await s.until('the acceptance', async () => (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body.status, (status) => status === 'accepted');
     await s.taskOf(caseId, 'Task_investigation', caseworker);
     expect(await incidents(supervisor)).toEqual([]);
+    expect(await metrics()).not.toContain(series);
 
     const again = await retry(supervisor, incident!.incidentKey);
     expect(again.status).toBe(409);
@@ -139,6 +146,15 @@ describe('incidents: engine unreachable', () => {
 
   afterAll(async () => {
     await testApp?.close();
+  });
+
+  it('still answers /metrics, without incidents and saying they were not read', async () => {
+    const started = Date.now();
+    const response = await request(testApp.app.getHttpServer()).get('/metrics').expect(200);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(response.text).toContain('doudi_incidents_read_ok 0');
+    expect(response.text).not.toMatch(/^doudi_incidents_active\{/m);
+    expect(response.text).toContain('doudi_outbox_backlog{kind="start-process"} 0');
   });
 
   it('answers 503 problem+json for the list and for a retry', async () => {

@@ -62,4 +62,52 @@ describe('GET /metrics', () => {
     expect(text).toContain('doudi_deadlines{type="metrics-test",region="320102",status="open"} 2');
     expect(text).toContain('doudi_deadlines{type="metrics-test",region="320102",status="breached"} 1');
   });
+
+  const gaugeValue = (text: string, series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line === undefined ? undefined : Number(line.slice(series.length + 1));
+  };
+
+  it('reports the age of the oldest open deadline, from its start on the clock', async () => {
+    const db = new Client({ connectionString: testApp.databaseUrl });
+    await db.connect();
+    try {
+      // Ten days old and still open; an older breached and an older met one do not count.
+      const insert = `INSERT INTO deadline (type, subject_type, subject_id, region_code, responsible_group, rule, source, started_at, due_at, met_at, breached_at)
+                      VALUES ('metrics-age', 'dibao-case', $1, '320102001001', 'township', 'r', 's', now() - make_interval(days => $2), now() + interval '1 day', $3, $4)`;
+      await db.query(insert, [randomUUID(), 10, null, null]);
+      await db.query(insert, [randomUUID(), 30, null, new Date()]);
+      await db.query(insert, [randomUUID(), 40, new Date(), null]);
+    } finally {
+      await db.end();
+    }
+    const text = await scrape();
+    expect(text).toContain('# HELP doudi_oldest_open_deadline_seconds ');
+    const age = gaugeValue(text, 'doudi_oldest_open_deadline_seconds')!;
+    expect(age).toBeGreaterThanOrEqual(10 * 86400);
+    expect(age).toBeLessThan(10 * 86400 + 120);
+  });
+
+  it('counts the outbox rows not yet dispatched, and stops counting one once dispatched', async () => {
+    const before = await scrape();
+    expect(before).toContain('# HELP doudi_outbox_backlog ');
+    const pending = gaugeValue(before, 'doudi_outbox_backlog{kind="publish-message"}')!;
+    const db = new Client({ connectionString: testApp.databaseUrl });
+    await db.connect();
+    try {
+      // Not due for a day, so the dispatcher leaves it alone while the test reads the gauge.
+      const [row] = (
+        await db.query(
+          `INSERT INTO engine_outbox (kind, message_name, correlation_key, business_key, subject_type, subject_id, next_attempt_at)
+           VALUES ('publish-message', 'metrics.test', $1, $1, 'metrics-test', $1, now() + interval '1 day') RETURNING id`,
+          [randomUUID()],
+        )
+      ).rows as { id: string }[];
+      expect(gaugeValue(await scrape(), 'doudi_outbox_backlog{kind="publish-message"}')).toBe(pending + 1);
+      await db.query(`UPDATE engine_outbox SET dispatched_at = now() WHERE id = $1`, [row!.id]);
+      expect(gaugeValue(await scrape(), 'doudi_outbox_backlog{kind="publish-message"}')).toBe(pending);
+    } finally {
+      await db.end();
+    }
+  });
 });

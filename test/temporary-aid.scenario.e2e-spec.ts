@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
+import { DeadlineSweeper } from '../src/sla/deadline-sweeper';
 import { ReserveFundService } from '../src/temporary-aid/reserve-fund.service';
 import { TemporaryAidRepository } from '../src/temporary-aid/temporary-aid.repository';
 import { type Actor, idNumber, Scenario } from './support/scenario';
@@ -15,6 +16,7 @@ const integrator: Actor = { roles: [Role.Integrator], region: '632301', id: 'hot
 const caseworker: Actor = { roles: [Role.TownshipCaseworker], region: TOWNSHIP, id: 'caseworker-ma' };
 const leader: Actor = { roles: [Role.TownshipLeader], region: TOWNSHIP, id: 'leader-han' };
 const county: Actor = { roles: [Role.CountyCivilAffairs], region: '632301', id: 'county-li' };
+const countyOfficer = county;
 const supervisor: Actor = { roles: [Role.Supervisor], region: '632301' };
 const otherTownship: Actor = { roles: [Role.TownshipCaseworker], region: '632301101', id: 'caseworker-other' };
 
@@ -205,6 +207,55 @@ describe('temporary aid on the embedded engine', () => {
     const bad = await s.post(integrator, '/api/v1/temporary-aid/requests', { regionCode: VILLAGE, channel: 'fax', area: 'rural', applicantName: '马', applicantIdNumber: '632301198001011230', householdSize: 0, description: '火灾' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['applicantIdNumber', 'channel', 'householdSize']);
+  });
+
+  it('records each approval level\'s deadline: breached and escalated at its exact due moment, not before; met when decided in time', async () => {
+    await s.moveTo(START);
+    type Deadline = { type: string; dueAt: string; metAt: string | null; breachedAt: string | null; escalatedAt: string | null; responsibleGroup: string; rule: string };
+    const approvalDeadline = (r: Record<string, any>, type: string) => (r.deadlines as Deadline[]).find((d) => d.type === type);
+    // The end of Sunday 20 September (a working day of the 2026 National Day adjustment), as the tasks' due date.
+    const DUE = '2026-09-20T15:59:59.999Z';
+    const late = await request();
+    await reply(late.processInstanceKey, { aidType: 'expenditure', proposedYuan: 2000 });
+    const county = await request();
+    await reply(county.processInstanceKey, { aidType: 'expenditure', proposedYuan: 5000 });
+    const joint = await request();
+    await reply(joint.processInstanceKey, { aidType: 'expenditure', proposedYuan: 20_000 });
+    await s.taskIn(late.processInstanceKey, 'Task_township_approval', leader);
+    const countyTask = await s.taskIn(county.processInstanceKey, 'Task_county_approval', countyOfficer);
+    await s.taskIn(joint.processInstanceKey, 'Task_joint_meeting', countyOfficer);
+    expect((countyTask as unknown as { dueDate: string }).dueDate).toBe(DUE);
+    expect(approvalDeadline(await read(late.requestId), 'temporary-aid.township-approval')).toMatchObject({
+      dueAt: DUE, metAt: null, breachedAt: null, responsibleGroup: 'township-leader', rule: 'temporaryAidApprovalWorkingDays = 5',
+    });
+    expect(approvalDeadline(await read(county.requestId), 'temporary-aid.county-approval')).toMatchObject({ dueAt: DUE, responsibleGroup: 'county-civil-affairs' });
+    expect(approvalDeadline(await read(joint.requestId), 'temporary-aid.joint-meeting')).toMatchObject({ dueAt: DUE, responsibleGroup: 'county-civil-affairs' });
+
+    // The county approves and the joint meeting refuses on Friday 18 September: both met at the decision.
+    const decidedAt = new Date('2026-09-18T02:00:00Z');
+    await s.moveTo(decidedAt);
+    await s.completeIn(county.processInstanceKey, 'Task_county_approval', countyOfficer, { approvalDecision: 'approve', paymentMode: 'one-off', approvalReasons: '大病支出' });
+    await s.completeIn(joint.processInstanceKey, 'Task_joint_meeting', countyOfficer, { approvalDecision: 'refuse', paymentMode: 'one-off', approvalReasons: '已由慈善基金全额资助' });
+    const paid = await until(county.requestId, 'the county approval met', (r) => approvalDeadline(r, 'temporary-aid.county-approval')?.metAt != null);
+    expect(approvalDeadline(paid, 'temporary-aid.county-approval')).toMatchObject({ metAt: decidedAt.toISOString(), breachedAt: null });
+    const refused = await until(joint.requestId, 'the joint meeting met', (r) => approvalDeadline(r, 'temporary-aid.joint-meeting')?.metAt != null);
+    expect(approvalDeadline(refused, 'temporary-aid.joint-meeting')).toMatchObject({ metAt: decidedAt.toISOString(), breachedAt: null });
+
+    // The township has not decided: a second before the due moment nothing is breached, at it the breach is escalated.
+    await s.moveTo(new Date(new Date(DUE).getTime() - 1_000));
+    await s.app.get(DeadlineSweeper).sweep();
+    expect(approvalDeadline(await read(late.requestId), 'temporary-aid.township-approval')!.breachedAt).toBeNull();
+    await s.moveTo(new Date(DUE));
+    const breached = await until(late.requestId, 'the approval escalation', (r) => approvalDeadline(r, 'temporary-aid.township-approval')?.escalatedAt != null);
+    expect(approvalDeadline(breached, 'temporary-aid.township-approval')).toMatchObject({ breachedAt: DUE, escalatedAt: DUE, metAt: null });
+    expect(breached.timeline).toContainEqual(expect.objectContaining({ kind: 'deadline-breached' }));
+    // Escalated, not taken away: the township can still decide, and a late decision leaves the breach on record.
+    await s.taskIn(late.processInstanceKey, 'Task_township_approval', leader);
+    await s.completeIn(late.processInstanceKey, 'Task_township_approval', leader, { approvalDecision: 'approve', paymentMode: 'one-off', approvalReasons: '因病支出型困难' });
+    const decidedLate = await until(late.requestId, 'the late payment', (r) => r.status === 'paid' || r.status === 'closed');
+    expect(approvalDeadline(decidedLate, 'temporary-aid.township-approval')).toMatchObject({ breachedAt: DUE, metAt: null });
+    const breaches = (await s.get(supervisor, '/api/v1/sla/deadlines?type=temporary-aid.township-approval&status=breached')).body as { subjectId: string }[];
+    expect(breaches.map((d) => d.subjectId)).toContain(late.requestId);
   });
 
   it('keeps the fund at or above zero when 20 rescue-first payments race for it', async () => {

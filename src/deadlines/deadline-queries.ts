@@ -124,6 +124,16 @@ export class DeadlineQueries {
     );
     return rows.map((r) => ({ ...r, n: Number(r.n) }));
   }
+
+  /**
+   * Seconds since the oldest still-open deadline (neither met nor breached) started, on the business clock; 0 when
+   * none is open. A breached one has its own series in `doudi_deadlines`: this says how long the oldest live one has run.
+   */
+  async oldestOpenSeconds(): Promise<number> {
+    const [row]: { started_at: Date | null }[] = await this.dataSource.query(`SELECT min(started_at) AS started_at FROM deadline WHERE met_at IS NULL AND breached_at IS NULL`);
+    if (!row?.started_at) return 0;
+    return Math.max(0, Math.floor((this.clock.now().getTime() - new Date(row.started_at).getTime()) / 1000));
+  }
 }
 
 function round(days: number): number {

@@ -135,6 +135,12 @@ export class OutboxRepository {
     return rows.map(toRow);
   }
 
+  /** Rows not yet dispatched, by kind (the `doudi_outbox_backlog` gauge): pending, failing or claimed. */
+  async backlog(): Promise<{ kind: string; n: number }[]> {
+    const rows: { kind: string; n: string }[] = await this.dataSource.query(`SELECT kind, count(*) AS n FROM engine_outbox WHERE dispatched_at IS NULL GROUP BY kind`);
+    return rows.map((r) => ({ kind: r.kind, n: Number(r.n) }));
+  }
+
   /** Of these subject ids, those with a start command (pending or dispatched). */
   async subjectsWithStart(subjectType: string, subjectIds: string[]): Promise<Set<string>> {
     if (subjectIds.length === 0) return new Set();

@@ -75,6 +75,10 @@ export interface PolicyParameters {
   temporaryAidReplyHours: number;
   emergencyAidHours: number;
   rescueFirstLimitFen: number;
+  /** A township reserve fund whose balance falls below this raises an alert and a county task to replenish it. */
+  reserveFundLowBalanceFen: number;
+  /** The county replenishes a fund below that balance within these working days of the alert (its task's due date). */
+  reserveFundReplenishmentWorkingDays: number;
   townshipApprovalLimitFen: number;
   countyApprovalCapFen: number;
   paperworkWorkingDays: number;
@@ -194,6 +198,8 @@ export const PARAMETER_CHECKS: Record<ParameterName, Check> = {
   temporaryAidReplyHours: integer(1, 240),
   emergencyAidHours: integer(1, 240),
   rescueFirstLimitFen: fen,
+  reserveFundLowBalanceFen: fen,
+  reserveFundReplenishmentWorkingDays: integer(1, 60),
   townshipApprovalLimitFen: fen,
   countyApprovalCapFen: fen,
   paperworkWorkingDays: integer(1, 60),

@@ -10,10 +10,11 @@ import { PaymentTaskContext } from '../payments/payment-task-context';
 import { PAYMENT_CYCLE_SUBJECT } from '../payments/payment-workers';
 import { RegionRegistry } from '../regions/region-registry';
 import { BATCH_SUBJECT } from '../sampling/sampling.service';
+import { RESERVE_FUND_ALERT_SUBJECT } from '../temporary-aid/reserve-fund-alerts';
 import { TEMPORARY_AID_SUBJECT } from '../temporary-aid/temporary-aid-process';
 import { TemporaryAidTaskContext } from '../temporary-aid/temporary-aid-task-context';
 import { TaskCompletions } from './task-completions';
-import type { TaskCaseContext, TaskCaseFacts, TaskCycleContext } from './tasks.dto';
+import type { TaskCaseContext, TaskCaseFacts, TaskCycleContext, TaskFundContext } from './tasks.dto';
 
 /**
  * A task as the context reads it: its instance's subject (from the scope variables), the engine's due date, and for a
@@ -43,7 +44,8 @@ function monthText(month: string): string {
  * detail also the facts the step needs. Filled from our own tables (a few queries per page of tasks), never from
  * the engine's variables. A task about a family — a dibao case, a temporary-aid request, a county review of a sampled
  * case, the follow-up of a family's failed payment — carries that family's case; a payment-cycle step carries the
- * county's month and its payroll. Facts: dibao cases, with the steps done so far and their recorded values.
+ * county's month and its payroll; a county's replenishment of a township reserve fund carries the fund, its balance
+ * now and the alert's threshold. Facts: dibao cases, with the steps done so far and their recorded values.
  */
 @Injectable()
 export class TaskContexts {
@@ -57,9 +59,13 @@ export class TaskContexts {
   ) {}
 
   /** The context of each task, by position (null where its subject is not known). */
-  async of(tasks: ContextTask[]): Promise<(TaskCaseContext | TaskCycleContext | null)[]> {
+  async of(tasks: ContextTask[]): Promise<(TaskCaseContext | TaskCycleContext | TaskFundContext | null)[]> {
     const idsOf = (type: string) => tasks.filter((t) => t.subjectType === type && t.subjectId).map((t) => t.subjectId!);
-    const [lineSubjects, cycles] = await Promise.all([this.payments.lineSubjects(idsOf(FOLLOW_UP_SUBJECT)), this.payments.cycles(idsOf(PAYMENT_CYCLE_SUBJECT))]);
+    const [lineSubjects, cycles, fundAlerts] = await Promise.all([
+      this.payments.lineSubjects(idsOf(FOLLOW_UP_SUBJECT)),
+      this.payments.cycles(idsOf(PAYMENT_CYCLE_SUBJECT)),
+      this.temporaryAid.fundAlerts(idsOf(RESERVE_FUND_ALERT_SUBJECT)),
+    ]);
     const families = tasks.map((task) => this.familyOf(task, lineSubjects));
     const familyIds = (type: string) => families.filter((s) => s?.subjectType === type).map((s) => s!.subjectId);
     const [dibao, aid] = await Promise.all([this.dibao.lines(familyIds(DIBAO_SUBJECT)), this.temporaryAid.lines(familyIds(TEMPORARY_AID_SUBJECT))]);
@@ -70,6 +76,7 @@ export class TaskContexts {
     const names = await this.regionNames([
       ...[...lines.values()].flatMap((m) => [...m.values()]).flatMap((l) => [l.villageCode, l.townshipCode]),
       ...[...cycles.values()].map((c) => c.countyCode),
+      ...[...fundAlerts.values()].flatMap((a) => [a.townshipCode, a.countyCode]),
     ]);
     return tasks.map((task, i) => {
       const due = task.dueDate ? new Date(task.dueDate) : null;
@@ -87,6 +94,22 @@ export class TaskContexts {
           lineCount: cycle.lineCount,
           totalFen: cycle.totalFen,
           totalYuan: cycle.totalFen === null ? null : yuan(cycle.totalFen),
+          ...dueFields,
+        };
+      }
+      const alert = task.subjectType === RESERVE_FUND_ALERT_SUBJECT && task.subjectId ? fundAlerts.get(task.subjectId) : undefined;
+      if (alert) {
+        return {
+          subjectType: RESERVE_FUND_ALERT_SUBJECT,
+          subjectId: task.subjectId!,
+          townshipCode: alert.townshipCode,
+          townshipName: names.get(alert.townshipCode) ?? null,
+          countyCode: alert.countyCode,
+          countyName: names.get(alert.countyCode) ?? null,
+          balanceFen: alert.balanceFen,
+          thresholdFen: alert.thresholdFen,
+          alertStatus: alert.alertStatus,
+          raisedAt: alert.raisedAt.toISOString(),
           ...dueFields,
         };
       }

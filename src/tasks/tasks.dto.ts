@@ -115,6 +115,22 @@ export class TaskCycleContext {
   @ApiProperty({ nullable: true, type: String, example: '2026年12月5日 17:00', description: 'The due instant in Asia/Shanghai' }) dueText!: string | null;
 }
 
+/** A county's task to replenish a township reserve fund (bpmn/reserve-fund-replenishment.bpmn); money in fen. */
+export class TaskFundContext {
+  @ApiProperty({ enum: ['reserve-fund-alert'] }) subjectType!: 'reserve-fund-alert';
+  @ApiProperty({ description: 'The low-balance alert', example: '3f2b9c4e-0d7a-4f55-9a51-3c1d2e4f5a6b' }) subjectId!: string;
+  @ApiProperty({ example: '410821100' }) townshipCode!: string;
+  @ApiProperty({ nullable: true, type: String, example: '城关镇' }) townshipName!: string | null;
+  @ApiProperty({ example: '410821' }) countyCode!: string;
+  @ApiProperty({ nullable: true, type: String, example: '修武县' }) countyName!: string | null;
+  @ApiProperty({ description: 'The fund\'s balance now, in fen', example: 80_000 }) balanceFen!: number;
+  @ApiProperty({ description: 'reserveFundLowBalanceFen of the profile in force when the alert was raised', example: 100_000 }) thresholdFen!: number;
+  @ApiProperty({ enum: ['open', 'closed'], description: 'closed once a credit lifted the balance to the threshold' }) alertStatus!: 'open' | 'closed';
+  @ApiProperty({ type: String, format: 'date-time' }) raisedAt!: string;
+  @ApiProperty({ nullable: true, type: String, description: "The step's due instant, ISO UTC" }) dueAt!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '2026年12月11日 23:59', description: 'The due instant in Asia/Shanghai' }) dueText!: string | null;
+}
+
 /** The facts a step needs; ID numbers masked, money in fen. */
 export class TaskCaseFacts {
   @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true } }) members!: Record<string, unknown>[];
@@ -144,7 +160,7 @@ export class AssignTaskDto {
   assignee!: string;
 }
 
-@ApiExtraModels(TaskCaseContext, TaskCycleContext, TaskCaseDetailContext)
+@ApiExtraModels(TaskCaseContext, TaskCycleContext, TaskFundContext, TaskCaseDetailContext)
 export class TaskSummary {
   @ApiProperty() userTaskKey!: string;
   @ApiProperty({ nullable: true, type: String }) name!: string | null;
@@ -165,10 +181,10 @@ export class TaskSummary {
   @ApiProperty({ nullable: true, type: String, description: 'Key of the linked Camunda form' }) formKey!: string | null;
   @ApiProperty({
     nullable: true,
-    oneOf: [{ $ref: getSchemaPath(TaskCaseContext) }, { $ref: getSchemaPath(TaskCycleContext) }],
-    description: 'What the task is about: a family case, or a payment cycle (by subjectType); null when its subject is not known',
+    oneOf: [{ $ref: getSchemaPath(TaskCaseContext) }, { $ref: getSchemaPath(TaskCycleContext) }, { $ref: getSchemaPath(TaskFundContext) }],
+    description: 'What the task is about: a family case, a payment cycle or a township reserve fund (by subjectType); null when its subject is not known',
   })
-  context!: TaskCaseContext | TaskCycleContext | null;
+  context!: TaskCaseContext | TaskCycleContext | TaskFundContext | null;
 
   @ApiProperty({
     nullable: true,
@@ -189,10 +205,10 @@ export class TaskList {
 export class TaskDetail extends TaskSummary {
   @ApiProperty({
     nullable: true,
-    oneOf: [{ $ref: getSchemaPath(TaskCaseDetailContext) }, { $ref: getSchemaPath(TaskCycleContext) }],
-    description: 'The case, with the facts the step needs; or the payment cycle',
+    oneOf: [{ $ref: getSchemaPath(TaskCaseDetailContext) }, { $ref: getSchemaPath(TaskCycleContext) }, { $ref: getSchemaPath(TaskFundContext) }],
+    description: 'The case, with the facts the step needs; or the payment cycle; or the reserve fund',
   })
-  override context: TaskCaseDetailContext | TaskCycleContext | null = null;
+  override context: TaskCaseDetailContext | TaskCycleContext | TaskFundContext | null = null;
 
   @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'The form-js schema of the linked form' })
   form!: Record<string, unknown> | null;

@@ -6,6 +6,7 @@ import type { Role } from '../auth/roles';
 import { regionPrefix } from '../auth/region';
 import { DomainError } from '../common/domain-error';
 import { IdempotencyStore } from '../common/idempotency/idempotency.store';
+import { type ReserveFundAlert, ReserveFundAlerts } from './reserve-fund-alerts';
 
 export interface LedgerEntry {
   id: string;
@@ -21,7 +22,8 @@ export interface LedgerEntry {
 /**
  * Each township's reserve fund for rescue first (先行救助): the county advances money, each rescue-first payment is
  * a debit, the county replenishes what was spent. Every change locks the fund row, writes the new balance and a
- * ledger line with the balance after it; the balance's CHECK (≥ 0) holds even if a caller forgot the lock.
+ * ledger line with the balance after it; the balance's CHECK (≥ 0) holds even if a caller forgot the lock. Every
+ * change then raises or closes the fund's low-balance alert in the same transaction (reserve-fund-alerts.ts).
  */
 @Injectable()
 export class ReserveFundService {
@@ -29,6 +31,7 @@ export class ReserveFundService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyStore,
+    private readonly alerts: ReserveFundAlerts,
   ) {}
 
   /** Money from the county into the fund: an advance (to open or top up) or a replenishment of what was paid out. */
@@ -77,12 +80,12 @@ export class ReserveFundService {
     return rows.map((r) => ({ townshipCode: r.township_code!, countyCode: r.county_code!, balanceFen: Number(r.balance_fen) }));
   }
 
-  /** The fund's balance and its ledger, newest first. */
-  async ledger(townshipCode: string, limit = 500): Promise<{ townshipCode: string; balanceFen: number; entries: LedgerEntry[] }> {
+  /** The fund's balance, its ledger and its low-balance alerts, newest first. */
+  async ledger(townshipCode: string, limit = 500): Promise<{ townshipCode: string; balanceFen: number; entries: LedgerEntry[]; alerts: ReserveFundAlert[] }> {
     const [fund]: { balance_fen: string }[] = await this.dataSource.query(`SELECT balance_fen FROM reserve_fund WHERE township_code = $1`, [townshipCode]);
     if (!fund) throw new DomainError('fund-not-found', `township ${townshipCode} has no reserve fund yet: the county opens it with an advance`, 404);
     const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT * FROM reserve_fund_entry WHERE township_code = $1 ORDER BY id DESC LIMIT $2`, [townshipCode, limit]);
-    return { townshipCode, balanceFen: Number(fund.balance_fen), entries: rows.map(toEntry) };
+    return { townshipCode, balanceFen: Number(fund.balance_fen), entries: rows.map(toEntry), alerts: await this.alerts.forFund(townshipCode) };
   }
 
   private async lockedBalance(townshipCode: string, manager: EntityManager): Promise<number> {
@@ -92,7 +95,7 @@ export class ReserveFundService {
 
   private async write(
     manager: EntityManager,
-    e: { townshipCode: string; kind: LedgerEntry['kind']; amountFen: number; note: string; actorId: string; at: Date; requestId: string | null; balanceAfterFen: number; idempotencyKey?: string },
+    e: { townshipCode: string; kind: LedgerEntry['kind']; amountFen: number; note: string; actorId: string; actorRoles?: Role[]; at: Date; requestId: string | null; balanceAfterFen: number; idempotencyKey?: string },
   ): Promise<LedgerEntry> {
     await manager.query(`UPDATE reserve_fund SET balance_fen = $2 WHERE township_code = $1`, [e.townshipCode, e.balanceAfterFen]);
     const [row]: Record<string, unknown>[] = await manager.query(
@@ -100,7 +103,9 @@ export class ReserveFundService {
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *`,
       [e.townshipCode, e.kind, e.amountFen, e.balanceAfterFen, e.requestId, e.note, e.at, e.actorId, e.idempotencyKey ?? null],
     );
-    return toEntry(row!);
+    const entry = toEntry(row!);
+    await this.alerts.afterChange({ townshipCode: e.townshipCode, balanceAfterFen: e.balanceAfterFen, entryId: entry.id, at: e.at, actor: { id: e.actorId, ...(e.actorRoles ? { roles: e.actorRoles } : {}) } }, manager);
+    return entry;
   }
 }
 

@@ -36,7 +36,24 @@ export const TEMPORARY_AID_DEADLINES = {
   reply: 'temporary-aid.reply',
   emergencyAid: 'temporary-aid.emergency-aid',
   paperwork: 'temporary-aid.paperwork',
+  /** The approval of each tier, due approvalDueAt (temporaryAidApprovalWorkingDays after the reply); met when decided. */
+  townshipApproval: 'temporary-aid.township-approval',
+  countyApproval: 'temporary-aid.county-approval',
+  jointMeeting: 'temporary-aid.joint-meeting',
 } as const;
+
+/** Per approval tier: its user task, its deadline and the group that must decide in time (the task's candidate group's role). */
+export const APPROVAL_STEPS = {
+  township: { elementId: 'Task_township_approval', deadline: TEMPORARY_AID_DEADLINES.townshipApproval, responsibleGroup: 'township-leader' },
+  county: { elementId: 'Task_county_approval', deadline: TEMPORARY_AID_DEADLINES.countyApproval, responsibleGroup: 'county-civil-affairs' },
+  'joint-meeting': { elementId: 'Task_joint_meeting', deadline: TEMPORARY_AID_DEADLINES.jointMeeting, responsibleGroup: 'county-civil-affairs' },
+} as const;
+
+export type ApprovalTier = keyof typeof APPROVAL_STEPS;
+
+export function isApprovalTier(tier: unknown): tier is ApprovalTier {
+  return typeof tier === 'string' && Object.hasOwn(APPROVAL_STEPS, tier);
+}
 
 export interface TemporaryAidStartVariables extends ScopedProcessVariables {
   requestId: string;

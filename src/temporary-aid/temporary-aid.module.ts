@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ReserveFundAlerts } from './reserve-fund-alerts';
 import { ReserveFundService } from './reserve-fund.service';
 import { ReserveFundController, TemporaryAidController } from './temporary-aid.controller';
 import { TemporaryAidRepository } from './temporary-aid.repository';
@@ -8,7 +9,7 @@ import { TemporaryAidWorkers } from './temporary-aid.workers';
 
 @Module({
   controllers: [TemporaryAidController, ReserveFundController],
-  providers: [TemporaryAidRepository, TemporaryAidService, ReserveFundService, TemporaryAidWorkers, TemporaryAidTaskContext],
-  exports: [TemporaryAidService, ReserveFundService, TemporaryAidRepository, TemporaryAidTaskContext],
+  providers: [TemporaryAidRepository, TemporaryAidService, ReserveFundService, ReserveFundAlerts, TemporaryAidWorkers, TemporaryAidTaskContext],
+  exports: [TemporaryAidService, ReserveFundService, ReserveFundAlerts, TemporaryAidRepository, TemporaryAidTaskContext],
 })
 export class TemporaryAidModule {}

@@ -13,6 +13,8 @@ import { JobWorker } from '../workflow/job-worker.decorator';
 import { ReserveFundService } from './reserve-fund.service';
 import { approvalTier, instalments, tableAmountFen, unemployedAidProblems } from './temporary-aid-rules';
 import {
+  APPROVAL_STEPS,
+  isApprovalTier,
   type ProposalVariables,
   type ReplyVariables,
   TEMPORARY_AID_DEADLINES,
@@ -83,7 +85,13 @@ export class TemporaryAidWorkers {
         }
         await this.repository.event(r.id, 'replied', now, WORKER, { aidType: reply.aidType, severity: reply.severity, urgent, amountFen, tier, ineligibleReasons: problems, notes: reply.replyNotes }, manager, job.jobKey);
         await this.audit.record({ actor: { id: WORKER }, regionCode: r.regionCode, action: 'temporary-aid.replied', subjectType: SUBJECT, subjectId: r.id, details: { amountFen, tier } }, manager);
-        Object.assign(r, { aidType: reply.aidType, amountFen, tier, unemployment: r.unemployment });
+        Object.assign(r, { aidType: reply.aidType, amountFen, tier, unemployment: r.unemployment, repliedAt: now });
+        if (isApprovalTier(tier)) {
+          // The same instant the task's due date is computed from (approvalDueAt below), so record and task agree.
+          const step = APPROVAL_STEPS[tier];
+          const rule = workingDaysRule('temporaryAidApprovalWorkingDays', p.temporaryAidApprovalWorkingDays);
+          await this.openDeadline(r, step.deadline, rule, now, manager, step.responsibleGroup);
+        }
       }
       const emergency = r.aidType === 'emergency';
       const ineligibleReasons = r.tier === 'ineligible' ? unemployedAidProblems(r.unemployment, { unemployedAid: p.unemployedAid.value }) : [];
@@ -95,7 +103,9 @@ export class TemporaryAidWorkers {
   /** A township approval is filed with the county (报县备案): the county sees it in its audit trail and the timeline. */
   @JobWorker(TEMPORARY_AID_JOBS.fileWithCounty)
   async fileWithCounty(job: Job): Promise<Record<string, never>> {
+    const decidedAt = await this.approvalDecidedAt(job);
     return this.onRequest(job, async (r, manager) => {
+      await this.meetApproval(r, decidedAt, manager);
       if (await this.repository.event(r.id, 'filed-with-county', this.clock.now(), WORKER, { countyCode: r.countyCode, amountFen: r.amountFen }, manager, job.jobKey)) {
         await this.audit.record({ actor: { id: WORKER }, regionCode: r.countyCode, action: 'temporary-aid.filed-with-county', subjectType: SUBJECT, subjectId: r.id, details: { amountFen: r.amountFen, townshipCode: r.townshipCode } }, manager);
       }
@@ -110,7 +120,9 @@ export class TemporaryAidWorkers {
    */
   @JobWorker(TEMPORARY_AID_JOBS.pay)
   async pay(job: Job): Promise<{ paidBy: string; paperworkDueAt: string | null }> {
+    const decidedAt = await this.approvalDecidedAt(job);
     const result = await this.onRequest(job, async (r, manager) => {
+      await this.meetApproval(r, decidedAt, manager);
       const profile = this.profileAt(r);
       const now = r.paidAt ?? this.clock.now();
       const paperworkRule = workingDaysRule('paperworkWorkingDays', profile.parameters.paperworkWorkingDays, [{ variable: 'paperworkDueAt' }]);
@@ -142,7 +154,9 @@ export class TemporaryAidWorkers {
   /** Refusal with written reasons: the approver's, or why an unemployed person does not qualify. */
   @JobWorker(TEMPORARY_AID_JOBS.refuse)
   async refuse(job: Job): Promise<Record<string, never>> {
+    const decidedAt = await this.approvalDecidedAt(job);
     return this.onRequest(job, async (r, manager) => {
+      await this.meetApproval(r, decidedAt, manager);
       if (r.status === 'refused') return {};
       const now = this.clock.now();
       const reasons = [...((job.variables.ineligibleReasons as string[] | undefined) ?? []), String(job.variables.approvalReasons ?? '').trim()].filter(Boolean);
@@ -205,6 +219,21 @@ export class TemporaryAidWorkers {
     });
   }
 
+  /**
+   * When the request's approval task was completed (approve or refuse), from the engine, before any transaction:
+   * the deadline is met by the decision, not by this job's run. Null for a tier with no approval (rescue first, ineligible).
+   */
+  private async approvalDecidedAt(job: Job): Promise<Date | null> {
+    const tier = job.variables.tier;
+    if (!isApprovalTier(tier)) return null;
+    return (await taskCompletedAt(this.camunda, String(job.processInstanceKey), APPROVAL_STEPS[tier].elementId)) ?? this.clock.now();
+  }
+
+  /** Closes the approval deadline of the request's tier (a breached one stays breached; a repeat changes nothing). */
+  private async meetApproval(r: AidRequest, decidedAt: Date | null, manager: EntityManager): Promise<void> {
+    if (decidedAt && isApprovalTier(r.tier)) await this.deadlines.meet(SUBJECT, r.id, [APPROVAL_STEPS[r.tier].deadline], decidedAt, manager);
+  }
+
   /** The profile in force where and when the emergency was reported. */
   private profileAt(r: AidRequest): ResolvedProfile {
     return r.profileVersionId ? this.profiles.byVersionId(r.profileVersionId) : this.profiles.inForceAt(r.regionCode, r.requestedAt);
@@ -219,10 +248,10 @@ export class TemporaryAidWorkers {
     return new Date(r.requestedAt.getTime() + profile.parameters.emergencyAidHours.value * HOUR_MS);
   }
 
-  /** A deadline of the township caseworkers on the request. */
-  private async openDeadline(r: AidRequest, type: string, rule: Pick<DeadlineStart, 'rule' | 'source' | 'computation'>, startedAt: Date, manager: EntityManager): Promise<void> {
+  /** A deadline on the request, of the township caseworkers unless another group must act. */
+  private async openDeadline(r: AidRequest, type: string, rule: Pick<DeadlineStart, 'rule' | 'source' | 'computation'>, startedAt: Date, manager: EntityManager, responsibleGroup = 'township-caseworker'): Promise<void> {
     await this.deadlines.open(
-      { type, subjectType: SUBJECT, subjectId: r.id, regionCode: r.regionCode, responsibleGroup: 'township-caseworker', ...rule, startedAt },
+      { type, subjectType: SUBJECT, subjectId: r.id, regionCode: r.regionCode, responsibleGroup, ...rule, startedAt },
       manager,
     );
   }

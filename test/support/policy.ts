@@ -37,6 +37,8 @@ export const TEST_PARAMETERS: PolicyParameters = {
   temporaryAidReplyHours: 12,
   emergencyAidHours: 24,
   rescueFirstLimitFen: 100_000,
+  reserveFundLowBalanceFen: 100_000,
+  reserveFundReplenishmentWorkingDays: 5,
   townshipApprovalLimitFen: 300_000,
   countyApprovalCapFen: 1_000_000,
   paperworkWorkingDays: 5,

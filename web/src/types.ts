@@ -30,6 +30,22 @@ export interface TaskCycleContext {
   dueText: string | null;
 }
 
+/** A county's task to replenish a township reserve fund below its threshold. */
+export interface TaskFundContext {
+  subjectType: 'reserve-fund-alert';
+  subjectId: string;
+  townshipCode: string;
+  townshipName: string | null;
+  countyCode: string;
+  countyName: string | null;
+  balanceFen: number;
+  thresholdFen: number;
+  alertStatus: 'open' | 'closed';
+  raisedAt: string;
+  dueAt: string | null;
+  dueText: string | null;
+}
+
 export interface TaskCaseFacts {
   members: Record<string, unknown>[];
   incomes: { declared: Record<string, unknown>[]; verified: Record<string, unknown>[] | null };
@@ -60,7 +76,7 @@ export interface TaskSummary {
   subjectId: string | null;
   formKey: string | null;
   urgency?: Urgency;
-  context: TaskCaseContext | TaskCycleContext | null;
+  context: TaskCaseContext | TaskCycleContext | TaskFundContext | null;
 }
 
 export interface TaskPage {
@@ -77,3 +93,4 @@ export interface TaskDetail extends TaskSummary {
 }
 
 export const isCycle = (c: TaskSummary['context']): c is TaskCycleContext => c?.subjectType === 'payment-cycle';
+export const isFund = (c: TaskSummary['context']): c is TaskFundContext => c?.subjectType === 'reserve-fund-alert';

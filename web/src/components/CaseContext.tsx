@@ -1,12 +1,12 @@
 import { bilingual, formatFen, formatInstant } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { Link } from '../router';
-import type { TaskCaseContext, TaskCycleContext } from '../types';
+import type { TaskCaseContext, TaskCycleContext, TaskFundContext } from '../types';
 
 const fen = (v: unknown) => (typeof v === 'number' ? v : null);
 
 /** Which family, which village, which case: beside the form, so the caseworker never needs another screen. */
-export function CaseContext({ context }: { context: TaskCaseContext | TaskCycleContext | null }) {
+export function CaseContext({ context }: { context: TaskCaseContext | TaskCycleContext | TaskFundContext | null }) {
   const { t, locale } = useI18n();
   if (!context) return <p className="muted">{t('common.none')}</p>;
   if (context.subjectType === 'payment-cycle') {
@@ -21,6 +21,27 @@ export function CaseContext({ context }: { context: TaskCaseContext | TaskCycleC
         <dd>{c.lineCount ?? '—'}</dd>
         <dt>{t('task.total')}</dt>
         <dd>{formatFen(c.totalFen, locale)}</dd>
+        <dt>{t('task.due')}</dt>
+        <dd>{formatInstant(c.dueAt, locale)}</dd>
+      </dl>
+    );
+  }
+  if (context.subjectType === 'reserve-fund-alert') {
+    const c = context as TaskFundContext;
+    return (
+      <dl className="facts">
+        <dt>{t('task.township')}</dt>
+        <dd>
+          <Link to="/county">{c.townshipName ?? c.townshipCode}</Link>
+        </dd>
+        <dt>{t('task.county')}</dt>
+        <dd>{c.countyName ?? c.countyCode}</dd>
+        <dt>{t('task.fundBalance')}</dt>
+        <dd>{formatFen(c.balanceFen, locale)}</dd>
+        <dt>{t('task.fundThreshold')}</dt>
+        <dd>{formatFen(c.thresholdFen, locale)}</dd>
+        <dt>{t('task.alertStatus')}</dt>
+        <dd>{t(`task.alert.${c.alertStatus}` as MessageKey)}</dd>
         <dt>{t('task.due')}</dt>
         <dd>{formatInstant(c.dueAt, locale)}</dd>
       </dl>

@@ -41,6 +41,7 @@ export default {
     'tasks.prev': '上一页',
     'tasks.next': '下一页',
     'tasks.paymentCycle': '{county} {month} 发放',
+    'tasks.reserveFund': '{township} 临时救助备用金',
   },
   en: {
     'tasks.title': 'My tasks',
@@ -83,5 +84,6 @@ export default {
     'tasks.prev': 'Previous',
     'tasks.next': 'Next',
     'tasks.paymentCycle': '{county} payment for {month}',
+    'tasks.reserveFund': 'Reserve fund of {township}',
   },
 } as const;

@@ -28,7 +28,7 @@ interface Batch {
 /** The process of a county's sampling batch (bpmn/county-sampling-batch.bpmn): its user tasks are the reviews. */
 const SAMPLING_PROCEDURE = 'county-sampling-batch';
 
-const caseOf = (task: TaskSummary): TaskCaseContext | null => (task.context && task.context.subjectType !== 'payment-cycle' ? (task.context as TaskCaseContext) : null);
+const caseOf = (task: TaskSummary): TaskCaseContext | null => (task.context && task.context.subjectType !== 'payment-cycle' && task.context.subjectType !== 'reserve-fund-alert' ? (task.context as TaskCaseContext) : null);
 
 /** Sampling batches of the county, one opened with its selection and the open review tasks of its cases. */
 export function CountySampling({ selected }: { selected: string | null }) {

@@ -6,7 +6,7 @@ import { Urgency } from '../components/Urgency';
 import { bilingual, formatInstant } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
-import { isCycle, type TaskPage, type TaskSummary } from '../types';
+import { isCycle, isFund, type TaskPage, type TaskSummary } from '../types';
 import { useApi } from '../useApi';
 
 const VIEWS = ['open', 'mine', 'unclaimed', 'overdue'] as const;
@@ -104,6 +104,8 @@ export function Tasks({ session }: { session: Session }) {
                     <td>
                       {isCycle(c) ? (
                         t('tasks.paymentCycle', { county: c.countyName ?? c.countyCode, month: c.monthText })
+                      ) : isFund(c) ? (
+                        t('tasks.reserveFund', { township: c.townshipName ?? c.townshipCode })
                       ) : c ? (
                         <>
                           <strong>{c.applicantName}</strong> <span className="muted">{t('tasks.persons', { n: c.householdSize })}</span>
@@ -112,8 +114,8 @@ export function Tasks({ session }: { session: Session }) {
                         '—'
                       )}
                     </td>
-                    <td>{c && !isCycle(c) ? c.caseNumber : '—'}</td>
-                    <td>{c && !isCycle(c) ? [c.villageName ?? c.villageCode, c.townshipName ?? c.townshipCode].join(' / ') : '—'}</td>
+                    <td>{c && !isCycle(c) && !isFund(c) ? c.caseNumber : '—'}</td>
+                    <td>{isFund(c) ? c.townshipName ?? c.townshipCode : c && !isCycle(c) ? [c.villageName ?? c.villageCode, c.townshipName ?? c.townshipCode].join(' / ') : '—'}</td>
                     <td>
                       <Link to={`/tasks/${task.userTaskKey}`}>{bilingual(task.name, locale) || task.elementId}</Link>
                     </td>
