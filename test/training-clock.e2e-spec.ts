@@ -1,7 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { Role } from '../src/auth/roles';
-import { EngineClock, serviceClock, SystemClock } from '../src/common/clock';
 import { WorkflowService } from '../src/workflow/workflow.service';
 import { strictClient } from './support/engine';
 import { seedEnrolments } from './support/enrolments';
@@ -40,14 +39,6 @@ describe('one clock for a training install', () => {
 
   afterAll(async () => {
     await t?.close();
-  });
-
-  it('picks the engine clock outside production and the system clock in production or without an embedded engine', () => {
-    const engine = { now: () => new Date('2026-09-24T01:00:00Z') };
-    expect(serviceClock({ NODE_ENV: 'development' }, engine)).toBeInstanceOf(EngineClock);
-    expect(serviceClock({ NODE_ENV: 'development' }, engine).now()).toEqual(new Date('2026-09-24T01:00:00Z'));
-    expect(serviceClock({ NODE_ENV: 'production' }, engine)).toBeInstanceOf(SystemClock);
-    expect(serviceClock({ NODE_ENV: 'development' })).toBeInstanceOf(SystemClock);
   });
 
   it("follows the engine's PUT /v2/clock, and PUT /training/clock fires the 25th's timer and a breach at the service's moved now", async () => {
