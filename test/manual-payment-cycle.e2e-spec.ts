@@ -117,4 +117,17 @@ describe('running a payment cycle by hand', () => {
     await s.until('its data-entry task again', dataTasks, (tasks) => tasks.some((t) => t.processInstanceKey === now!.processInstanceKey));
     expect((await audited()).slice(-2).map((a) => a.details.outcome)).toEqual(['running', 'resumed']);
   });
+
+  it('two runs at once of a new county-month: one 201, one 200, one cycle, one instance', async () => {
+    const other = '410822';
+    const answers = await Promise.all([run(province, `county=${other}&month=2026-11`), run(province, `county=${other}&month=2026-11`)]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 201]);
+    expect(answers[0]!.body.id).toBe(answers[1]!.body.id);
+    const rows = await s.app.get(DataSource).query(`SELECT process_instance_key FROM payment_cycle WHERE county_code = $1`, [other]);
+    expect(rows).toHaveLength(1);
+    const outcomes = (await audited()).filter((a) => a.details.county === other).map((a) => a.details.outcome);
+    expect(outcomes).toEqual(['created', 'running']);
+    const starts = await s.app.get(DataSource).query(`SELECT 1 FROM engine_outbox WHERE subject_type = 'payment-cycle' AND subject_id = $1`, [answers[0]!.body.id]);
+    expect(starts).toHaveLength(1);
+  });
 });
