@@ -30,6 +30,7 @@ import { KnownRegionsInterceptor } from './regions/known-regions';
 import { RegionsModule } from './regions/regions.module';
 import { SlaModule } from './sla/sla.module';
 import { TasksModule } from './tasks/tasks.module';
+import { TrainingModule } from './training/training.module';
 import { WorkflowModule } from './workflow/workflow.module';
 import { WebModule } from './web/web.module';
 
@@ -71,6 +72,7 @@ export class AppModule {
         SlaModule,
         TasksModule,
         DiagramsModule,
+        TrainingModule,
         WebModule,
         ...(options.extraImports ?? []),
       ],

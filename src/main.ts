@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { isDatabaseUnavailable } from './common/database-unavailable';
 import { plainLogger } from './common/logging';
+import { serviceClock } from './common/clock';
 import { onStopSignal } from './common/stop-signals';
 import { ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedDatabase, startEmbeddedPostgres } from './database/embedded-postgres';
@@ -23,7 +24,8 @@ async function bootstrap(): Promise<void> {
       engine = await startEngineServer({ databaseUrl: config.DATABASE_URL, migrationUrl: config.DATABASE_MIGRATION_URL, port: config.EMBEDDED_ENGINE_PORT, log: plainLogger('embedded-engine', config.LOG_LEVEL) });
       config.ZEEBE_REST_ADDRESS = engine.url;
     }
-    const app = await createApp(config);
+    // One clock outside production: the service reads the in-process engine's (README "A training install").
+    const app = await createApp(config, { clock: serviceClock(config, engine?.engine) });
     await app.listen(config.PORT);
     // In order: Nest stops its workers (jobs in hand finish), its HTTP server and its pool; then the engine (its
     // timer sweep awaited) and its pool; then PostgreSQL. Each step runs even if one before failed.

@@ -1,4 +1,4 @@
-/** The actors of ../shared/domain/PROCEDURES.md ("Actors"), plus integrators (other government systems) and calendar administrators. */
+/** The actors of ../shared/domain/PROCEDURES.md ("Actors"), plus integrators (other government systems), calendar administrators and trainers. */
 export enum Role {
   VillageCommittee = 'village-committee',
   TownshipCaseworker = 'township-caseworker',
@@ -10,6 +10,8 @@ export enum Role {
   Integrator = 'integrator',
   /** Loads the State Council's holiday notices (province or national region). */
   CalendarAdmin = 'calendar-admin',
+  /** Moves the clock of a training install (never in production): PUT /api/v1/training/clock. */
+  Trainer = 'trainer',
 }
 
 export const ALL_ROLES: readonly Role[] = Object.values(Role);

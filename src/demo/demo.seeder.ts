@@ -42,6 +42,7 @@ export const DEMO_USERS: { role: Role; region: string; who: string }[] = [
   { role: Role.Bank, region: COUNTY, who: '代发银行 paying bank' },
   { role: Role.Supervisor, region: COUNTY, who: '督查 supervisor' },
   { role: Role.CalendarAdmin, region: '410000', who: '河南省民政厅 calendar administrator' },
+  { role: Role.Trainer, region: COUNTY, who: '培训讲师 trainer (moves the clock)' },
 ];
 
 /** `demo-<role>-<region>`: two demo users share a role (the caseworkers of two townships), never a role and region. */

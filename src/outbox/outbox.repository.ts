@@ -141,6 +141,12 @@ export class OutboxRepository {
     return rows.map((r) => ({ kind: r.kind, n: Number(r.n) }));
   }
 
+  /** In the caller's transaction: whether the subject has a start command not yet dispatched. */
+  async hasPendingStart(subjectType: string, subjectId: string, manager: EntityManager): Promise<boolean> {
+    const rows: Row[] = await manager.query(`SELECT 1 FROM engine_outbox WHERE kind = 'start-process' AND subject_type = $1 AND subject_id = $2 AND dispatched_at IS NULL LIMIT 1`, [subjectType, subjectId]);
+    return rows.length > 0;
+  }
+
   /** Of these subject ids, those with a start command (pending or dispatched). */
   async subjectsWithStart(subjectType: string, subjectIds: string[]): Promise<Set<string>> {
     if (subjectIds.length === 0) return new Set();

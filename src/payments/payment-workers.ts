@@ -28,6 +28,8 @@ interface Job {
 
 const WORKER = 'system:payment-worker';
 export const PAYMENT_CYCLE_SUBJECT = 'payment-cycle';
+/** bpmn/monthly-payment-cycle.bpmn: one county, one month. */
+export const PAYMENT_CYCLE_PROCESS_ID = 'monthly-payment-cycle';
 /** The cycle calendar's entry of each payment deadline. */
 const CYCLE_STEPS: Record<string, 'dataBy' | 'fundsBy' | 'creditedBy'> = { 'payment.data': 'dataBy', 'payment.funds': 'fundsBy', 'payment.credited': 'creditedBy' };
 
@@ -84,11 +86,17 @@ export class PaymentWorkers {
   async openCycle(job: Job) {
     const countyCode = String(job.variables.countyCode);
     const cycle = await this.payroll.openCycle(countyCode, String(job.variables.month), this.clock.now());
+    // One instance runs a county-month: the 25th's timer and a manual run may both have started one (README
+    // "Running a payment cycle by hand"). The first to get here keeps it; a later one ends at Gateway_run_here,
+    // unless the first was cancelled (then this one resumes the cycle).
+    const own = String(job.processInstanceKey);
+    let runner = await this.payroll.claimCycleInstance(cycle.id, own);
+    if (runner !== own && (await this.instanceState(runner)) === 'TERMINATED') runner = await this.payroll.claimCycleInstance(cycle.id, own, runner);
+    if (runner !== own) return { cycleId: cycle.id, cycleRunElsewhere: true };
     const profile = this.profiles.byVersionId(cycle.profileVersionId);
     const cited = profile.parameters.paymentCalendar;
     const startedAt = this.clock.now();
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`UPDATE payment_cycle SET process_instance_key = $2 WHERE id = $1 AND process_instance_key IS NULL`, [cycle.id, String(job.processInstanceKey)]);
       for (const [type, group, day, variable] of [
         ['payment.data', 'county-civil-affairs', cited.value.dataByDay, 'dataDueAt'],
         ['payment.funds', 'county-finance', cited.value.fundsByDay, 'fundsDueAt'],
@@ -107,6 +115,7 @@ export class PaymentWorkers {
     });
     return {
       cycleId: cycle.id,
+      cycleRunElsewhere: false,
       regionCode: countyCode,
       subjectType: PAYMENT_CYCLE_SUBJECT,
       subjectId: cycle.id,
@@ -115,6 +124,19 @@ export class PaymentWorkers {
       monthText: DateTime.fromISO(cycle.month, { zone: 'Asia/Shanghai' }).toFormat('yyyy年M月'),
       ...this.dueVariables(cycle),
     };
+  }
+
+  /**
+   * ACTIVE, COMPLETED or TERMINATED; an instance the engine does not know (yet: a cluster's search lags) counts as
+   * running, so a cycle is never run twice on a guess.
+   */
+  private async instanceState(processInstanceKey: string): Promise<string> {
+    try {
+      const instance = await this.camunda.getProcessInstance({ processInstanceKey: processInstanceKey as never }, { consistency: { waitUpToMs: 0 } });
+      return String(instance.state);
+    } catch {
+      return 'ACTIVE';
+    }
   }
 
   /**

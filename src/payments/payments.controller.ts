@@ -1,8 +1,8 @@
 import { UuidParam } from '../common/params';
 import { IsText } from '../common/text';
 import { IsCalendarDate } from '../common/calendar-date';
-import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
 import { shanghaiDate } from '../policy/shanghai-date';
@@ -23,6 +23,7 @@ import { DomainError } from '../common/domain-error';
 import { RegionQueryDto } from '../sla/sla.controller';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce } from '../workflow/engine-calls';
+import { ManualCycles } from './manual-cycles';
 import { BANK_RESULT_COLUMNS, BANK_RESULT_REQUIRED, type PaymentCycle, PayrollService } from './payroll.service';
 
 /** Published when a cycle's last line is settled; buffered until the cycle's process waits for it. */
@@ -39,6 +40,17 @@ export class BankFileQueryDto {
   @IsOptional()
   @IsIn(BANK_FILE_ENCODINGS, { message: `encoding must be one of ${BANK_FILE_ENCODINGS.join(', ')}` })
   encoding?: (typeof BANK_FILE_ENCODINGS)[number];
+}
+
+/** Which county-month to run by hand (POST /payment-cycles). */
+export class RunCycleQueryDto {
+  @ApiProperty({ description: '县级区划代码（6位，须为区划库中的县）/ 6-digit county code known to the region registry; your own county', example: '410821' })
+  @Matches(/^\d{6}$/, { message: 'county must be a 6-digit county code' })
+  county!: string;
+
+  @ApiProperty({ description: '发放月份 YYYY-MM，最晚为下个月 / the month to pay, YYYY-MM, at most next month (Asia/Shanghai)', example: '2026-12' })
+  @Matches(/^(19|20|21)\d{2}-(0[1-9]|1[0-2])$/, { message: 'month must be a month YYYY-MM' })
+  month!: string;
 }
 
 const BANK_RESULTS_EXAMPLE = 'line_id,result,message\n1,paid,\n2,failed,账户已销户\n3,returned,户名不符';
@@ -58,7 +70,25 @@ export class PaymentsController {
     private readonly clock: Clock,
     @Inject(CAMUNDA_CLIENT) private readonly camunda: CamundaClient,
     private readonly config: AppConfig,
+    private readonly manual: ManualCycles,
   ) {}
+
+  /**
+   * Starts or resumes the county-month's cycle through the model the 25th's timer starts: 201 with the cycle it
+   * created, 200 with the one that existed (started again only if its instance was cancelled). Audited.
+   */
+  @Post()
+  @Roles(Role.CountyCivilAffairs)
+  @RegionScoped('county')
+  @ApiOperation({ summary: '手动运行本县月度发放周期 Run (or resume) a county\'s monthly payment cycle by hand' })
+  @ApiCreatedResponse({ description: '周期已创建并启动 The cycle was created and started (Location: /api/v1/payment-cycles/{id})' })
+  @ApiOkResponse({ description: '周期已存在（必要时已恢复运行）The cycle existed (resumed if its instance had been cancelled)' })
+  async run(@Query() query: RunCycleQueryDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response): Promise<PaymentCycle> {
+    const { cycle, created } = await this.manual.run(query.county, query.month, principal);
+    res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
+    if (created) res.setHeader('Location', `/api/v1/payment-cycles/${cycle.id}`);
+    return cycle;
+  }
 
   @Get()
   @RegionScoped('region')

@@ -69,15 +69,46 @@ export class PayrollService {
 
   /** The county's cycle of a month (YYYY-MM), created once with its calendar; the same cycle on every call. */
   async openCycle(countyCode: string, month: string, at: Date): Promise<PaymentCycle> {
+    await this.createCycle(countyCode, month, at, this.dataSource.manager);
+    return (await this.cycleOf(countyCode, month))!;
+  }
+
+  /**
+   * In the caller's transaction: the county-month's cycle row with its calendar, unless it exists. Answers its id and
+   * whether this call created it (the unique county + month decides between the timer's start and a manual run).
+   */
+  async createCycle(countyCode: string, month: string, at: Date, manager: EntityManager): Promise<{ id: string; created: boolean }> {
     const profile = this.profiles.inForce(this.profiles.profileFor(countyCode).id, `${month}-01`);
     const calendar = cycleCalendar(this.calendar, profile.parameters.paymentCalendar.value, month);
-    await this.dataSource.query(
+    const inserted: { id: string }[] = await manager.query(
       `INSERT INTO payment_cycle (id, county_code, month, profile_version_id, calendar, status, created_at) VALUES ($1, $2, $3, $4, $5, 'open', $6)
-       ON CONFLICT (county_code, month) DO NOTHING`,
+       ON CONFLICT (county_code, month) DO NOTHING RETURNING id`,
       [randomUUID(), countyCode, `${month}-01`, profile.versionId, JSON.stringify(calendar), at],
     );
-    const [row] = await this.dataSource.query(`SELECT pc.*, ${FOLLOW_UP_COUNTS} FROM payment_cycle pc WHERE pc.county_code = $1 AND pc.month = $2`, [countyCode, `${month}-01`]);
-    return toCycle(row);
+    if (inserted[0]) return { id: inserted[0].id, created: true };
+    const [row] = await manager.query(`SELECT id FROM payment_cycle WHERE county_code = $1 AND month = $2`, [countyCode, `${month}-01`]);
+    return { id: row.id as string, created: false };
+  }
+
+  async cycleOf(countyCode: string, month: string, manager: EntityManager = this.dataSource.manager): Promise<PaymentCycle | undefined> {
+    const [row] = await manager.query(`SELECT pc.*, ${FOLLOW_UP_COUNTS} FROM payment_cycle pc WHERE pc.county_code = $1 AND pc.month = $2`, [countyCode, `${month}-01`]);
+    return row ? toCycle(row) : undefined;
+  }
+
+  /**
+   * The cycle's process instance is `processInstanceKey` from now on, if it had none or had `unless` (an instance that
+   * ended without finishing the cycle); answers the instance the cycle runs in after the call.
+   */
+  async claimCycleInstance(cycleId: string, processInstanceKey: string, unless?: string): Promise<string> {
+    const result: unknown = await this.dataSource.query(
+      `UPDATE payment_cycle SET process_instance_key = $2 WHERE id = $1 AND (process_instance_key IS NULL OR process_instance_key = $3) RETURNING process_instance_key`,
+      [cycleId, processInstanceKey, unless ?? null],
+    );
+    // TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, rowCount].
+    const rows = (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as { process_instance_key: string }[];
+    if (rows[0]) return String(rows[0].process_instance_key);
+    const [current] = await this.dataSource.query(`SELECT process_instance_key FROM payment_cycle WHERE id = $1`, [cycleId]);
+    return String(current.process_instance_key);
   }
 
   /** The county's last month whose payroll is generated (YYYY-MM-01), or null: what a change of benefit can no longer reach. */

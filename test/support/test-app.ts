@@ -4,6 +4,7 @@ import { Writable } from 'node:stream';
 import { Client } from 'pg';
 import { createApp } from '../../src/app.factory';
 import type { AppOptions } from '../../src/app.module';
+import { serviceClock } from '../../src/common/clock';
 import { signDevToken } from '../../src/auth/dev-token';
 import { startEngineServer, type EngineServer } from '../../src/engine/engine-server';
 import type { Role } from '../../src/auth/roles';
@@ -80,14 +81,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Starts the app on a fresh database; with `withEngine`, an embedded engine on the same database serves it, as in `npm start`. */
-export async function startTestApp(env: Record<string, string> = {}, options: AppOptions & { withEngine?: boolean } = {}): Promise<TestApp> {
-  const { withEngine, ...appOptions } = options;
+/**
+ * Starts the app on a fresh database; with `withEngine`, an embedded engine on the same database serves it, as in
+ * `npm start`; with `clockAsStarted` too, the service's clock is chosen as main.ts chooses it (the engine's outside production);
+ * `engineClockAt` pins the engine's clock before the models are deployed.
+ */
+export async function startTestApp(env: Record<string, string> = {}, options: AppOptions & { withEngine?: boolean; clockAsStarted?: boolean; engineClockAt?: Date } = {}): Promise<TestApp> {
+  const { withEngine, clockAsStarted, engineClockAt, ...appOptions } = options;
   const databaseUrl = await createTestDatabase();
   const engine = withEngine ? await startEngineServer({ databaseUrl, migrationUrl: migrationUrlOf(databaseUrl), port: 0 }) : undefined;
+  // Pinned before the app deploys: timer start events are scheduled from the engine's clock at deployment.
+  if (engine && engineClockAt) await engine.engine.pinClock(engineClockAt.getTime());
   const config = testConfig(databaseUrl, engine ? { ZEEBE_REST_ADDRESS: engine.url, ...env } : env);
   const logs = new LogCapture();
-  const app = await createApp(config, { logDestination: logs, ...appOptions });
+  const app = await createApp(config, { logDestination: logs, ...(clockAsStarted ? { clock: serviceClock(config, engine?.engine) } : {}), ...appOptions });
   await app.init();
   return {
     app,

@@ -37,6 +37,7 @@ export default {
     'role.supervisor': '督查',
     'role.integrator': '政务服务平台',
     'role.calendar-admin': '节假日日历管理员',
+    'role.trainer': '培训讲师',
   },
   en: {
     'app.title': 'Doudi · social assistance workbench',
@@ -75,5 +76,6 @@ export default {
     'role.supervisor': 'Supervisor',
     'role.integrator': 'Government service portal',
     'role.calendar-admin': 'Calendar administrator',
+    'role.trainer': 'Trainer',
   },
 } as const;
