@@ -4,11 +4,10 @@ import { RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { InvalidRequestException } from '../common/problem';
 import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { assess, type AssessmentResult } from './assess';
-import { AssessmentRequestDto, householdReferenceProblems } from './assessment.dto';
+import { AssessmentRequestDto } from './assessment.dto';
 
 const EXAMPLE = {
   region: '410821100',
@@ -40,8 +39,6 @@ export class AssessmentController {
   @ApiBody({ type: AssessmentRequestDto, examples: { household: { summary: 'A worker and a severely disabled adult child (Jiaozuo)', value: EXAMPLE } } })
   @ApiOkResponse({ description: 'Outcome, benefit in fen and every step with the parameter and source it applied.' })
   run(@Body() body: AssessmentRequestDto): AssessmentResult & { profileName: string } {
-    const problems = householdReferenceProblems(body);
-    if (problems.length) throw new InvalidRequestException(problems);
     const date = body.date ?? shanghaiDate(this.clock.now());
     let profile;
     try {

@@ -2,7 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsText } from '../common/text';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { HouseholdFinancesDto, HouseholdMoneyDto, MemberDto } from '../assessment/assessment.dto';
+import { HouseholdFinancesDto, HouseholdMoneyDto, householdReferenceProblems, MemberDto, records } from '../assessment/assessment.dto';
+import type { FieldProblem } from '../common/problem';
 
 const CHANNELS = ['self', 'family', 'entrusted', 'village-committee'] as const;
 const STATUSES = ['applied', 'awaiting-materials', 'accepted', 'in-notice', 'enrolled', 'refused', 'closed', 'terminated'] as const;
@@ -16,6 +17,17 @@ export class ApplicationMemberDto extends MemberDto {
 
 /** An application (法§37): by the applicant, family, someone entrusted, or the village committee on their behalf. */
 export class CreateApplicationDto extends HouseholdMoneyDto {
+  /**
+   * Exactly one applicant; unique member ids; incomes and expenditures of listed members. Read by the request pipe
+   * (src/common/request-validation.ts), reported with the field rules' problems in one 400.
+   */
+  static crossFieldProblems(body: unknown): FieldProblem[] {
+    const members = records((body as { members?: unknown } | null)?.members);
+    const applicants = members.filter((m) => m?.relation === 'applicant').length;
+    const problems = applicants === 1 || members.length === 0 ? [] : [{ field: 'members', message: `exactly one member must have relation "applicant" (found ${applicants})` }];
+    return [...problems, ...householdReferenceProblems(body)];
+  }
+
   @ApiProperty({ example: '410821100201', description: 'Village (12 digits) of household registration or residence' })
   @Matches(/^\d{12}$/, { message: 'regionCode must be a 12-digit village code' })
   regionCode!: string;
