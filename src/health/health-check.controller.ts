@@ -1,5 +1,5 @@
-import { Body, Controller, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { ProcessDefinitionId } from '@camunda8/sdk';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
@@ -34,8 +34,9 @@ export class HealthCheckController {
 
   @Post()
   @Roles(Role.Supervisor)
+  // 200: it runs a check and reports it, nothing is created to be read again.
+  @HttpCode(200)
   @Idempotent()
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
   async run(@Body() body: StartHealthCheckDto, @CurrentPrincipal() principal: Principal): Promise<HealthCheckResult> {
     let result: { processInstanceKey: string; variables: Record<string, unknown> };
     try {

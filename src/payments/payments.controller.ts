@@ -1,7 +1,7 @@
 import { UuidParam } from '../common/params';
 import { IsText } from '../common/text';
 import { IsCalendarDate } from '../common/calendar-date';
-import { Body, Controller, Get, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
@@ -102,6 +102,8 @@ export class PaymentsController {
 
   /** The bank's results, all or nothing, with a per-row report; answers the reconciliation. */
   @Post(':id/bank-results')
+  // 200: the results update the cycle's lines (read at GET /payment-cycles/{id}); nothing new is addressable.
+  @HttpCode(200)
   @Roles(Role.Bank, Role.CountyFinance)
   @ApiCsvBody(BANK_RESULTS_EXAMPLE)
   async bankResults(@UuidParam() id: string, @Req() req: Request, @CurrentPrincipal() principal: Principal) {
@@ -173,7 +175,9 @@ export class DeathRecordsController {
     private readonly config: AppConfig,
   ) {}
 
+  // 200 here and below: records join the comparison list, which has no route to read them back; the answer is the count.
   @Post('import')
+  @HttpCode(200)
   @ApiCsvBody(DEATH_RECORDS_EXAMPLE)
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const records = readCsvRecords(req, 'DEATH_RECORDS_LIMIT_BYTES', this.config.DEATH_RECORDS_LIMIT_BYTES, DEATH_RECORD_COLUMNS);
@@ -184,6 +188,7 @@ export class DeathRecordsController {
   }
 
   @Post()
+  @HttpCode(200)
   async create(@Body() body: DeathRecordDto, @CurrentPrincipal() principal: Principal) {
     const now = this.clock.now();
     const result = await this.records.create(body, { actorId: principal.id, regionCode: principal.regionCode }, now, shanghaiDate(now));

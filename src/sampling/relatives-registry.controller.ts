@@ -1,3 +1,4 @@
+import { Created } from '../common/created';
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { IsCalendarDate } from '../common/calendar-date';
@@ -59,6 +60,8 @@ export class RelativesRegistryController {
 
   /** All or nothing: a file with any bad row imports nothing and reports every bad row. */
   @Post('import')
+  // 200: many entries at once, read in the list; the answer is the count.
+  @HttpCode(200)
   @ApiCsvBody(REGISTRY_EXAMPLE)
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const records = readCsvRecords(req, 'RELATIVES_REGISTRY_LIMIT_BYTES', this.config.RELATIVES_REGISTRY_LIMIT_BYTES, CSV_COLUMNS.filter((c) => c !== 'valid_to'), CSV_COLUMNS);
@@ -74,6 +77,7 @@ export class RelativesRegistryController {
    */
   @Post()
   @KnownRegions('regionCode')
+  @Created((answer: { id: string }) => `/relatives-registry/${answer.id}`)
   async create(@Body() body: RegistryEntryDto, @CurrentPrincipal() principal: Principal) {
     const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>, shanghaiDate(this.clock.now()));
     if (entry && !entry.regionCode.startsWith(principal.regionCode.slice(0, 6))) problems.push({ row: 0, field: 'regionCode', message: `regionCode is outside the caller's county ${principal.regionCode}` });
@@ -81,6 +85,14 @@ export class RelativesRegistryController {
     const [id] = await this.registry.insert([entry]);
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: entry.regionCode, action: 'relatives-registry.created', subjectType: 'relatives-registry-entry', subjectId: id!, details: { post: entry.post, relation: entry.relation } });
     return { id };
+  }
+
+  /** One entry, as the list shows it (ID numbers masked). */
+  @Get(':id')
+  async one(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
+    const entry = await this.registry.one(id, principal.regionCode);
+    if (!entry) throw new DomainError('entry-not-found', `no registry entry ${id} in the caller's region`, 404);
+    return entry;
   }
 
   @Post(':id/end')
