@@ -1,13 +1,13 @@
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Created } from '../common/created';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { Idempotent, IdempotencyKey } from '../common/idempotency/idempotency.interceptor';
-import { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
+import { ApplicationCreatedDto, CaseListQueryDto, CaseView, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
 import { DibaoReviewService } from './dibao-review.service';
 import { DibaoService } from './dibao.service';
 
@@ -29,6 +29,7 @@ export class DibaoController {
   @RegionScoped('regionCode')
   @Idempotent()
   @Created((answer: { caseId: string }) => `/dibao/cases/${answer.caseId}`)
+  @ApiCreatedResponse({ type: ApplicationCreatedDto, description: '已受理登记 / Recorded; the procedure starts' })
   apply(@Body() body: CreateApplicationDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() key?: string) {
     return this.dibao.apply(body, principal, key);
   }
@@ -43,6 +44,7 @@ export class DibaoController {
   /** Status, who must act now, open deadlines, notices and the timeline. */
   @Get('cases/:id')
   @Roles(...CASE_ROLES)
+  @ApiOkResponse({ type: CaseView })
   read(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.dibao.read(id, principal);
   }

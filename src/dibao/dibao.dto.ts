@@ -89,3 +89,47 @@ export class CaseListQueryDto {
   @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
   status?: DibaoStatus;
 }
+
+/** The answer to an application (201; `Location` names the case). */
+export class ApplicationCreatedDto {
+  @ApiProperty({ format: 'uuid', example: '0b6f7c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b' })
+  caseId!: string;
+
+  @ApiProperty({ example: '410821-2026-000001' })
+  caseNumber!: string;
+
+  @ApiProperty({ enum: STATUSES, example: 'applied' })
+  status!: DibaoStatus;
+
+  @ApiProperty({ type: String, nullable: true, example: '2251799813685249', description: 'null while the engine is down: the procedure starts later (outbox)' })
+  processInstanceKey!: string | null;
+
+  @ApiProperty({ format: 'date-time', description: 'When the township must have accepted or refused it' })
+  acceptDueAt!: string;
+}
+
+export class CaseMemberView {
+  @ApiProperty({ example: 'm1' }) id!: string;
+  @ApiProperty({ example: '张三' }) name!: string;
+  @ApiProperty({ example: '410821********1238', description: 'Masked' }) idNumber!: string;
+  @ApiProperty({ example: 'applicant' }) relation!: string;
+  @ApiProperty({ example: 36 }) age!: number;
+}
+
+/** A case as `GET /dibao/cases/{id}` answers it (more fields may appear; these are kept). */
+export class CaseView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: '410821-2026-000001' }) caseNumber!: string;
+  @ApiProperty({ enum: STATUSES }) status!: DibaoStatus;
+  @ApiProperty({ example: '410821100201' }) regionCode!: string;
+  @ApiProperty({ type: String, nullable: true, example: '东关村民委员会' }) regionName!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '城关镇' }) townshipName!: string | null;
+  @ApiProperty({ example: '张三' }) applicantName!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Monthly benefit, fen, once decided' }) benefitFen!: number | null;
+  @ApiProperty({ type: String, nullable: true }) processInstanceKey!: string | null;
+  @ApiProperty({ format: 'date-time' }) appliedAt!: string;
+  @ApiProperty({ type: [CaseMemberView] }) members!: CaseMemberView[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Steps open now: who must act' }) currentSteps!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) openDeadlines!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) timeline!: object[];
+}

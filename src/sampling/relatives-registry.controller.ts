@@ -6,7 +6,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/commo
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ApiCsvBody, readCsvRecords } from '../common/csv-intake';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
@@ -18,7 +18,6 @@ import { InvalidRequestException } from '../common/problem';
 import { RegionQueryDto } from '../sla/sla.controller';
 import { CSV_COLUMNS, RelativesRegistry } from './relatives-registry';
 
-const REGISTRY_EXAMPLE = 'staff_name,staff_id_number,post,region_code,relative_name,relative_id_number,relation,valid_from,valid_to\n李四,410821198001011236,county-civil-affairs,410821,李五,410821200501011231,child,2026-01-01,';
 
 export class EndEntryDto {
   @ApiProperty({ example: '2026-09-30' })
@@ -62,7 +61,8 @@ export class RelativesRegistryController {
   @Post('import')
   // 200: many entries at once, read in the list; the answer is the count.
   @HttpCode(200)
-  @ApiCsvBody(REGISTRY_EXAMPLE)
+  @ApiCsvBody()
+  @ApiOkResponse({ schema: { type: 'object', required: ['imported', 'columns'], properties: { imported: { type: 'integer' }, columns: { type: 'array', items: { type: 'string' } } } } })
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const records = readCsvRecords(req, 'RELATIVES_REGISTRY_LIMIT_BYTES', this.config.RELATIVES_REGISTRY_LIMIT_BYTES, CSV_COLUMNS.filter((c) => c !== 'valid_to'), CSV_COLUMNS);
     const imported = await this.registry.importCsv(records, principal.regionCode, shanghaiDate(this.clock.now()), (count, manager) =>
