@@ -138,7 +138,7 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /api/v1/tasks/{key}/claim': { summary: '认领待办 Claim a task' },
   'POST /api/v1/tasks/{key}/unclaim': { summary: '退回待办 Give a task back' },
   'POST /api/v1/tasks/{key}/assignment': { summary: '改派待办 Reassign a task', body: { assignee: 'caseworker-zhao' } },
-  'POST /api/v1/tasks/{key}/complete': { summary: '办结待办 Complete a task with its form\'s values', body: { variables: { acceptance: 'accept', acceptanceNotes: '材料齐全，予以受理' } } },
+  'POST /api/v1/tasks/{key}/complete': { summary: '办结待办 Complete a task with its form\'s values', body: { variables: { materialsComplete: false, missingMaterials: '缺少残疾证复印件' } } },
   'GET /api/v1/process-instances/{processInstanceKey}/diagram': { summary: '流程图与进度 A process instance\'s diagram and progress' },
   'GET /api/v1/workbench/config': { summary: '工作台配置 Workbench configuration' },
   'GET /api/v1/workbench/dev-users': { summary: '开发用户列表 Development users' },
