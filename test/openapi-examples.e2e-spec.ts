@@ -168,6 +168,24 @@ describe('the OpenAPI document\'s examples', () => {
     expect(names.filter((name) => !operations.has(name))).toEqual([]);
   });
 
+  it('answers the issue\'s broken example with every problem at once, as its ProblemDetail schema says', async () => {
+    const example = structuredClone(operations.get('POST /api/v1/dibao/applications')!.requestBody!.content['application/json']!.example) as { members: { idNumber: string }[]; expenditures: { memberId: string }[] };
+    example.members = example.members.slice(0, 1);
+    example.members[0]!.idNumber = '410821199003071236'; // issue 21: a wrong check character …
+    example.expenditures = [{ ...example.expenditures[0]!, memberId: 'm2' }]; // … and a member that is not listed
+    const refused = await s.post(COUNTY_ALL, '/api/v1/dibao/applications', example);
+    expect(refused.status).toBe(400);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['members[0].idNumber', 'expenditures[0].memberId']));
+    const schema = (doc as unknown as { components: { schemas: Record<string, { required: string[]; properties: Record<string, unknown> }> } }).components.schemas.ProblemDetail!;
+    expect(Object.keys(refused.body).filter((key) => !(key in schema.properties))).toEqual([]);
+    expect(schema.required.filter((key) => !(key in refused.body))).toEqual([]);
+
+    const misplaced = await s.post(CASEWORKER, '/api/v1/tasks/2251799813685249/complete', { materialsComplete: true });
+    expect(misplaced.status).toBe(400);
+    expect(misplaced.body.errors).toEqual([{ field: 'materialsComplete', message: expect.stringContaining('put the form\'s values under "variables"') }]);
+  });
+
   it('succeeds with every example, in order', async () => {
     const ids: Ids = {};
     const failures: string[] = [];
