@@ -28,11 +28,11 @@ export class EndEntryDto {
 /** One registry entry as JSON; the registry's own checks (ID numbers, relation, dates) name the failing field. */
 export class RegistryEntryDto {
   @ApiProperty({ example: '李四' }) @IsString() @MaxLength(100) staffName!: string;
-  @ApiProperty({ example: '410821198001011236' }) @IsString() @MaxLength(18) staffIdNumber!: string;
+  @ApiProperty({ example: '410821198501011903' }) @IsString() @MaxLength(18) staffIdNumber!: string;
   @ApiProperty({ enum: ['township-caseworker', 'village-cadre'] }) @IsString() post!: string;
   @ApiProperty({ example: '410821100' }) @IsString() regionCode!: string;
   @ApiProperty({ example: '李五' }) @IsString() @MaxLength(100) relativeName!: string;
-  @ApiProperty({ example: '410821200501011231' }) @IsString() @MaxLength(18) relativeIdNumber!: string;
+  @ApiProperty({ example: '410821199009091918' }) @IsString() @MaxLength(18) relativeIdNumber!: string;
   @ApiProperty({ example: 'child' }) @IsString() relation!: string;
   @ApiProperty({ example: '2026-01-01' }) @IsString() validFrom!: string;
   @ApiPropertyOptional({ example: '2026-12-31' }) @IsOptional() @IsString() validTo?: string;
