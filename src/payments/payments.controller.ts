@@ -76,7 +76,7 @@ export class PaymentsController {
   @ApiProduces('text/csv')
   @ApiOkResponse({
     description: '银行代发文件 / The bank file: UTF-8 with a BOM by default (bom=false without; encoding=gbk for GBK)',
-    content: { 'text/csv': { schema: { type: 'string' }, example: 'line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen,kind,fund\n1,410821,2026-10,1,张三,410821199003071238,78000,dibao,dibao' } },
+    content: { 'text/csv': { schema: { type: 'string' }, example: 'line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen,kind,fund\n1,410821,2026-10,1,张三,410821199003071238,78000,benefit,' } },
   })
   async bankFile(@UuidParam() id: string, @Query() query: BankFileQueryDto, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
     const encoding = query.encoding ?? 'utf-8';
