@@ -1,6 +1,6 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import { bodyParserErrors } from './common/csv-intake';
@@ -8,6 +8,7 @@ import { jsonDepthLimit } from './common/request-validation';
 import { AppModule, AppOptions } from './app.module';
 import { AppConfig } from './config/app-config';
 import { migrateDatabase } from './database/data-source-options';
+import { buildOpenApiDocument } from './openapi/document';
 import { serveWorkbench } from './web/static';
 
 /** Builds the whole application (not yet listening): used by main.ts and by every e2e test. */
@@ -33,16 +34,7 @@ export async function createApp(config: AppConfig, options: AppOptions = {}): Pr
       { path: 'metrics', method: RequestMethod.GET },
     ],
   });
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Doudi API')
-      .setDescription('Social-assistance procedures (dibao, sampling, temporary aid, payments) on Camunda 8. Errors are application/problem+json (RFC 9457).')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs/openapi.json' });
+  SwaggerModule.setup('api/docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'api/docs/openapi.json' });
   // The workbench at /, same origin: its files, and its page for every other non-API GET path.
   app.use(serveWorkbench(config.WEB_DIR));
   return app;

@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import { CalendarModule } from './calendar/calendar.module';
 import { Clock } from './common/clock';
 import { CommonModule } from './common/common.module';
+import { LocationInterceptor } from './common/created';
 import { IdempotencyInterceptor } from './common/idempotency/idempotency.interceptor';
 import { loggerParams } from './common/logging';
 import { ProblemDetailsFilter } from './common/problem';
@@ -81,6 +82,8 @@ export class AppModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         // Unknown region codes are refused before the idempotency key is taken.
         { provide: APP_INTERCEPTOR, useClass: KnownRegionsInterceptor },
+        // Outside the idempotency interceptor, so a replayed 201 carries its Location too.
+        { provide: APP_INTERCEPTOR, useClass: LocationInterceptor },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
     };

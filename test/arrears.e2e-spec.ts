@@ -58,7 +58,7 @@ describe('arrears', () => {
     // The bank: case 0's August failed, case 1's August returned, the rest paid.
     const lineOf = (caseIndex: number, month: string) => rows.find((r) => r[2] === month && r[4] === `受助人${caseIndex + 1}`)![0];
     const results = ['line_id,result,message', ...rows.map((r) => `${r[0]},${r[0] === lineOf(0, '2026-08') ? 'failed' : r[0] === lineOf(1, '2026-08') ? 'returned' : 'paid'},`)].join('\n');
-    expect((await s.post({ roles: [Role.Bank], region: COUNTY }, `/api/v1/payment-cycles/${september.id}/bank-results`, { csv: results })).status).toBe(201);
+    expect((await s.post({ roles: [Role.Bank], region: COUNTY }, `/api/v1/payment-cycles/${september.id}/bank-results`, { csv: results })).status).toBe(200);
 
     const october = await payroll.openCycle(COUNTY, '2026-10', new Date());
     await payroll.generate(october.id);
@@ -76,7 +76,7 @@ describe('arrears', () => {
     await payroll.generate(september.id);
     const [line] = await db.query(`SELECT id::text FROM payroll_line WHERE cycle_id = $1`, [september.id]);
     const results = ['line_id,result,message', `${line.id},failed,账户已冻结`].join('\n');
-    expect((await s.post({ roles: [Role.Bank], region: COUNTY }, `/api/v1/payment-cycles/${september.id}/bank-results`, { csv: results })).status).toBe(201);
+    expect((await s.post({ roles: [Role.Bank], region: COUNTY }, `/api/v1/payment-cycles/${september.id}/bank-results`, { csv: results })).status).toBe(200);
     // On 10-10 a review raises the benefit from November, the next month no payroll has reached.
     await db.transaction((manager) => s.app.get(DibaoRepository).changeBenefit(caseId!, 40000, '2026-11-01', new Date('2026-10-10T02:00:00Z'), manager));
     const october = await payroll.openCycle(COUNTY, '2026-10', new Date());
@@ -133,7 +133,7 @@ describe('arrears', () => {
         if (!lines.length) return;
         const csv = ['line_id,result,message', ...lines.map((l) => `${l.id},${result(caseIds.indexOf(l.case_id), l.month)},`)].join('\n');
         const res = await s.post({ roles: [Role.Bank], region: countyCode }, `/api/v1/payment-cycles/${cycleId}/bank-results`, { csv });
-        if (res.status !== 201) throw new Error(`bank results refused: ${JSON.stringify(res.body)}`);
+        if (res.status !== 200) throw new Error(`bank results refused: ${JSON.stringify(res.body)}`);
       },
       async lines() {
         const rows: { case_id: string; month: string; attempt: number; amount_fen: number; status: string; generated: string }[] = await db.query(

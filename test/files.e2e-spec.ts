@@ -96,7 +96,7 @@ describe('CSV files', () => {
     expect((await db.query(`SELECT count(*)::int AS n FROM payroll_line WHERE cycle_id = $1 AND status <> 'issued'`, [cycle.id]))[0].n).toBe(0);
 
     const imported = await post(bank, url).set('Content-Type', 'text/csv; charset=utf-8').send(`\uFEFF${results}`);
-    expect(imported.status).toBe(201);
+    expect(imported.status).toBe(200);
     expect(imported.body).toEqual({ issued: 0, paid: 59_940, failed: 60, returned: 0 });
   }, 300_000);
 
@@ -113,13 +113,13 @@ describe('CSV files', () => {
     expect(bad.status).toBe(400);
     expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['csv[row 200001].id_number', 'csv[row 200001].died_on', 'csv[row 200001].source']);
     const imported = await post(county, url).set('Content-Type', 'text/csv').send(csv);
-    expect(imported.status).toBe(201);
+    expect(imported.status).toBe(200);
     expect(imported.body).toMatchObject({ imported: 200_000 });
     expect((await db.query(`SELECT count(*)::int AS n FROM death_record`))[0].n).toBeGreaterThanOrEqual(200_000);
 
     const one = idNumber(COUNTY, '19290101', '001');
     const upload = await post(county, url).attach('file', Buffer.from(`\uFEFFid_number,name,died_on,source\n${one},张三,2026-09-01,health\n`), { filename: '死亡名单.csv', contentType: 'text/csv' });
-    expect(upload.status).toBe(201);
+    expect(upload.status).toBe(200);
     expect(upload.body).toMatchObject({ imported: 1 });
     const noFile = await post(county, url).field('note', 'x');
     expect(noFile.status).toBe(400);

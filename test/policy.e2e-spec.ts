@@ -185,7 +185,7 @@ describe('policy and assessment in the OpenAPI document', () => {
         '/api/v1/calendar/working-days/after',
       ]),
     );
-    const example = body.paths['/api/v1/assessments'].post.requestBody.content['application/json'].examples.household.value;
+    const example = body.paths['/api/v1/assessments'].post.requestBody.content['application/json'].example;
     const token = await testApp.token([Role.TownshipCaseworker], '410821');
     const response = await request(server).post('/api/v1/assessments').set('Authorization', `Bearer ${token}`).send(example);
     expect(response.status).toBe(200);

@@ -37,7 +37,7 @@ describe('county sampling corrections', () => {
       'staff_name,staff_id_number,post,region_code,relative_name,relative_id_number,relation,valid_from,valid_to',
       `王经办,${idNumber(VILLAGE, '19850101', '111')},township-caseworker,410821100,${name},${relative},sibling,2026-01-01,`,
     ].join('\n');
-    expect((await s.post(county, '/api/v1/relatives-registry/import', { csv })).status).toBe(201);
+    expect((await s.post(county, '/api/v1/relatives-registry/import', { csv })).status).toBe(200);
     const application = Scenario.application(VILLAGE, name, birth);
     (application.members as { idNumber: string }[])[0]!.idNumber = relative;
     const caseId = await s.apply(integrator, application);

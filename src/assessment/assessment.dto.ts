@@ -58,7 +58,7 @@ export class MemberDto {
   @Length(1, 40)
   id!: string;
 
-  @ApiProperty({ example: '410821199003071236' })
+  @ApiProperty({ example: '410821199003071238' })
   @IsIdNumber()
   idNumber!: string;
 
@@ -174,6 +174,11 @@ export abstract class HouseholdMoneyDto extends HouseholdFinancesDto {
 }
 
 export class AssessmentRequestDto extends HouseholdMoneyDto {
+  /** Read by the request pipe (src/common/request-validation.ts), reported with the field rules' problems. */
+  static crossFieldProblems(body: unknown): FieldProblem[] {
+    return householdReferenceProblems(body);
+  }
+
   @ApiProperty({ example: '410821100', description: 'Region of the case: decides the policy profile' })
   @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-, 9- or 12-digit region code' })
   region!: string;
@@ -192,23 +197,33 @@ export class AssessmentRequestDto extends HouseholdMoneyDto {
   members!: MemberDto[];
 }
 
-/** Member ids and ID numbers are unique, and every income and expenditure belongs to a listed member. */
-export function householdReferenceProblems(body: { members: { id: string; idNumber?: string }[]; incomes: { memberId: string }[]; expenditures: { memberId: string }[] }): FieldProblem[] {
+/** An object's fields, or undefined: cross-field rules read raw bodies, whose shape the field rules have not vouched for. */
+const record = (value: unknown): Record<string, unknown> | undefined => (value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
+/** A list's items as records (undefined where an item is not an object), by index; not a list: none. */
+export const records = (value: unknown): (Record<string, unknown> | undefined)[] => (Array.isArray(value) ? value.map(record) : []);
+
+/**
+ * Member ids and ID numbers are unique, and every income and expenditure belongs to a listed member. Reads any shape
+ * (the request pipe runs it beside the field rules, on the raw body): a field of the wrong type is skipped here.
+ */
+export function householdReferenceProblems(body: unknown): FieldProblem[] {
+  const household = record(body) ?? {};
   const ids = new Set<string>();
   const idNumbers = new Map<string, number>();
   const problems: FieldProblem[] = [];
-  body.members.forEach((member, i) => {
+  records(household.members).forEach((member, i) => {
+    if (typeof member?.id !== 'string') return;
     if (ids.has(member.id)) problems.push({ field: `members[${i}].id`, message: `member id "${member.id}" is used twice` });
     ids.add(member.id);
-    if (member.idNumber === undefined) return;
+    if (typeof member.idNumber !== 'string') return;
     // One person is one member: the same ID number twice would count a person (and their income) twice. Never echoed.
     const first = idNumbers.get(member.idNumber);
     if (first !== undefined) problems.push({ field: `members[${i}].idNumber`, message: `members[${i}].idNumber is the ID number of members[${first}] already` });
     else idNumbers.set(member.idNumber, i);
   });
   for (const list of ['incomes', 'expenditures'] as const) {
-    body[list].forEach((entry, i) => {
-      if (!ids.has(entry.memberId)) problems.push({ field: `${list}[${i}].memberId`, message: `no member with id "${entry.memberId}"` });
+    records(household[list]).forEach((entry, i) => {
+      if (typeof entry?.memberId === 'string' && !ids.has(entry.memberId)) problems.push({ field: `${list}[${i}].memberId`, message: `no member with id "${entry.memberId}"` });
     });
   }
   return problems;

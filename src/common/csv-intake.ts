@@ -1,5 +1,5 @@
 import { applyDecorators, HttpException, HttpStatus } from '@nestjs/common';
-import { ApiBody, ApiConsumes, ApiResponse } from '@nestjs/swagger';
+import { ApiExtension, ApiResponse } from '@nestjs/swagger';
 import busboy from 'busboy';
 import type { NextFunction, Request, Response } from 'express';
 import * as iconv from 'iconv-lite';
@@ -164,15 +164,27 @@ export function bodyParserErrors(limitName: string, limitBytes: number) {
   };
 }
 
-/** OpenAPI: a CSV route's body as text/csv, multipart (field `file`) or JSON `{ csv }`, with an example file. */
-export function ApiCsvBody(example: string) {
+/** Marks a CSV route in the OpenAPI document: src/openapi/document.ts writes its body with `csvRequestBody`. */
+export const CSV_BODY_EXTENSION = 'x-doudi-csv-body';
+
+/** OpenAPI: a CSV route — its body (text/csv, multipart field `file`, or JSON `{ csv }`) and its 413 / 415. */
+export function ApiCsvBody() {
   return applyDecorators(
-    ApiConsumes('text/csv', 'multipart/form-data', 'application/json'),
-    ApiBody({
-      description: `A CSV file (UTF-8, BOM optional; \`text/csv; charset=gbk\` also read). Example:\n\n${example}`,
-      schema: { type: 'string', example },
-    }),
+    ApiExtension(CSV_BODY_EXTENSION, true),
     ApiResponse({ status: 413, description: 'The body is larger than the route\'s configured limit (named in the problem).' }),
     ApiResponse({ status: 415, description: `Accepted: ${CSV_CONTENT_TYPES.join(', ')}.` }),
   );
+}
+
+/** The request body of a CSV route, in each of the three forms it is read in, with the example file. */
+export function csvRequestBody(example: string) {
+  return {
+    required: true,
+    description: 'A CSV file (UTF-8, BOM optional; `text/csv; charset=gbk` also read); a header row naming the columns; all or nothing.',
+    content: {
+      'text/csv': { schema: { type: 'string' }, example },
+      'multipart/form-data': { schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: 'The CSV file' } } } },
+      'application/json': { schema: { type: 'object', required: ['csv'], properties: { csv: { type: 'string', description: 'The CSV text' } }, additionalProperties: false }, example: { csv: example } },
+    },
+  };
 }

@@ -37,13 +37,18 @@ export class InvalidRequestException extends BadRequestException {
   }
 }
 
+/** The message of a field no DTO declares (whitelist); a DTO may add a hint where the values belong. */
+export function unknownFieldMessage(field: string, hint?: string): string {
+  return hint ? `unknown field "${field}": ${hint}` : `unknown field "${field}" is not allowed`;
+}
+
 /** Flattens class-validator errors to one entry per field, with dotted / indexed paths (members[0].idNumber). */
 export function fieldProblems(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = /^\d+$/.test(error.property) ? `${parent}[${error.property}]` : parent ? `${parent}.${error.property}` : error.property;
     const own = Object.entries(error.constraints ?? {}).map(([rule, message]) => ({
       field,
-      message: rule === 'whitelistValidation' ? `unknown field "${field}" is not allowed` : message,
+      message: rule === 'whitelistValidation' ? unknownFieldMessage(field) : message,
     }));
     return [...own, ...fieldProblems(error.children ?? [], field)];
   });

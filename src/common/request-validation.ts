@@ -2,7 +2,7 @@ import { type ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/commo
 import type { NextFunction, Request, Response } from 'express';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Clock } from './clock';
-import { type FieldProblem, fieldProblems, InvalidRequestException } from './problem';
+import { type FieldProblem, fieldProblems, InvalidRequestException, unknownFieldMessage } from './problem';
 
 /**
  * The request-validation layer every route shares (issue 17): a JSON depth limit before anything walks a body, no
@@ -71,6 +71,18 @@ export function validationNow(): Date | undefined {
 }
 
 /**
+ * What a body DTO class may add to its field rules (static members, read by the pipe):
+ * - `crossFieldProblems(body)`: rules spanning fields (a memberId naming a listed member), run on the raw body even when
+ *   field rules failed, so one 400 lists every problem (an integrator fixing one layer must not meet the next). It
+ *   must tolerate any shape: a field of the wrong type is the field rules' to report.
+ * - `unknownFieldHint`: said with an unknown top-level field, where the caller's values belong.
+ */
+export interface BodyRules {
+  crossFieldProblems?(body: unknown): FieldProblem[];
+  unknownFieldHint?: string;
+}
+
+/**
  * The global pipe: class-validator on DTOs (whitelist, every problem at once, dotted field names) plus the
  * control-character check on every body, query and path parameter, reported together.
  */
@@ -88,14 +100,29 @@ export class RequestValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const checked = metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param';
     const control = checked ? shapeProblems(value, metadata.data ?? '').problems : [];
+    const rules: BodyRules = metadata.type === 'body' && metadata.metatype ? (metadata.metatype as BodyRules) : {};
     let result: unknown;
+    let fields: FieldProblem[] = [];
     try {
       result = await validationClock.run(this.clock, () => super.transform(value, metadata));
     } catch (error) {
-      if (error instanceof InvalidRequestException && control.length) throw new InvalidRequestException([...control, ...error.fieldProblems]);
-      throw error;
+      if (!(error instanceof InvalidRequestException)) throw error;
+      fields = error.fieldProblems.map((p) => (rules.unknownFieldHint && !/[.[]/.test(p.field) && p.message === unknownFieldMessage(p.field) ? { ...p, message: unknownFieldMessage(p.field, rules.unknownFieldHint) } : p));
     }
-    if (control.length) throw new InvalidRequestException(control);
+    const cross = typeof rules.crossFieldProblems === 'function' ? rules.crossFieldProblems(value) : [];
+    const problems = distinct([...control, ...fields, ...cross]);
+    if (problems.length) throw new InvalidRequestException(problems);
     return result;
   }
+}
+
+/** The same field and message once (a control character found by both the shape walk and a DTO rule). */
+function distinct(problems: FieldProblem[]): FieldProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.field}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

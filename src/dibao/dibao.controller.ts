@@ -1,12 +1,13 @@
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
-import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Created } from '../common/created';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
-import { Idempotent } from '../common/idempotency/idempotency.interceptor';
-import { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
+import { Idempotent, IdempotencyKey } from '../common/idempotency/idempotency.interceptor';
+import { ApplicationCreatedDto, CaseListQueryDto, CaseView, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
 import { DibaoReviewService } from './dibao-review.service';
 import { DibaoService } from './dibao.service';
 
@@ -27,8 +28,9 @@ export class DibaoController {
   @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
   @RegionScoped('regionCode')
   @Idempotent()
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Repeat a creating call safely: the first answer is replayed' })
-  apply(@Body() body: CreateApplicationDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') key?: string) {
+  @Created((answer: { caseId: string }) => `/dibao/cases/${answer.caseId}`)
+  @ApiCreatedResponse({ type: ApplicationCreatedDto, description: '已受理登记 / Recorded; the procedure starts' })
+  apply(@Body() body: CreateApplicationDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() key?: string) {
     return this.dibao.apply(body, principal, key);
   }
 
@@ -42,6 +44,7 @@ export class DibaoController {
   /** Status, who must act now, open deadlines, notices and the timeline. */
   @Get('cases/:id')
   @Roles(...CASE_ROLES)
+  @ApiOkResponse({ type: CaseView })
   read(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.dibao.read(id, principal);
   }

@@ -2,7 +2,8 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsText } from '../common/text';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
-import { HouseholdFinancesDto, HouseholdMoneyDto, MemberDto } from '../assessment/assessment.dto';
+import { HouseholdFinancesDto, HouseholdMoneyDto, householdReferenceProblems, MemberDto, records } from '../assessment/assessment.dto';
+import type { FieldProblem } from '../common/problem';
 
 const CHANNELS = ['self', 'family', 'entrusted', 'village-committee'] as const;
 const STATUSES = ['applied', 'awaiting-materials', 'accepted', 'in-notice', 'enrolled', 'refused', 'closed', 'terminated'] as const;
@@ -16,6 +17,17 @@ export class ApplicationMemberDto extends MemberDto {
 
 /** An application (法§37): by the applicant, family, someone entrusted, or the village committee on their behalf. */
 export class CreateApplicationDto extends HouseholdMoneyDto {
+  /**
+   * Exactly one applicant; unique member ids; incomes and expenditures of listed members. Read by the request pipe
+   * (src/common/request-validation.ts), reported with the field rules' problems in one 400.
+   */
+  static crossFieldProblems(body: unknown): FieldProblem[] {
+    const members = records((body as { members?: unknown } | null)?.members);
+    const applicants = members.filter((m) => m?.relation === 'applicant').length;
+    const problems = applicants === 1 || members.length === 0 ? [] : [{ field: 'members', message: `exactly one member must have relation "applicant" (found ${applicants})` }];
+    return [...problems, ...householdReferenceProblems(body)];
+  }
+
   @ApiProperty({ example: '410821100201', description: 'Village (12 digits) of household registration or residence' })
   @Matches(/^\d{12}$/, { message: 'regionCode must be a 12-digit village code' })
   regionCode!: string;
@@ -76,4 +88,48 @@ export class CaseListQueryDto {
   @IsOptional()
   @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
   status?: DibaoStatus;
+}
+
+/** The answer to an application (201; `Location` names the case). */
+export class ApplicationCreatedDto {
+  @ApiProperty({ format: 'uuid', example: '0b6f7c1e-2a3d-4e5f-8a9b-0c1d2e3f4a5b' })
+  caseId!: string;
+
+  @ApiProperty({ example: '410821-2026-000001' })
+  caseNumber!: string;
+
+  @ApiProperty({ enum: STATUSES, example: 'applied' })
+  status!: DibaoStatus;
+
+  @ApiProperty({ type: String, nullable: true, example: '2251799813685249', description: 'null while the engine is down: the procedure starts later (outbox)' })
+  processInstanceKey!: string | null;
+
+  @ApiProperty({ format: 'date-time', description: 'When the township must have accepted or refused it' })
+  acceptDueAt!: string;
+}
+
+export class CaseMemberView {
+  @ApiProperty({ example: 'm1' }) id!: string;
+  @ApiProperty({ example: '张三' }) name!: string;
+  @ApiProperty({ example: '410821********1238', description: 'Masked' }) idNumber!: string;
+  @ApiProperty({ example: 'applicant' }) relation!: string;
+  @ApiProperty({ example: 36 }) age!: number;
+}
+
+/** A case as `GET /dibao/cases/{id}` answers it (more fields may appear; these are kept). */
+export class CaseView {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: '410821-2026-000001' }) caseNumber!: string;
+  @ApiProperty({ enum: STATUSES }) status!: DibaoStatus;
+  @ApiProperty({ example: '410821100201' }) regionCode!: string;
+  @ApiProperty({ type: String, nullable: true, example: '东关村民委员会' }) regionName!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '城关镇' }) townshipName!: string | null;
+  @ApiProperty({ example: '张三' }) applicantName!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Monthly benefit, fen, once decided' }) benefitFen!: number | null;
+  @ApiProperty({ type: String, nullable: true }) processInstanceKey!: string | null;
+  @ApiProperty({ format: 'date-time' }) appliedAt!: string;
+  @ApiProperty({ type: [CaseMemberView] }) members!: CaseMemberView[];
+  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Steps open now: who must act' }) currentSteps!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) openDeadlines!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object' } }) timeline!: object[];
 }

@@ -9,7 +9,7 @@ import { Clock } from '../common/clock';
 import { IdempotencyStore } from '../common/idempotency/idempotency.store';
 import { DomainError } from '../common/domain-error';
 import { maskIdNumber } from '../common/id-number';
-import { type FieldProblem, InvalidRequestException } from '../common/problem';
+import { InvalidRequestException } from '../common/problem';
 import { DeadlinesService, workingDaysRule } from '../deadlines/deadlines.service';
 import { PolicyProfiles } from '../policy/policy-profiles';
 import type { Cited } from '../policy/parameters';
@@ -21,8 +21,7 @@ import { startProcess } from '../workflow/engine-calls';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { DIBAO_MESSAGES, DIBAO_PROCESS_ID, type DibaoStartVariables } from './dibao-process';
-import { householdReferenceProblems } from '../assessment/assessment.dto';
-import type { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto } from './dibao.dto';
+import { type CaseListQueryDto, CreateApplicationDto, type ExtensionDto, type MaterialsDto, type ObjectionDto } from './dibao.dto';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 
 export const SUBJECT = 'dibao-case';
@@ -51,7 +50,8 @@ export class DibaoService {
    * of a key whose stored answer is gone (after the TTL) answers the case that key created.
    */
   async apply(body: CreateApplicationDto, principal: Principal, idempotencyKey?: string) {
-    const problems = applicationProblems(body);
+    // The request pipe checked these already; the demo seeder calls in without it.
+    const problems = CreateApplicationDto.crossFieldProblems(body);
     if (problems.length) throw new InvalidRequestException(problems);
     const now = this.clock.now();
     // Before the case number is drawn: a region without a profile in force is refused with nothing written.
@@ -289,11 +289,4 @@ export function dibaoProcedureVariables(c: Pick<DibaoCase, 'id' | 'regionCode' |
     objectionRaised: false,
     acceptDueAt: acceptDueAt.toISOString(),
   };
-}
-
-/** Exactly one applicant; unique member ids; incomes and expenditures of listed members. */
-function applicationProblems(body: CreateApplicationDto): FieldProblem[] {
-  const applicants = body.members.filter((m) => m.relation === 'applicant').length;
-  const problems = applicants === 1 ? [] : [{ field: 'members', message: `exactly one member must have relation "applicant" (found ${applicants})` }];
-  return [...problems, ...householdReferenceProblems(body)];
 }

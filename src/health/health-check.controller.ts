@@ -1,5 +1,5 @@
-import { Body, Controller, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { ProcessDefinitionId } from '@camunda8/sdk';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
@@ -10,7 +10,7 @@ import { Idempotent } from '../common/idempotency/idempotency.interceptor';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 
 export class StartHealthCheckDto {
-  /** Why the check is run (kept in the audit trail). */
+  @ApiPropertyOptional({ maxLength: 200, description: 'Why the check is run (kept in the audit trail)' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
@@ -34,8 +34,9 @@ export class HealthCheckController {
 
   @Post()
   @Roles(Role.Supervisor)
+  // 200: it runs a check and reports it, nothing is created to be read again.
+  @HttpCode(200)
   @Idempotent()
-  @ApiHeader({ name: 'Idempotency-Key', required: false })
   async run(@Body() body: StartHealthCheckDto, @CurrentPrincipal() principal: Principal): Promise<HealthCheckResult> {
     let result: { processInstanceKey: string; variables: Record<string, unknown> };
     try {

@@ -1,7 +1,7 @@
 import { UuidParam } from '../common/params';
 import { IsText } from '../common/text';
 import { IsCalendarDate } from '../common/calendar-date';
-import { Body, Controller, Get, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
@@ -53,9 +53,6 @@ export class RunCycleQueryDto {
   month!: string;
 }
 
-const BANK_RESULTS_EXAMPLE = 'line_id,result,message\n1,paid,\n2,failed,账户已销户\n3,returned,户名不符';
-const DEATH_RECORDS_EXAMPLE = 'id_number,name,died_on,source\n410821195001011233,张三,2026-07-03,public-security';
-
 const PAYMENT_ROLES = [Role.CountyCivilAffairs, Role.CountyFinance, Role.Bank, Role.Supervisor];
 
 /** Monthly payment cycles (PROCEDURES.md §4): the calendar and progress, the bank file, the bank's results. */
@@ -106,6 +103,10 @@ export class PaymentsController {
   @Get(':id/bank-file')
   @Roles(Role.CountyFinance, Role.Bank)
   @ApiProduces('text/csv')
+  @ApiOkResponse({
+    description: '银行代发文件 / The bank file: UTF-8 with a BOM by default (bom=false without; encoding=gbk for GBK)',
+    content: { 'text/csv': { schema: { type: 'string' }, example: 'line_id,county_code,benefit_month,attempt,payee_name,payee_id_number,amount_fen,kind,fund\n1,410821,2026-10,1,张三,410821199003071238,78000,benefit,' } },
+  })
   async bankFile(@UuidParam() id: string, @Query() query: BankFileQueryDto, @CurrentPrincipal() principal: Principal, @Res() res: Response): Promise<void> {
     const encoding = query.encoding ?? 'utf-8';
     const bom = query.bom !== 'false';
@@ -132,8 +133,11 @@ export class PaymentsController {
 
   /** The bank's results, all or nothing, with a per-row report; answers the reconciliation. */
   @Post(':id/bank-results')
+  // 200: the results update the cycle's lines (read at GET /payment-cycles/{id}); nothing new is addressable.
+  @HttpCode(200)
   @Roles(Role.Bank, Role.CountyFinance)
-  @ApiCsvBody(BANK_RESULTS_EXAMPLE)
+  @ApiCsvBody()
+  @ApiOkResponse({ description: 'The reconciliation: lines still issued, paid, failed, returned', schema: { type: 'object', required: ['issued', 'paid', 'failed', 'returned'], properties: { issued: { type: 'integer' }, paid: { type: 'integer' }, failed: { type: 'integer' }, returned: { type: 'integer' } }, example: { issued: 0, paid: 1, failed: 1, returned: 1 } } })
   async bankResults(@UuidParam() id: string, @Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const cycle = await this.visible(id, principal);
     const records = readCsvRecords(req, 'BANK_RESULTS_LIMIT_BYTES', this.config.BANK_RESULTS_LIMIT_BYTES, BANK_RESULT_REQUIRED, BANK_RESULT_COLUMNS);
@@ -153,6 +157,9 @@ export class PaymentsController {
     return cycle;
   }
 }
+
+/** Death records added, and those already known (the same person recorded before). */
+const IMPORTED_SCHEMA = { type: 'object', required: ['imported', 'known'], properties: { imported: { type: 'integer' }, known: { type: 'integer' } }, example: { imported: 1, known: 0 } };
 
 export class DeathRecordDto {
   @ApiProperty({ example: '410821195001011233' })
@@ -203,8 +210,11 @@ export class DeathRecordsController {
     private readonly config: AppConfig,
   ) {}
 
+  // 200 here and below: records join the comparison list, which has no route to read them back; the answer is the count.
   @Post('import')
-  @ApiCsvBody(DEATH_RECORDS_EXAMPLE)
+  @HttpCode(200)
+  @ApiCsvBody()
+  @ApiOkResponse({ schema: IMPORTED_SCHEMA })
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const records = readCsvRecords(req, 'DEATH_RECORDS_LIMIT_BYTES', this.config.DEATH_RECORDS_LIMIT_BYTES, DEATH_RECORD_COLUMNS);
     const now = this.clock.now();
@@ -214,6 +224,8 @@ export class DeathRecordsController {
   }
 
   @Post()
+  @HttpCode(200)
+  @ApiOkResponse({ schema: IMPORTED_SCHEMA })
   async create(@Body() body: DeathRecordDto, @CurrentPrincipal() principal: Principal) {
     const now = this.clock.now();
     const result = await this.records.create(body, { actorId: principal.id, regionCode: principal.regionCode }, now, shanghaiDate(now));

@@ -1,3 +1,4 @@
+import { Created } from '../common/created';
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
@@ -40,6 +41,7 @@ export class RegionsController {
   /** Adds a township or village under the caller's own county (audited); the code's shape names its parent. */
   @Post()
   @Roles(Role.CountyCivilAffairs)
+  @Created((answer: { code: string }) => `/regions/${answer.code}`)
   async add(@Body() body: CreateRegionDto, @CurrentPrincipal() principal: Principal) {
     return view(await this.registry.add(body, principal));
   }

@@ -1,3 +1,4 @@
+import { Created } from '../common/created';
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { IsCalendarDate } from '../common/calendar-date';
@@ -5,7 +6,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/commo
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ApiCsvBody, readCsvRecords } from '../common/csv-intake';
-import { ApiBearerAuth, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
@@ -17,7 +18,6 @@ import { InvalidRequestException } from '../common/problem';
 import { RegionQueryDto } from '../sla/sla.controller';
 import { CSV_COLUMNS, RelativesRegistry } from './relatives-registry';
 
-const REGISTRY_EXAMPLE = 'staff_name,staff_id_number,post,region_code,relative_name,relative_id_number,relation,valid_from,valid_to\n李四,410821198001011236,county-civil-affairs,410821,李五,410821200501011231,child,2026-01-01,';
 
 export class EndEntryDto {
   @ApiProperty({ example: '2026-09-30' })
@@ -28,11 +28,11 @@ export class EndEntryDto {
 /** One registry entry as JSON; the registry's own checks (ID numbers, relation, dates) name the failing field. */
 export class RegistryEntryDto {
   @ApiProperty({ example: '李四' }) @IsString() @MaxLength(100) staffName!: string;
-  @ApiProperty({ example: '410821198001011236' }) @IsString() @MaxLength(18) staffIdNumber!: string;
+  @ApiProperty({ example: '410821198501011903' }) @IsString() @MaxLength(18) staffIdNumber!: string;
   @ApiProperty({ enum: ['township-caseworker', 'village-cadre'] }) @IsString() post!: string;
   @ApiProperty({ example: '410821100' }) @IsString() regionCode!: string;
   @ApiProperty({ example: '李五' }) @IsString() @MaxLength(100) relativeName!: string;
-  @ApiProperty({ example: '410821200501011231' }) @IsString() @MaxLength(18) relativeIdNumber!: string;
+  @ApiProperty({ example: '410821199009091918' }) @IsString() @MaxLength(18) relativeIdNumber!: string;
   @ApiProperty({ example: 'child' }) @IsString() relation!: string;
   @ApiProperty({ example: '2026-01-01' }) @IsString() validFrom!: string;
   @ApiPropertyOptional({ example: '2026-12-31' }) @IsOptional() @IsString() validTo?: string;
@@ -59,7 +59,10 @@ export class RelativesRegistryController {
 
   /** All or nothing: a file with any bad row imports nothing and reports every bad row. */
   @Post('import')
-  @ApiCsvBody(REGISTRY_EXAMPLE)
+  // 200: many entries at once, read in the list; the answer is the count.
+  @HttpCode(200)
+  @ApiCsvBody()
+  @ApiOkResponse({ schema: { type: 'object', required: ['imported', 'columns'], properties: { imported: { type: 'integer' }, columns: { type: 'array', items: { type: 'string' } } } } })
   async import(@Req() req: Request, @CurrentPrincipal() principal: Principal) {
     const records = readCsvRecords(req, 'RELATIVES_REGISTRY_LIMIT_BYTES', this.config.RELATIVES_REGISTRY_LIMIT_BYTES, CSV_COLUMNS.filter((c) => c !== 'valid_to'), CSV_COLUMNS);
     const imported = await this.registry.importCsv(records, principal.regionCode, shanghaiDate(this.clock.now()), (count, manager) =>
@@ -74,6 +77,7 @@ export class RelativesRegistryController {
    */
   @Post()
   @KnownRegions('regionCode')
+  @Created((answer: { id: string }) => `/relatives-registry/${answer.id}`)
   async create(@Body() body: RegistryEntryDto, @CurrentPrincipal() principal: Principal) {
     const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>, shanghaiDate(this.clock.now()));
     if (entry && !entry.regionCode.startsWith(principal.regionCode.slice(0, 6))) problems.push({ row: 0, field: 'regionCode', message: `regionCode is outside the caller's county ${principal.regionCode}` });
@@ -81,6 +85,14 @@ export class RelativesRegistryController {
     const [id] = await this.registry.insert([entry]);
     await this.audit.record({ actor: { id: principal.id, roles: principal.roles }, regionCode: entry.regionCode, action: 'relatives-registry.created', subjectType: 'relatives-registry-entry', subjectId: id!, details: { post: entry.post, relation: entry.relation } });
     return { id };
+  }
+
+  /** One entry, as the list shows it (ID numbers masked). */
+  @Get(':id')
+  async one(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
+    const entry = await this.registry.one(id, principal.regionCode);
+    if (!entry) throw new DomainError('entry-not-found', `no registry entry ${id} in the caller's region`, 404);
+    return entry;
   }
 
   @Post(':id/end')

@@ -126,10 +126,10 @@ export class RelativesRegistry {
   }
 
   /** Entries in a region, ID numbers masked. */
-  async list(region: string) {
+  async list(region: string, id?: string) {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT * FROM registry_relative WHERE region_code LIKE $1 || '%' ORDER BY region_code, staff_name, relative_name`,
-      [regionPrefix(region)],
+      `SELECT * FROM registry_relative WHERE region_code LIKE $1 || '%' AND ($2::uuid IS NULL OR id = $2) ORDER BY region_code, staff_name, relative_name`,
+      [regionPrefix(region), id ?? null],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -146,6 +146,11 @@ export class RelativesRegistry {
   }
 
   /** Ends an entry (kept for the record): it no longer matches after `validTo`. */
+  /** One entry within the region, as the list shows it. */
+  async one(id: string, region: string) {
+    return (await this.list(region, id))[0];
+  }
+
   async end(id: string, validTo: string, region: string): Promise<boolean> {
     const [rows] = (await this.dataSource.query(
       `UPDATE registry_relative SET valid_to = $2 WHERE id = $1 AND region_code LIKE $3 || '%' AND valid_from <= $2 RETURNING id`,

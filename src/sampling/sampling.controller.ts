@@ -1,3 +1,4 @@
+import { Created } from '../common/created';
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { IsCalendarMonth } from '../common/calendar-date';
@@ -38,6 +39,7 @@ export class SamplingController {
   @Roles(Role.CountyCivilAffairs)
   @RegionScoped('county')
   @KnownRegions('county')
+  @Created((answer: { id: string }) => `/sampling/batches/${answer.id}`)
   draw(@Query() query: DrawBatchQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.sampling.drawByHand(query.county, query.period, principal);
   }

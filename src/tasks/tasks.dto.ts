@@ -69,6 +69,9 @@ export class TaskListQueryDto {
 }
 
 export class CompleteTaskDto {
+  /** Read by the request pipe: a form's value sent at the top level (`{"x": …}`) is the commonest mistake. */
+  static readonly unknownFieldHint = '表单的值应放在 "variables" 之下 / put the form\'s values under "variables"';
+
   @ApiPropertyOptional({
     type: 'object',
     additionalProperties: true,

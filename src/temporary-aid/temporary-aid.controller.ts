@@ -1,20 +1,20 @@
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Created } from '../common/created';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { regionCovers } from '../auth/region';
 import { Role } from '../auth/roles';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
-import { Idempotent } from '../common/idempotency/idempotency.interceptor';
+import { Idempotent, IdempotencyKey } from '../common/idempotency/idempotency.interceptor';
 import { RegionQueryDto } from '../sla/sla.controller';
 import { ReserveFundService } from './reserve-fund.service';
 import { AidListQueryDto, CreateAidRequestDto, FundCreditDto, PaperworkDto } from './temporary-aid.dto';
 import { TemporaryAidService } from './temporary-aid.service';
 
 const READERS = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.Supervisor, Role.Integrator];
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: 'Repeat a creating call safely: the first answer is replayed' };
 
 /** Temporary aid (PROCEDURES.md §3): requests from any channel, region-scoped by the caller's token. */
 @ApiTags('temporary-aid')
@@ -28,8 +28,8 @@ export class TemporaryAidController {
   @Roles(Role.Integrator, Role.VillageCommittee, Role.TownshipCaseworker)
   @RegionScoped('regionCode')
   @Idempotent()
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  create(@Body() body: CreateAidRequestDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') key?: string) {
+  @Created((answer: { requestId: string }) => `/temporary-aid/requests/${answer.requestId}`)
+  create(@Body() body: CreateAidRequestDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() key?: string) {
     return this.aid.create(body, principal, key);
   }
 
@@ -84,8 +84,9 @@ export class ReserveFundController {
   @KnownRegions('township')
   @Roles(Role.CountyCivilAffairs)
   @Idempotent()
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  advance(@Param('township') township: string, @Body() body: FundCreditDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') key?: string) {
+  // The new ledger line is read in its township's ledger (lines have no route of their own).
+  @Created((_answer, params) => `/reserve-funds/${params.township}`)
+  advance(@Param('township') township: string, @Body() body: FundCreditDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() key?: string) {
     return this.credit('advance', township, body, principal, key);
   }
 
@@ -93,8 +94,8 @@ export class ReserveFundController {
   @KnownRegions('township')
   @Roles(Role.CountyCivilAffairs)
   @Idempotent()
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  replenish(@Param('township') township: string, @Body() body: FundCreditDto, @CurrentPrincipal() principal: Principal, @Headers('idempotency-key') key?: string) {
+  @Created((_answer, params) => `/reserve-funds/${params.township}`)
+  replenish(@Param('township') township: string, @Body() body: FundCreditDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() key?: string) {
     return this.credit('replenishment', township, body, principal, key);
   }
 

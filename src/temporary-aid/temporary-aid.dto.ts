@@ -25,7 +25,7 @@ export class UnemploymentDto {
 
 /** A request for temporary aid, accepted where the emergency happens whatever the household registration. */
 export class CreateAidRequestDto {
-  @ApiProperty({ example: '632301100201', description: 'Village (12 digits) where the emergency happens' })
+  @ApiProperty({ example: '410821100201', description: 'Village (12 digits) where the emergency happens' })
   @Matches(/^\d{12}$/, { message: 'regionCode must be a 12-digit village code' })
   regionCode!: string;
 
@@ -41,7 +41,7 @@ export class CreateAidRequestDto {
   @IsText(50)
   applicantName!: string;
 
-  @ApiProperty({ example: '632301198001011234' })
+  @ApiProperty({ example: '410821198001011237' })
   @IsIdNumber()
   applicantIdNumber!: string;
 

@@ -1,4 +1,5 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { applyDecorators, CallHandler, createParamDecorator, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
@@ -16,7 +17,19 @@ const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
  * Marks a creating call: with an `Idempotency-Key` header, a repeat of the same request by the same caller
  * answers the first response again (header `Idempotent-Replayed: true`) instead of creating twice.
  */
-export const Idempotent = () => SetMetadata(IDEMPOTENT, true);
+export const Idempotent = () => applyDecorators(SetMetadata(IDEMPOTENT, true), ApiExtension(IDEMPOTENT_EXTENSION, true));
+
+/**
+ * Marks the operation in the OpenAPI document; src/openapi/document.ts replaces the mark with the one shared
+ * `Idempotency-Key` parameter (components.parameters), so the header is declared once, optional, as it is.
+ */
+export const IDEMPOTENT_EXTENSION = 'x-doudi-idempotent';
+
+/**
+ * The handler's `Idempotency-Key` header. Not `@Headers('idempotency-key')`: Swagger documents that as a second,
+ * required, lower-case header beside the shared optional one (issue 21).
+ */
+export const IdempotencyKey = createParamDecorator((_: unknown, context: ExecutionContext): string | undefined => context.switchToHttp().getRequest<Request>().header('idempotency-key'));
 
 /** A unique violation of PostgreSQL: a concurrent twin committed the same key (or the subject's own key column) first. */
 function isUniqueViolation(error: unknown): boolean {
