@@ -39,14 +39,14 @@ describe('running a payment cycle by hand', () => {
   const endedElsewhere = async () =>
     ((await engine().searchElementInstances({ filter: { elementId: 'EndEvent_run_elsewhere' }, page: { limit: 100 } } as never, { consistency: { waitUpToMs: 0 } })).items ?? []).filter((e) => e.state === 'COMPLETED').length;
 
-  it('is documented with its query, examples that work against the demo (410821, December 2026)', async () => {
+  it('is documented with its query (the examples test sends its example: 410821, October 2026)', async () => {
     const doc = (await s.get(civilAffairs, '/api/docs/openapi.json')).body;
     const operation = doc.paths['/api/v1/payment-cycles'].post;
     expect(operation.summary).toMatch(/^手动运行.* Run/);
     const parameters = Object.fromEntries((operation.parameters as { name: string; in: string; required: boolean; example?: unknown; schema?: { example?: unknown } }[]).map((p) => [p.name, p]));
     expect(parameters.county).toMatchObject({ in: 'query', required: true });
     expect(parameters.county!.example ?? parameters.county!.schema?.example).toBe('410821');
-    expect(parameters.month!.example ?? parameters.month!.schema?.example).toBe('2026-12');
+    expect(parameters.month!.example ?? parameters.month!.schema?.example).toBe('2026-10');
   });
 
   it('refuses a bad county or month naming the field, another county, another role; and changes nothing', async () => {

@@ -34,7 +34,7 @@ const UNEXERCISED: Record<string, string> = {
   'POST /api/v1/dibao/cases/{id}/extension': 'only while an accepted case runs; the example case waits for materials (test/deadline-moved.e2e-spec.ts)',
   'POST /api/v1/temporary-aid/requests/{id}/paperwork': 'only after a rescue-first payment (test/temporary-aid.scenario.e2e-spec.ts)',
   'POST /api/v1/sla/incidents/{incidentKey}/retry': 'needs an engine incident (test/incidents.e2e-spec.ts)',
-  'GET /api/v1/payment-cycles/{id}': 'needs a payment cycle, opened by the monthly timer (test/payroll.e2e-spec.ts)',
+  'PUT /api/v1/training/clock': 'only on a training install, where the service reads the embedded engine\'s clock; this app runs on a test clock (test/training-clock.e2e-spec.ts)',
   'GET /api/v1/payment-cycles/{id}/bank-file': 'needs a payment cycle (test/files.e2e-spec.ts)',
   'POST /api/v1/payment-cycles/{id}/bank-results': 'needs a payment cycle with issued lines whose ids the file names (test/files.e2e-spec.ts)',
 };
@@ -105,6 +105,8 @@ const PLAN: [string, Step][] = [
   ['POST /api/v1/sampling/batches', { keep: (body, ids) => (ids.batch = body.id) }],
   ['GET /api/v1/sampling/batches/{id}', { params: (ids) => ({ id: ids.batch! }) }],
   ['POST /api/v1/sampling/batches/{id}/verify', { params: (ids) => ({ id: ids.batch! }) }],
+  ['POST /api/v1/payment-cycles', { keep: (body, ids) => (ids.cycle = body.id) }],
+  ['GET /api/v1/payment-cycles/{id}', { params: (ids) => ({ id: ids.cycle! }) }],
 ];
 
 type Media = { example?: unknown; schema?: unknown };

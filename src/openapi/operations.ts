@@ -123,6 +123,10 @@ export const OPERATIONS: Record<string, OperationDoc> = {
   'POST /api/v1/reserve-funds/{township}/advances': { summary: '拨付备用金 Advance a reserve fund', body: { amountFen: 500000, note: '2026年第四季度备用金' } },
   'POST /api/v1/reserve-funds/{township}/replenishments': { summary: '补足备用金 Replenish a reserve fund', body: { amountFen: 60000, note: '补足先行救助支出' } },
   'GET /api/v1/payment-cycles': { summary: '发放周期列表 Payment cycles' },
+  // A past month with a profile in force: it runs on the examples test's date and in the demo's.
+  'POST /api/v1/payment-cycles': { summary: '手动运行本县月度发放周期 Run (or resume) a county\'s monthly payment cycle by hand', query: { county: '410821', month: '2026-10' } },
+  'GET /api/v1/training/clock': { summary: '系统当前时间 The system\'s "now" (service and engine), and whether it can be moved' },
+  'PUT /api/v1/training/clock': { summary: '培训环境：拨动整个系统的时钟 Training install: move the whole system\'s clock (engine timers and service "now")', body: { at: '2026-12-25T08:00:00+08:00' } },
   'GET /api/v1/payment-cycles/{id}': { summary: '发放周期详情 A payment cycle: calendar, status, totals' },
   'GET /api/v1/payment-cycles/{id}/bank-file': { summary: '下载银行代发文件 Download the bank file (CSV)' },
   'POST /api/v1/payment-cycles/{id}/bank-results': { summary: '导入银行发放结果 Import the bank\'s results (CSV)', body: BANK_RESULTS_EXAMPLE },

@@ -2,7 +2,7 @@ import { UuidParam } from '../common/params';
 import { IsText } from '../common/text';
 import { IsCalendarDate } from '../common/calendar-date';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
 import { shanghaiDate } from '../policy/shanghai-date';
@@ -48,7 +48,7 @@ export class RunCycleQueryDto {
   @Matches(/^\d{6}$/, { message: 'county must be a 6-digit county code' })
   county!: string;
 
-  @ApiProperty({ description: '发放月份 YYYY-MM，最晚为下个月 / the month to pay, YYYY-MM, at most next month (Asia/Shanghai)', example: '2026-12' })
+  @ApiProperty({ description: '发放月份 YYYY-MM，最晚为下个月 / the month to pay, YYYY-MM, at most next month (Asia/Shanghai)', example: '2026-10' })
   @Matches(/^(19|20|21)\d{2}-(0[1-9]|1[0-2])$/, { message: 'month must be a month YYYY-MM' })
   month!: string;
 }
@@ -77,7 +77,6 @@ export class PaymentsController {
   @Post()
   @Roles(Role.CountyCivilAffairs)
   @RegionScoped('county')
-  @ApiOperation({ summary: '手动运行本县月度发放周期 Run (or resume) a county\'s monthly payment cycle by hand' })
   @ApiCreatedResponse({ description: '周期已创建并启动 The cycle was created and started (Location: /api/v1/payment-cycles/{id})' })
   @ApiOkResponse({ description: '周期已存在（必要时已恢复运行）The cycle existed (resumed if its instance had been cancelled)' })
   async run(@Query() query: RunCycleQueryDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response): Promise<PaymentCycle> {

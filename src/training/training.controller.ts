@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
@@ -42,14 +42,12 @@ export class TrainingController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: '系统当前时间 The system\'s "now" (service and engine), and whether it can be moved' })
   now() {
     return { now: this.clock.now().toISOString(), movable: this.refusal() === undefined };
   }
 
   @Put()
   @Roles(Role.Trainer)
-  @ApiOperation({ summary: '培训环境：拨动整个系统的时钟 Training install: move the whole system\'s clock (engine timers and service "now")' })
   async move(@Body() body: TrainingClockDto, @CurrentPrincipal() principal: Principal) {
     const refused = this.refusal();
     if (refused) throw refused;
