@@ -1,12 +1,13 @@
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { Body, Controller, Get, Headers, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { pageOf } from '../common/paging';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { Idempotent } from '../common/idempotency/idempotency.interceptor';
-import { CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
+import { CaseListItem, CaseListQueryDto, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
 import { DibaoReviewService } from './dibao-review.service';
 import { DibaoService } from './dibao.service';
 
@@ -34,6 +35,8 @@ export class DibaoController {
 
   @Get('cases')
   @Roles(...CASE_ROLES)
+  @ApiOperation({ summary: '低保案件列表（分页、排序、按编号/姓名/身份证号查询） Dibao cases: paged, sorted, searched by case number, name or ID number' })
+  @ApiOkResponse({ type: pageOf(CaseListItem) })
   @RegionScoped('region')
   list(@Query() query: CaseListQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.dibao.list(query, principal);

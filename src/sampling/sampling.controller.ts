@@ -2,12 +2,13 @@ import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { IsCalendarMonth } from '../common/calendar-date';
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Matches } from 'class-validator';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { pageOf } from '../common/paging';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
-import { RegionQueryDto } from '../sla/sla.controller';
-import { SamplingService } from './sampling.service';
+import { RegionPageQueryDto } from '../sla/sla.dto';
+import { BATCH_SORTS, type BatchSort, SamplingService } from './sampling.service';
 
 export class DrawBatchQueryDto {
   @ApiProperty({ example: '410821' })
@@ -17,6 +18,39 @@ export class DrawBatchQueryDto {
   @ApiProperty({ example: '2026-08', description: 'An ended month YYYY-MM' })
   @IsCalendarMonth()
   period!: string;
+}
+
+export class BatchListQueryDto extends RegionPageQueryDto {
+  @ApiPropertyOptional({ enum: BATCH_SORTS, default: 'period', description: '排序字段 Sort by (ties by id); default period, newest first', example: 'period' })
+  @IsOptional()
+  @IsIn(BATCH_SORTS, { message: `sort must be one of ${BATCH_SORTS.join(', ')}` })
+  sort: BatchSort = 'period';
+}
+
+class SamplingCounts {
+  @ApiProperty({ example: 40 }) decisions!: number;
+  @ApiProperty({ example: 3 }) relativesCases!: number;
+  @ApiProperty({ example: 1 }) complaints!: number;
+}
+
+/** A county's batch of one month: what was drawn from, how, and how far the reviews are. */
+export class SamplingBatchItem {
+  @ApiProperty({ format: 'uuid', example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }) id!: string;
+  @ApiProperty({ example: '410821' }) countyCode!: string;
+  @ApiProperty({ example: '2026-11' }) period!: string;
+  @ApiProperty({ example: '2026-10-31T16:00:00.000Z' }) periodStart!: string;
+  @ApiProperty({ example: '2026-11-30T16:00:00.000Z' }) periodEnd!: string;
+  @ApiProperty({ example: 'jiaozuo-2026' }) profileVersionId!: string;
+  @ApiProperty({ example: 30 }) ratioPercent!: number;
+  @ApiProperty({ example: 60 }) relativesPercent!: number;
+  @ApiProperty({ example: 'sha256-rank-v1' }) algorithm!: string;
+  @ApiProperty({ example: '9f2c…' }) seed!: string;
+  @ApiProperty({ example: 'e3b0c442…' }) populationDigest!: string;
+  @ApiProperty({ type: SamplingCounts }) counts!: SamplingCounts;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { total: 13, relatives: 2 } }) required!: Record<string, number>;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, example: [{ subjectType: 'dibao-case', subjectId: '0f8fad5b-d9cb-469f-a165-70867728950e', stratum: 'decisions' }] }) selected!: Record<string, unknown>[];
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { selected: 13, reviewed: 4 } }) progress!: { selected: number; reviewed: number };
+  @ApiProperty({ example: '2026-12-01T00:00:05.000Z' }) drawnAt!: string;
 }
 
 /** County sampling batches: list, one (population counts, selection, seed, progress), draw, verify. */
@@ -29,8 +63,10 @@ export class SamplingController {
 
   @Get()
   @RegionScoped('region')
-  list(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
-    return this.sampling.list(query.region ?? principal.regionCode);
+  @ApiOperation({ summary: '抽查批次列表（分页，最近期在前） County sampling batches: paged, newest period first by default' })
+  @ApiOkResponse({ type: pageOf(SamplingBatchItem) })
+  list(@Query() query: BatchListQueryDto, @CurrentPrincipal() principal: Principal) {
+    return this.sampling.list(query.region ?? principal.regionCode, { ...query, order: query.order ?? (query.sort === 'countyCode' ? 'asc' : 'desc') });
   }
 
   /** Draws an ended month of a county once, with its review tasks; the monthly timer draws the counties not drawn by hand. */
