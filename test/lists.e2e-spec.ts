@@ -189,6 +189,12 @@ describe('lists: paging, sorting, search, county SLA access', () => {
       expect((await list(countyCivilAffairs, '/api/v1/sla/deadlines?type=dibao.acceptance&status=breached')).total).toBe(0);
       expect((await list(countyCivilAffairs, '/api/v1/sla/deadlines?type=dibao.acceptance&status=at-risk')).total).toBe(0);
       const all = await list(countyCivilAffairs, '/api/v1/sla/deadlines?type=dibao.acceptance');
+      // Due on a day in Asia/Shanghai (the acceptance ends at that day's 24:00 there, 16:00 UTC): a bare date is that day.
+      const dueDay = DateTime.fromISO(all.items[0].dueAt, { zone: 'Asia/Shanghai' }).toISODate()!;
+      const dayBefore = DateTime.fromISO(dueDay).minus({ days: 1 }).toISODate();
+      expect((await list(countyCivilAffairs, `/api/v1/sla/deadlines?type=dibao.acceptance&from=${dueDay}&to=${dueDay}`)).total).toBe(5);
+      expect((await list(countyCivilAffairs, `/api/v1/sla/deadlines?type=dibao.acceptance&to=${dayBefore}`)).total).toBe(0);
+      await refused(countyCivilAffairs, `/api/v1/sla/deadlines?from=${dueDay}T00:00:00`, 'from');
       expect(all.items.map((d: { subjectId: string }) => d.subjectId).sort()).toEqual([...cases.map((c) => c.id), otherTownshipCase.id].sort());
       expect((await list(countyCivilAffairs, '/api/v1/sla/summary')).map((l: { region: string }) => l.region).sort()).toEqual(['410821100', '410821101']);
       expect(await list(countyCivilAffairs, '/api/v1/sla/incidents')).toMatchObject({ items: [], total: 0 });

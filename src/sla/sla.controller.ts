@@ -3,6 +3,7 @@ import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nest
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { regionCovers } from '../auth/region';
+import { instantRange } from '../common/instant-range';
 import { type Page, pageOf, pageOfAll } from '../common/paging';
 import { DeadlineItem, DeadlineQueryDto, IncidentItemDto, IncidentQueryDto, RegionQueryDto, SummaryLine } from './sla.dto';
 import { Role } from '../auth/roles';
@@ -32,7 +33,8 @@ export class SlaController {
   @ApiOperation({ summary: '法定时限列表（分页、排序） Statutory deadlines of the region: paged, sorted, by status, type and due range' })
   @ApiOkResponse({ type: pageOf(DeadlineItem) })
   deadlines(@Query() query: DeadlineQueryDto, @CurrentPrincipal() principal: Principal) {
-    return this.sla.deadlines({ ...query, region: query.region ?? principal.regionCode, order: query.order ?? 'asc' });
+    const { from, to } = instantRange(query.from, query.to);
+    return this.sla.deadlines({ ...query, from, to, region: query.region ?? principal.regionCode, order: query.order ?? 'asc' });
   }
 
   /** One line per region a level below (a handful of townships or villages): an aggregate, not a list to page. */

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { REGION_CODE_PATTERN } from '../auth/region';
+import { IsInstantOrDate } from '../common/instant-range';
 import { PageQueryDto } from '../common/paging';
 import { DEADLINE_SORTS, type DeadlineSort, type DeadlineStatus } from '../deadlines/deadline-queries';
 
@@ -34,17 +34,15 @@ export class DeadlineQueryDto extends RegionPageQueryDto {
   @MaxLength(100, { message: 'type must be at most 100 characters' })
   type?: string;
 
-  @ApiPropertyOptional({ description: '到期不早于 Due on or after (ISO 8601 date-time)', example: '2026-12-01T00:00:00+08:00' })
+  @ApiPropertyOptional({ description: '到期不早于 Due on or after: an ISO 8601 date-time with offset, or a date (its start in Asia/Shanghai)', example: '2026-12-01' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO 8601 date-time' })
-  from?: Date;
+  @IsInstantOrDate()
+  from?: string;
 
-  @ApiPropertyOptional({ description: '到期早于 Due before (ISO 8601 date-time)', example: '2027-01-01T00:00:00+08:00' })
+  @ApiPropertyOptional({ description: '到期早于 Due before: a date-time with offset is exclusive; a date includes that whole day in Asia/Shanghai', example: '2026-12-31' })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO 8601 date-time' })
-  to?: Date;
+  @IsInstantOrDate()
+  to?: string;
 
   @ApiPropertyOptional({ enum: DEADLINE_SORTS, default: 'dueAt', description: '排序字段 Sort by (ties by id); default dueAt, soonest first', example: 'dueAt' })
   @IsOptional()
