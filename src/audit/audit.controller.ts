@@ -18,7 +18,7 @@ export class AuditController {
   @Roles(Role.Supervisor, Role.CountyCivilAffairs)
   @RegionScoped('regionCode')
   @ApiOperation({ summary: '审计记录（分页；按时间、操作人、操作、对象查询） The audit trail: paged, by date range, actor, action and subject' })
-  @ApiOkResponse({ type: pageOf(AuditEventItem) })
+  @ApiOkResponse({ type: pageOf(AuditEventItem), description: '一页审计记录及总数 A page of audit events with the total' })
   async list(@Query() query: AuditQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<AuditEvent>> {
     const { from, to } = instantRange(query.from, query.to);
     const { events, total } = await this.audit.page({

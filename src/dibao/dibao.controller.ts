@@ -36,7 +36,7 @@ export class DibaoController {
   @Get('cases')
   @Roles(...CASE_ROLES)
   @ApiOperation({ summary: '低保案件列表（分页、排序、按编号/姓名/身份证号查询） Dibao cases: paged, sorted, searched by case number, name or ID number' })
-  @ApiOkResponse({ type: pageOf(CaseListItem) })
+  @ApiOkResponse({ type: pageOf(CaseListItem), description: '一页案件及总数（身份证号不出现在列表中）A page of cases with the total (no ID numbers in the list)' })
   @RegionScoped('region')
   list(@Query() query: CaseListQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.dibao.list(query, principal);

@@ -64,7 +64,7 @@ export class SamplingController {
   @Get()
   @RegionScoped('region')
   @ApiOperation({ summary: '抽查批次列表（分页，最近期在前） County sampling batches: paged, newest period first by default' })
-  @ApiOkResponse({ type: pageOf(SamplingBatchItem) })
+  @ApiOkResponse({ type: pageOf(SamplingBatchItem), description: '一页抽查批次及总数 A page of batches with the total' })
   list(@Query() query: BatchListQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.sampling.list(query.region ?? principal.regionCode, { ...query, order: query.order ?? (query.sort === 'countyCode' ? 'asc' : 'desc') });
   }

@@ -31,7 +31,7 @@ export class SlaController {
   @Get('deadlines')
   @RegionScoped('region')
   @ApiOperation({ summary: '法定时限列表（分页、排序） Statutory deadlines of the region: paged, sorted, by status, type and due range' })
-  @ApiOkResponse({ type: pageOf(DeadlineItem) })
+  @ApiOkResponse({ type: pageOf(DeadlineItem), description: '一页时限及总数 A page of deadlines with the total' })
   deadlines(@Query() query: DeadlineQueryDto, @CurrentPrincipal() principal: Principal) {
     const { from, to } = instantRange(query.from, query.to);
     return this.sla.deadlines({ ...query, from, to, region: query.region ?? principal.regionCode, order: query.order ?? 'asc' });
@@ -41,7 +41,7 @@ export class SlaController {
   @Get('summary')
   @RegionScoped('region')
   @ApiOperation({ summary: '时限汇总（按下一级辖区） Deadlines counted per region one level below, by type; days to decision' })
-  @ApiOkResponse({ type: [SummaryLine] })
+  @ApiOkResponse({ type: [SummaryLine], description: '每个下一级辖区一行 One line per region one level below' })
   summary(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.sla.summary(query.region ?? principal.regionCode);
   }
@@ -50,7 +50,7 @@ export class SlaController {
   @Get('incidents')
   @RegionScoped('region')
   @ApiOperation({ summary: '流程故障列表（分页，最早在前） Open engine incidents of the region: paged, oldest first by default' })
-  @ApiOkResponse({ type: pageOf(IncidentItemDto) })
+  @ApiOkResponse({ type: pageOf(IncidentItemDto), description: '一页故障及总数 A page of incidents with the total' })
   async incidents(@Query() query: IncidentQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<IncidentItem>> {
     const all = await this.sla.incidents(query.region ?? principal.regionCode);
     // The engine answers them oldest first; the whole region's list is small (an incident is an exception).
