@@ -127,7 +127,7 @@ export class CaseListItem {
   @ApiProperty({ enum: ['urban', 'rural'], example: 'rural' }) area!: string;
   @ApiProperty({ enum: STATUSES, example: 'accepted' }) status!: DibaoStatus;
   @ApiProperty({ example: '王建国' }) applicantName!: string;
-  @ApiProperty({ nullable: true, type: String, example: 'jiaozuo-2026' }) profileVersionId!: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'jiaozuo-2022-154' }) profileVersionId!: string | null;
   @ApiProperty({ example: false }) relativesCase!: boolean;
   @ApiProperty({ example: false }) objectionRaised!: boolean;
   @ApiProperty({ nullable: true, type: Number, example: 52000, description: 'Monthly benefit in fen, once decided' }) benefitFen!: number | null;

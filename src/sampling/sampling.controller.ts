@@ -40,7 +40,7 @@ export class SamplingBatchItem {
   @ApiProperty({ example: '2026-11' }) period!: string;
   @ApiProperty({ example: '2026-10-31T16:00:00.000Z' }) periodStart!: string;
   @ApiProperty({ example: '2026-11-30T16:00:00.000Z' }) periodEnd!: string;
-  @ApiProperty({ example: 'jiaozuo-2026' }) profileVersionId!: string;
+  @ApiProperty({ example: 'jiaozuo-2022-154' }) profileVersionId!: string;
   @ApiProperty({ example: 30 }) ratioPercent!: number;
   @ApiProperty({ example: 60 }) relativesPercent!: number;
   @ApiProperty({ example: 'sha256-rank-v1' }) algorithm!: string;

@@ -63,8 +63,8 @@ export class DeadlineItem {
   @ApiProperty({ example: '410821100201' }) regionCode!: string;
   @ApiProperty({ nullable: true, type: String, example: '东庄村' }) regionName!: string | null;
   @ApiProperty({ example: 'township-caseworker' }) responsibleGroup!: string;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { kind: 'working-days', days: 5 } }) rule!: Record<string, unknown>;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { document: '社会救助法', passage: '§37' } }) source!: Record<string, unknown>;
+  @ApiProperty({ example: 'acceptanceWorkingDays = 5', description: 'The parameter the deadline was computed from' }) rule!: string;
+  @ApiProperty({ example: '中华人民共和国社会救助法', description: 'The document the parameter comes from' }) source!: string;
   @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T02:00:00.000Z' }) startedAt!: Date;
   @ApiProperty({ type: String, format: 'date-time', example: '2026-12-08T15:59:59.999Z' }) dueAt!: Date;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null }) metAt!: Date | null;
@@ -72,7 +72,7 @@ export class DeadlineItem {
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null }) escalatedAt!: Date | null;
   @ApiProperty({ nullable: true, type: String, example: 'official:2026-v1' }) calendar!: string | null;
   @ApiProperty({ nullable: true, type: String, example: null, description: 'Set when the deadline stands on the statutory calendar (provisional)' }) calendarNote!: string | null;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, nullable: true, example: [] }) dueHistory!: unknown[] | null;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, example: [], description: 'Earlier due instants, with why they changed' }) dueHistory!: unknown[];
 }
 
 class SummaryTypeLine {
@@ -121,4 +121,11 @@ export class IncidentItemDto {
   @ApiProperty({ example: '任务重试次数已用完 / The job ran out of retries: no policy profile in force' }) reason!: string;
   @ApiProperty({ nullable: true, type: String, example: '2026-12-04T02:15:00.000Z' }) creationTime!: string | null;
   @ApiProperty({ type: IncidentSubjectDto }) subject!: IncidentSubjectDto;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: "Dibao cases only, the first version's field (kept for its clients; subject carries the same)",
+    example: { subjectType: 'dibao-case', id: '0f8fad5b-d9cb-469f-a165-70867728950e', caseNumber: 'DB410821-2026-000001', regionCode: '410821100201' },
+  })
+  case?: Record<string, unknown>;
 }
