@@ -44,11 +44,11 @@ export class SamplingBatchItem {
   @ApiProperty({ example: 30 }) ratioPercent!: number;
   @ApiProperty({ example: 60 }) relativesPercent!: number;
   @ApiProperty({ example: 'sha256-rank-v1' }) algorithm!: string;
-  @ApiProperty({ example: '9f2c…' }) seed!: string;
-  @ApiProperty({ example: 'e3b0c442…' }) populationDigest!: string;
+  @ApiProperty({ example: '3f8a61c2d94b07e5a1c6f0b2d8e4a793', description: 'The random seed, 16 bytes in hex' }) seed!: string;
+  @ApiProperty({ example: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', description: 'SHA-256 of the population drawn from' }) populationDigest!: string;
   @ApiProperty({ type: SamplingCounts }) counts!: SamplingCounts;
   @ApiProperty({ type: 'object', additionalProperties: true, example: { total: 13, relatives: 2 } }) required!: Record<string, number>;
-  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, example: [{ subjectType: 'dibao-case', subjectId: '0f8fad5b-d9cb-469f-a165-70867728950e', stratum: 'decisions' }] }) selected!: Record<string, unknown>[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, example: [{ subjectId: '0f8fad5b-d9cb-469f-a165-70867728950e', reasons: ['complaint', 'random'] }], description: 'Each selected case with why: complaint, relatives or random' }) selected!: Record<string, unknown>[];
   @ApiProperty({ type: 'object', additionalProperties: true, example: { selected: 13, reviewed: 4 } }) progress!: { selected: number; reviewed: number };
   @ApiProperty({ example: '2026-12-01T00:00:05.000Z' }) drawnAt!: string;
 }
