@@ -72,7 +72,7 @@ describe('a holiday notice loaded at run time', () => {
     expect(deadline.dueAt).toBe('2027-01-13T15:59:59.999Z');
     expect(deadline.calendar).toBe('statutory');
     expect(deadline.calendarNote).toContain('provisional — statutory calendar, the 2027 notice is not loaded');
-    const sla = (await s.get(supervisor, '/api/v1/sla/deadlines?type=dibao.procedure')).body;
+    const sla = (await s.get(supervisor, '/api/v1/sla/deadlines?limit=200&type=dibao.procedure')).body.items;
     expect(sla.find((d: { subjectId: string }) => d.subjectId === caseId)).toMatchObject({ calendar: 'statutory', calendarNote: expect.stringContaining('the 2027 notice is not loaded') });
     processInstanceKey = (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body.processInstanceKey;
     // A second case, accepted the same day, will be extended after the notice arrives.
@@ -142,7 +142,7 @@ describe('a holiday notice loaded at run time', () => {
     // The cycle's bank deadline moves to the make-up Saturday 01-09; the 5th and the 8th stay, now on the notice.
     const cycle = await januaryCycle();
     expect([cycle.calendar.dataBy.date, cycle.calendar.fundsBy.date, cycle.calendar.creditedBy.date]).toEqual(['2027-01-05', '2027-01-08', '2027-01-09']);
-    const credited = (await s.get({ roles: [Role.Supervisor], region: '410822' }, '/api/v1/sla/deadlines?type=payment.credited')).body.find((d: { subjectId: string }) => d.subjectId === cycle.id);
+    const credited = (await s.get({ roles: [Role.Supervisor], region: '410822' }, '/api/v1/sla/deadlines?limit=200&type=payment.credited')).body.items.find((d: { subjectId: string }) => d.subjectId === cycle.id);
     expect(credited).toMatchObject({ dueAt: '2027-01-09T15:59:59.999Z', calendar: 'official:2027-v1' });
     // The crediting timer is armed once the bank step is reached: it waits on the moved instant.
     const finance: Actor = { roles: [Role.CountyFinance], region: '410822', id: 'finance-wu' };

@@ -66,7 +66,7 @@ describe('deadlines met when their step is done', () => {
     expect(notice.metAt).toBe(await completedAt(caseId, 'Task_deliver_refusal'));
     // Long after the delivery, nothing is breached.
     await s.moveTo(new Date('2026-12-31T00:00:00Z'));
-    const deadlines = (await s.get(supervisor, `/api/v1/sla/deadlines?status=breached`)).body as { subjectId: string }[];
+    const deadlines = (await s.get(supervisor, `/api/v1/sla/deadlines?limit=200&status=breached`)).body.items as { subjectId: string }[];
     expect(deadlines.filter((d) => d.subjectId === caseId)).toEqual([]);
   });
 
@@ -79,7 +79,7 @@ describe('deadlines met when their step is done', () => {
     const extended = (await deadline(caseId, 'dibao.procedure'))!;
     expect(extended.dueAt).toBe('2026-11-20T15:59:59.999Z');
     expect(extended.dueHistory.map((h) => h.dueAt)).toEqual(['2026-10-30T15:59:59.999Z']);
-    const sla = (await s.get(supervisor, '/api/v1/sla/deadlines?type=dibao.procedure')).body.find((d: { subjectId: string }) => d.subjectId === caseId);
+    const sla = (await s.get(supervisor, '/api/v1/sla/deadlines?limit=200&type=dibao.procedure')).body.items.find((d: { subjectId: string }) => d.subjectId === caseId);
     expect(sla).toMatchObject({ dueAt: '2026-11-20T15:59:59.999Z', rule: 'procedureExtendedWorkingDays = 45' });
     // Past the 30-day limit: neither the sweeper nor the engine marks a breach.
     await s.moveTo(new Date('2026-11-02T00:00:00Z'));

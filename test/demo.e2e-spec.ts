@@ -23,7 +23,7 @@ describe('demo data', () => {
     const token = await s.token({ roles: [Role.CountyCivilAffairs], region: '410821' });
     const cases = await s.until(
       'the demo cases to reach their steps',
-      async () => (await request(s.app.getHttpServer()).get('/api/v1/dibao/cases').set('Authorization', `Bearer ${token}`)).body as { status: string }[],
+      async () => (await request(s.app.getHttpServer()).get('/api/v1/dibao/cases').set('Authorization', `Bearer ${token}`)).body.items as { status: string }[],
       (list) => list.filter((c) => c.status === 'accepted').length === 2 && list.some((c) => c.status === 'awaiting-materials'),
     );
     expect(cases.map((c) => c.status).sort()).toEqual(['accepted', 'accepted', 'applied', 'awaiting-materials']);

@@ -48,7 +48,7 @@ describe('review hearing: reduce or end a benefit after hearing the family', () 
       benefit_from: string | null;
     };
   const hearingDeadline = async (caseId: string) =>
-    ((await s.get(supervisor, `/api/v1/sla/deadlines?type=dibao.hearing`)).body as { subjectId: string; status: string; dueAt: string; rule: string; metAt?: string | null }[]).find((d) => d.subjectId === caseId);
+    ((await s.get(supervisor, `/api/v1/sla/deadlines?limit=200&type=dibao.hearing`)).body.items as { subjectId: string; status: string; dueAt: string; rule: string; metAt?: string | null }[]).find((d) => d.subjectId === caseId);
   const actions = async (caseId: string) => (await db.query(`SELECT action, region_code FROM audit_event WHERE subject_id = $1 ORDER BY id`, [caseId])) as { action: string; region_code: string }[];
   const hearingTask = async (caseId: string) => s.taskOf(caseId, 'Task_hearing', caseworker);
   const complete = async (userTaskKey: string, variables: Record<string, unknown>) => s.post(caseworker, `/api/v1/tasks/${userTaskKey}/complete`, { variables });

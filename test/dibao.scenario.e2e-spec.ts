@@ -287,7 +287,7 @@ describe.each(targets)('dibao procedure — %s', (_, address) => {
     expect(returned.status).not.toBe('in-notice');
     expect(returned.notices.filter((n: { kind: string }) => n.kind === 'public')).toEqual([]);
     expect(returned.timeline.find((e: { kind: string }) => e.kind === 'approval-returned').details.reason).toContain('0.00元');
-    expect((await s.get(supervisor, '/api/v1/sla/incidents')).body).toEqual([]);
+    expect((await s.get(supervisor, '/api/v1/sla/incidents')).body.items).toEqual([]);
     await s.post(leader, `/api/v1/tasks/${again.userTaskKey}/claim`);
     expect((await s.post(leader, `/api/v1/tasks/${again.userTaskKey}/complete`, { variables: { decision: 'refuse', decisionReasons: '家庭人均收入超过低保标准' } })).status).toBe(204);
     await untilStatus(caseId, 'refused');

@@ -42,7 +42,7 @@ describe('separation of duties, reassignment, audit of decisions, duplicate appl
   const claim = async (key: string, actor: Actor) => s.post(actor, `/api/v1/tasks/${key}/claim`);
   const complete = async (key: string, actor: Actor, variables: Record<string, unknown>) => s.post(actor, `/api/v1/tasks/${key}/complete`, { variables });
   const auditOf = async (caseId: string, action: string) => {
-    const events = (await s.get(county, `/api/v1/audit-events?subjectType=dibao-case&subjectId=${caseId}`)).body as { action: string; actorId: string; details: Record<string, any> }[];
+    const events = (await s.get(county, `/api/v1/audit-events?subjectType=dibao-case&subjectId=${caseId}&limit=200`)).body.items as { action: string; actorId: string; details: Record<string, any> }[];
     return events.filter((e) => e.action === action);
   };
   const investigation = { householdConfirmed: true, investigators: '王五、赵六', investigationSummary: '入户核实，家庭无其他收入' };

@@ -163,7 +163,7 @@ describe('service foundation (real app, real PostgreSQL)', () => {
       await audit.record({ actor: { id: 'caseworker-1', roles: [Role.TownshipCaseworker] }, regionCode: TOWNSHIP, action: 'test.recorded', subjectType: 'case', subjectId: 'case-1' });
       const token = await t.token([Role.Supervisor], COUNTY);
       const { body } = await http.get('/api/v1/audit-events?subjectType=case&subjectId=case-1').set('Authorization', `Bearer ${token}`).expect(200);
-      expect(body).toEqual([expect.objectContaining({ action: 'test.recorded', regionCode: TOWNSHIP, actorId: 'caseworker-1' })]);
+      expect(body.items).toEqual([expect.objectContaining({ action: 'test.recorded', regionCode: TOWNSHIP, actorId: 'caseworker-1' })]);
     });
 
     it('refuses UPDATE, DELETE and TRUNCATE in the database itself, even to the owner', async () => {

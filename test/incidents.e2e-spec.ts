@@ -59,7 +59,7 @@ describe('incidents: a data problem stops the procedure visibly and a supervisor
   const incidents = async (actor: Actor) => {
     const response = await s.get(actor, '/api/v1/sla/incidents');
     expect(response.status).toBe(200);
-    return response.body as Incident[];
+    return response.body.items as Incident[];
   };
   const retry = (actor: Actor, key: string) => s.post(actor, `/api/v1/sla/incidents/${key}/retry`);
 

@@ -36,7 +36,7 @@ describe('monthly payment cycle on the engine', () => {
     const idNumbers = names.map((_, i) => idNumber(village, '19500101', `${caseNumber.slice(-1)}${i}1`));
     return enrolHousehold(s.app.get(DataSource), { caseNumber, names, countyCode: county, profileVersionId: 'jiaozuo-2022-154', standardFen, idNumbers, fromMonth });
   };
-  const deadlines = async (type: string) => (await s.get(supervisor, `/api/v1/sla/deadlines?type=${type}`)).body as { status: string; dueAt: string; subjectId: string }[];
+  const deadlines = async (type: string) => (await s.get(supervisor, `/api/v1/sla/deadlines?limit=200&type=${type}`)).body.items as { status: string; dueAt: string; subjectId: string }[];
 
   it('runs October 2026: data by 30 September (National Day), a late transfer breached on the 8th, reconciled by the bank', async () => {
     await seedEnrolments(s.app.get(DataSource), { countyCode: COUNTY, count: 3, fromMonth: '2026-10-01' });

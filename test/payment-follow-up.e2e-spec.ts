@@ -52,7 +52,7 @@ describe('failed-line follow-up', () => {
     );
 
   const deadlines = async (query = '') =>
-    (await s.get(supervisor, `/api/v1/sla/deadlines?type=payment.line-follow-up${query}`)).body as { subjectId: string; status: string; dueAt: string; metAt: string | null; breachedAt: string | null; escalatedAt: string | null; responsibleGroup: string }[];
+    (await s.get(supervisor, `/api/v1/sla/deadlines?limit=200&type=payment.line-follow-up${query}`)).body.items as { subjectId: string; status: string; dueAt: string; metAt: string | null; breachedAt: string | null; escalatedAt: string | null; responsibleGroup: string }[];
 
   const complete = (task: Task, variables: Record<string, unknown>, actor: Actor = county) => s.post(actor, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables });
 

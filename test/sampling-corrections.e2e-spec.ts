@@ -59,7 +59,7 @@ describe('county sampling corrections', () => {
     // November: the batch draws both relatives' cases (60% of 2 rounds up to 2).
     await s.moveTo(new Date('2026-11-02T01:00:00Z'));
     const tasks = await s.until('the two county reviews', async () => (await s.get(county, '/api/v1/tasks?elementId=Task_county_review')).body.items, (items) => items.length === 2);
-    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body;
+    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body.items;
     expect(batch.counts).toMatchObject({ decisions: 2, relativesCases: 2 });
     for (const task of tasks) {
       const reviewed = await s.post(county, `/api/v1/tasks/${task.userTaskKey}/complete`, { variables: { reviewOutcome: 'corrected', reviewReasons: '乡镇决定有误' } });
@@ -83,7 +83,7 @@ describe('county sampling corrections', () => {
     const ofCase = await engine.searchVariables({ filter: { name: 'subjectId', value: JSON.stringify(refused) } } as never, { consistency: { waitUpToMs: 0 } });
     const caseInstances = new Set(ofCase.items.map((v) => String(v.processInstanceKey)));
     expect(running.filter((i) => caseInstances.has(String(i.processInstanceKey))).map((i) => String(i.processInstanceKey))).toEqual([reopened.processInstanceKey]);
-    const acceptance = (await s.get(supervisor, `/api/v1/sla/deadlines?type=dibao.acceptance&status=open`)).body;
+    const acceptance = (await s.get(supervisor, `/api/v1/sla/deadlines?limit=200&type=dibao.acceptance&status=open`)).body.items;
     expect(acceptance.map((d: { subjectId: string }) => d.subjectId)).toContain(refused);
 
     // The wrongly approved case: the family is heard first (the statement is required), then the written notice.
@@ -102,7 +102,7 @@ describe('county sampling corrections', () => {
     expect(termination.text).toContain('您的陈述和申辩已记录在案：家庭收入已有变化');
     expect(termination.text).not.toMatch(/\d{17}[\dX]/);
     expect(await db.query(`SELECT to_char(until_month, 'YYYY-MM-DD') AS until FROM dibao_enrolment WHERE case_id = $1`, [approved])).toEqual([{ until: '2026-12-01' }]);
-    const hearingDeadline = (await s.get(supervisor, `/api/v1/sla/deadlines?type=dibao.hearing`)).body;
+    const hearingDeadline = (await s.get(supervisor, `/api/v1/sla/deadlines?limit=200&type=dibao.hearing`)).body.items;
     expect(hearingDeadline).toEqual([expect.objectContaining({ subjectId: approved, status: 'met' })]);
 
     const actions = async (caseId: string) => (await db.query(`SELECT action FROM audit_event WHERE subject_id = $1 ORDER BY id`, [caseId])).map((r: { action: string }) => r.action);

@@ -37,7 +37,7 @@ describe('sampling batches', () => {
     expect(ids).not.toContain('case-10');
     const again = await s.post(county, '/api/v1/sampling/batches?county=410821&period=2026-10');
     expect(again.body.seed).toBe(batch.seed);
-    expect((await s.get(county, '/api/v1/sampling/batches')).body.map((b: { id: string }) => b.id)).toEqual([batch.id]);
+    expect((await s.get(county, '/api/v1/sampling/batches')).body.items.map((b: { id: string }) => b.id)).toEqual([batch.id]);
     expect((await s.get(otherCounty, `/api/v1/sampling/batches/${batch.id}`)).status).toBe(404);
   });
 
@@ -47,11 +47,11 @@ describe('sampling batches', () => {
       expect(refused.status).toBe(400);
       expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'period' })]);
     }
-    expect((await s.get(county, '/api/v1/sampling/batches')).body.map((b: { period: string }) => b.period)).toEqual(['2026-10']);
+    expect((await s.get(county, '/api/v1/sampling/batches')).body.items.map((b: { period: string }) => b.period)).toEqual(['2026-10']);
   });
 
   it('a draw by hand creates the county review task of every selected case, once', async () => {
-    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body;
+    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body.items;
     const tasks = await s.until(
       'the county review tasks of the batch drawn by hand',
       async () => (await s.get(county, '/api/v1/tasks?elementId=Task_county_review')).body.items,
@@ -66,7 +66,7 @@ describe('sampling batches', () => {
   });
 
   it('verify re-derives the selection, and detects a population changed afterwards', async () => {
-    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body;
+    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body.items;
     expect((await s.post(county, `/api/v1/sampling/batches/${batch.id}/verify`)).body).toEqual({ matches: true, differences: [] });
     await s.app.get(DataSource).query(`UPDATE sampling_pool_entry SET relatives_case = true WHERE subject_id = 'case-7'`);
     const changed = (await s.post(county, `/api/v1/sampling/batches/${batch.id}/verify`)).body;

@@ -46,7 +46,7 @@ describe('county sampling on the engine', () => {
     expect(await instances()).toHaveLength(1);
 
     const tasks = await s.until('the county review tasks', async () => (await s.get(county, '/api/v1/tasks?elementId=Task_county_review')).body.items, (items) => items.length >= 1);
-    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body;
+    const [batch] = (await s.get(county, '/api/v1/sampling/batches')).body.items;
     expect(batch).toMatchObject({ period: '2026-10', counts: { decisions: 3 }, required: { total: 1, relatives: 0 } });
     expect(tasks).toHaveLength(batch.selected.length);
     // Each review task says which family's decision it reviews: in the task list, in its detail, and in its form.
@@ -72,7 +72,7 @@ describe('county sampling on the engine', () => {
     const corrected = await s.app.get(DataSource).query(`SELECT subject_id FROM audit_event WHERE action = 'sampling.corrected'`);
     expect(corrected).toHaveLength(1);
     expect(caseIds).toContain(corrected[0].subject_id);
-    await s.until('the review deadline met', async () => (await s.get({ roles: [Role.Supervisor], region: '410821' }, '/api/v1/sla/deadlines?type=sampling.review&status=met')).body, (list) => list.length === 1);
+    await s.until('the review deadline met', async () => (await s.get({ roles: [Role.Supervisor], region: '410821' }, '/api/v1/sla/deadlines?limit=200&type=sampling.review&status=met')).body.items, (list) => list.length === 1);
 
     // November's decision: December's batch draws it, and nobody reviews it in time.
     await s.app.get(DataSource).query(
@@ -83,9 +83,9 @@ describe('county sampling on the engine', () => {
     await s.moveTo(new Date('2026-12-01T01:00:00Z'));
     expect(await instances()).toHaveLength(2);
     const supervisor: Actor = { roles: [Role.Supervisor], region: '410821' };
-    const [open] = await s.until('December’s review deadline', async () => (await s.get(supervisor, '/api/v1/sla/deadlines?type=sampling.review&status=open')).body, (list) => list.length === 1);
+    const [open] = await s.until('December’s review deadline', async () => (await s.get(supervisor, '/api/v1/sla/deadlines?limit=200&type=sampling.review&status=open')).body.items, (list) => list.length === 1);
     const sweeper = s.app.get(DeadlineSweeper);
-    const breachedReviews = async () => (await s.get(supervisor, '/api/v1/sla/deadlines?type=sampling.review&status=breached')).body;
+    const breachedReviews = async () => (await s.get(supervisor, '/api/v1/sla/deadlines?limit=200&type=sampling.review&status=breached')).body.items;
     await s.moveTo(new Date(new Date(open.dueAt).getTime() - 1_000));
     await sweeper.sweep();
     expect(await breachedReviews()).toEqual([]);

@@ -27,7 +27,7 @@ describe('SLA: every dibao deadline type breached', () => {
   let sequence = 100;
   const apply = () => s.apply(integrator, Scenario.application(VILLAGE, '郑十', '19550505', String(sequence++)));
   const complete = (caseId: string, elementId: string, actor: Actor, variables: Record<string, unknown>) => s.completeTask(caseId, elementId, actor, variables);
-  const breached = async () => (await s.get(supervisor, '/api/v1/sla/deadlines?status=breached')).body as { type: string; subjectId: string }[];
+  const breached = async () => (await s.get(supervisor, '/api/v1/sla/deadlines?limit=200&status=breached')).body.items as { type: string; subjectId: string }[];
 
   it('breaches acceptance, investigation, procedure, refusal notice and follow-up, once each', async () => {
     const neverAccepted = await apply();

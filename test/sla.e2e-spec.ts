@@ -28,7 +28,7 @@ describe('SLA: deadlines, breaches, region scope', () => {
 
   let sequence = 100;
   const apply = (village = VILLAGE) => s.apply(integrator, Scenario.application(village, '吴九', '19580101', String(sequence++)));
-  const deadlines = async (actor: Actor, query = '') => (await s.get(actor, `/api/v1/sla/deadlines?type=dibao.acceptance${query}`)).body;
+  const deadlines = async (actor: Actor, query = '') => (await s.get(actor, `/api/v1/sla/deadlines?limit=200&type=dibao.acceptance${query}`)).body.items;
 
   it('the sweeper marks an acceptance the township let pass exactly once, at its due time', async () => {
     const caseId = await apply();

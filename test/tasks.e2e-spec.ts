@@ -213,7 +213,7 @@ describe('task API', () => {
         .query({ subjectType: SUBJECT_TYPE, subjectId: 'case-a' })
         .set('Authorization', `Bearer ${await as([Role.CountyCivilAffairs], COUNTY, 'zhao')}`)
         .expect(200);
-      const completions = audit.body.filter((e: { action: string }) => e.action === 'task.completed');
+      const completions = audit.body.items.filter((e: { action: string }) => e.action === 'task.completed');
       expect(completions).toHaveLength(1);
       expect(completions[0]).toMatchObject({
         actorId: 'li',

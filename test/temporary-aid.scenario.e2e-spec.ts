@@ -75,7 +75,7 @@ describe('temporary aid on the embedded engine', () => {
     expect(deadline(breached, 'temporary-aid.reply').breachedAt).toBe(new Date(START.getTime() + 12 * HOUR).toISOString());
     // Escalated, not abandoned: the township can still reply.
     expect(await openTasks(processInstanceKey)).toEqual(['Task_reply']);
-    const late = (await s.get(supervisor, '/api/v1/sla/deadlines?type=temporary-aid.reply&status=breached')).body;
+    const late = (await s.get(supervisor, '/api/v1/sla/deadlines?limit=200&type=temporary-aid.reply&status=breached')).body.items;
     expect(late.map((d: { subjectId: string }) => d.subjectId)).toContain(requestId);
   });
 

@@ -40,7 +40,7 @@ describe('the procedures work today', () => {
     const assessed = await s.until('the assessment', async () => (await s.get(caseworker, `/api/v1/dibao/cases/${caseId}`)).body, (c) => c.timeline.some((e: { kind: string }) => e.kind === 'assessed'));
     expect(assessed.benefitFen).toBeGreaterThan(0);
     // The next step is a person's: nothing stalled on an incident.
-    expect((await s.get({ roles: [Role.Supervisor], region: '410821' }, '/api/v1/sla/incidents')).body).toEqual([]);
+    expect((await s.get({ roles: [Role.Supervisor], region: '410821' }, '/api/v1/sla/incidents')).body.items).toEqual([]);
   });
 
   it('pays rescue-first temporary aid from the reserve fund and opens its paperwork deadline', async () => {

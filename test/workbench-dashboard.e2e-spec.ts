@@ -154,6 +154,31 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     await expect(page.locator('[data-testid="by-type"] tr[data-type="dibao.acceptance"]').textContent()).resolves.toContain('Dibao · acceptance');
   });
 
+  it('county civil affairs open the dashboard of their county from the navigation: the same breach, the deadlines paged', async () => {
+    const page = await signIn(`demo-county-civil-affairs-${COUNTY}`);
+    await page.getByRole('link', { name: '督查总览' }).click();
+    await page.waitForURL(/\/dashboard$/);
+    await township(page).waitFor();
+    await expect(cell(page, 'breached').textContent()).resolves.toBe('1');
+    await expect(page.getByTestId('breaches').locator(`tr[data-subject="${caseId}"]`).textContent()).resolves.toContain(caseNumber);
+    await expect(page.getByTestId('breaches').textContent()).resolves.toContain('全部 1 条超期记录');
+    await page.goto(`${base}/dashboard/deadlines?region=${TOWNSHIP}&status=breached`);
+    await page.locator(`[data-testid="deadlines"] tr[data-subject="${caseId}"]`).waitFor();
+    // One page holds them all: no pager.
+    expect(await page.getByTestId('deadlines-pager').count()).toBe(0);
+    // Pages of one: the breached acceptance and another family's open one, one after the other.
+    await s.apply(integrator, Scenario.application(VILLAGE, '陈秀兰', '19630305', '323'));
+    const total = (await s.get(countyCivilAffairs, `/api/v1/sla/deadlines?region=${TOWNSHIP}`)).body.total as number;
+    expect(total).toBeGreaterThan(1);
+    await page.goto(`${base}/dashboard/deadlines?region=${TOWNSHIP}&limit=1`);
+    await expect(page.getByTestId('deadlines-range').textContent()).resolves.toBe(`第 1–1 条，共 ${total} 条`);
+    const first = await page.locator('[data-testid="deadlines"] tbody tr').getAttribute('data-deadline');
+    await page.getByTestId('deadlines-pager').getByRole('button', { name: '下一页' }).click();
+    await page.waitForURL(/offset=1/);
+    await expect(page.getByTestId('deadlines-range').textContent()).resolves.toBe(`第 2–2 条，共 ${total} 条`);
+    await expect(page.locator('[data-testid="deadlines"] tbody tr').getAttribute('data-deadline')).resolves.not.toBe(first);
+  });
+
   it('a supervisor of another county sees none of it', async () => {
     const page = await signInWithToken({ sub: 'supervisor-410882', roles: [Role.Supervisor], region: '410882' });
     await page.goto(`${base}/dashboard`);
@@ -225,7 +250,7 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     }
     Object.assign(live, PolicyProfiles.load(profilesDir));
     await s.completeTask(stuckId, 'Task_accept', caseworker, { materialsComplete: true });
-    const [incident] = await s.until('the incident', async () => (await s.get(supervisor, '/api/v1/sla/incidents')).body as { incidentKey: string; subject: { caseNumber?: string } }[], (list) => list.length > 0);
+    const [incident] = await s.until('the incident', async () => (await s.get(supervisor, '/api/v1/sla/incidents')).body.items as { incidentKey: string; subject: { caseNumber?: string } }[], (list) => list.length > 0);
     Object.assign(live, shipped);
 
     const page = await signIn(`demo-supervisor-${COUNTY}`);

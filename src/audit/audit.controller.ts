@@ -1,34 +1,12 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
-import { REGION_CODE_PATTERN } from '../auth/region';
 import { Role } from '../auth/roles';
+import { instantRange } from '../common/instant-range';
+import { type Page, page, pageOf } from '../common/paging';
 import { AuditEvent } from './audit-event.entity';
+import { AuditEventItem, AuditQueryDto } from './audit.dto';
 import { AuditService } from './audit.service';
-
-export class AuditQueryDto {
-  /** Defaults to the caller's region. */
-  @IsOptional()
-  @Matches(REGION_CODE_PATTERN, { message: 'regionCode must be a 6-, 9- or 12-digit region code' })
-  regionCode?: string;
-
-  @IsOptional()
-  @IsString()
-  subjectType?: string;
-
-  @IsOptional()
-  @IsString()
-  subjectId?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 100;
-}
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -39,7 +17,22 @@ export class AuditController {
   @Get()
   @Roles(Role.Supervisor, Role.CountyCivilAffairs)
   @RegionScoped('regionCode')
-  list(@Query() query: AuditQueryDto, @CurrentPrincipal() principal: Principal): Promise<AuditEvent[]> {
-    return this.audit.find({ ...query, regionCode: query.regionCode ?? principal.regionCode });
+  @ApiOkResponse({ type: pageOf(AuditEventItem), description: '一页审计记录及总数 A page of audit events with the total' })
+  async list(@Query() query: AuditQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<AuditEvent>> {
+    const { from, to } = instantRange(query.from, query.to);
+    const { events, total } = await this.audit.page({
+      regionCode: query.regionCode ?? principal.regionCode,
+      subjectType: query.subjectType,
+      subjectId: query.subjectId,
+      actorId: query.actor,
+      action: query.action,
+      from,
+      to,
+      sort: query.sort,
+      order: query.order ?? (query.sort === 'occurredAt' ? 'desc' : 'asc'),
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return page(events, total, query);
   }
 }

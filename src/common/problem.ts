@@ -1,3 +1,4 @@
+import { maskIdNumbersIn } from './id-number';
 import {
   ArgumentsHost,
   BadRequestException,
@@ -70,7 +71,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request & { id?: string }>();
     const response = http.getResponse<Response>();
     const problem = this.toProblem(exception);
-    problem.instance = request.originalUrl;
+    // The URL may carry an ID number (a search by it): answers mask them as logs do.
+    problem.instance = maskIdNumbersIn(request.originalUrl);
     if (request.id !== undefined) problem.requestId = String(request.id);
     if (problem.code === 'database-unavailable') {
       response.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_S));

@@ -5,6 +5,7 @@ import { regionPrefix } from '../auth/region';
 import { Clock } from '../common/clock';
 import type { CalendarBasis } from '../policy/holiday-calendar';
 import { calendarNote } from './deadline-rule';
+import { orderBy, type SortOrder } from '../common/paging';
 
 export type DeadlineStatus = 'open' | 'at-risk' | 'breached' | 'met';
 
@@ -15,8 +16,15 @@ export interface DeadlineQuery {
   /** Due in [from, to). */
   from?: Date;
   to?: Date;
+  sort: DeadlineSort;
+  order: SortOrder;
   limit: number;
+  offset: number;
 }
+
+export const DEADLINE_SORTS = ['dueAt', 'startedAt', 'type', 'regionCode'] as const;
+export type DeadlineSort = (typeof DEADLINE_SORTS)[number];
+const SORT_COLUMNS: Record<DeadlineSort, string> = { dueAt: 'due_at', startedAt: 'started_at', type: 'type', regionCode: 'region_code' };
 
 /**
  * The read side of `deadline` (owned by this module): the supervisors' views, the metrics gauge, the sweep of
@@ -29,6 +37,10 @@ export class DeadlineQueries {
     private readonly clock: Clock,
   ) {}
 
+  static statusSql(status: DeadlineStatus): string {
+    return DeadlineQueries.STATUS_SQL[status];
+  }
+
   /** SQL for a status, with $1 = now and $2 = the at-risk share (0–1). */
   private static readonly STATUS_SQL: Record<DeadlineStatus, string> = {
     open: 'met_at IS NULL AND breached_at IS NULL',
@@ -37,18 +49,26 @@ export class DeadlineQueries {
     met: 'met_at IS NOT NULL',
   };
 
-  /** Deadlines of a region, by status, type and due range, soonest first. */
+  /** A page of the deadlines of a region, by status, type and due range (soonest first unless sorted otherwise), with the total. */
   async search(query: DeadlineQuery & { atRiskShare: number }) {
+    const now = this.clock.now();
+    const params: unknown[] = [regionPrefix(query.region)];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const conditions = [`region_code LIKE $1 || '%'`];
+    if (query.type) conditions.push(`type = ${param(query.type)}`);
+    if (query.from) conditions.push(`due_at >= ${param(query.from)}`);
+    if (query.to) conditions.push(`due_at < ${param(query.to)}`);
+    if (query.status) conditions.push(statusCondition(query.status, () => param(now), () => param(query.atRiskShare)));
+    const where = conditions.join(' AND ');
+    const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM deadline WHERE ${where}`, params);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT *, CASE WHEN breached_at IS NOT NULL THEN 'breached' WHEN met_at IS NOT NULL THEN 'met'
-                      WHEN $1 >= started_at + (due_at - started_at) * $2 THEN 'at-risk' ELSE 'open' END AS status
-       FROM deadline
-       WHERE region_code LIKE $3 || '%' AND ($4::text IS NULL OR type = $4) AND ($5::timestamptz IS NULL OR due_at >= $5)
-         AND ($6::timestamptz IS NULL OR due_at < $6) ${query.status ? `AND ${DeadlineQueries.STATUS_SQL[query.status]}` : ''}
-       ORDER BY due_at, id LIMIT $7`,
-      [this.clock.now(), query.atRiskShare, regionPrefix(query.region), query.type ?? null, query.from ?? null, query.to ?? null, query.limit],
+                      WHEN ${param(now)}::timestamptz >= started_at + (due_at - started_at) * ${param(query.atRiskShare)}::float8 THEN 'at-risk' ELSE 'open' END AS status
+       FROM deadline WHERE ${where}
+       ${orderBy(SORT_COLUMNS, query.sort, query.order, 'id')} LIMIT ${param(query.limit)} OFFSET ${param(query.offset)}`,
+      params,
     );
-    return rows.map((r) => ({
+    return { total: n, rows: rows.map((r) => ({
       id: String(r.id),
       type: r.type,
       status: r.status,
@@ -66,7 +86,7 @@ export class DeadlineQueries {
       calendar: r.calendar,
       calendarNote: calendarNote(r.calendar_years as CalendarBasis['years'] | null),
       dueHistory: r.due_history,
-    }));
+    })) };
   }
 
   /**
@@ -134,6 +154,15 @@ export class DeadlineQueries {
     if (!row?.started_at) return 0;
     return Math.max(0, Math.floor((this.clock.now().getTime() - new Date(row.started_at).getTime()) / 1000));
   }
+}
+
+/**
+ * The STATUS_SQL condition of a status with placeholders of its own for now and the at-risk share, taken only when
+ * the condition uses them (PostgreSQL refuses a parameter no statement uses: it cannot type it).
+ */
+function statusCondition(status: DeadlineStatus, now: () => string, share: () => string): string {
+  const sql = DeadlineQueries.statusSql(status);
+  return `(${sql.includes('$1') ? sql.replace('$1', `${now()}::timestamptz`).replace('$2', `${share()}::float8`) : sql})`;
 }
 
 function round(days: number): number {

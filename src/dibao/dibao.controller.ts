@@ -3,11 +3,12 @@ import { KnownRegions } from '../regions/known-regions';
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Created } from '../common/created';
+import { pageOf } from '../common/paging';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { Idempotent, IdempotencyKey } from '../common/idempotency/idempotency.interceptor';
-import { ApplicationCreatedDto, CaseListQueryDto, CaseView, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
+import { ApplicationCreatedDto, CaseListItem, CaseListQueryDto, CaseView, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
 import { DibaoReviewService } from './dibao-review.service';
 import { DibaoService } from './dibao.service';
 
@@ -36,6 +37,7 @@ export class DibaoController {
 
   @Get('cases')
   @Roles(...CASE_ROLES)
+  @ApiOkResponse({ type: pageOf(CaseListItem), description: '一页案件及总数（身份证号不出现在列表中）A page of cases with the total (no ID numbers in the list)' })
   @RegionScoped('region')
   list(@Query() query: CaseListQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.dibao.list(query, principal);

@@ -1,7 +1,8 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageQueryDto } from '../common/paging';
 import { IsText } from '../common/text';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, ValidateNested } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { HouseholdFinancesDto, HouseholdMoneyDto, householdReferenceProblems, MemberDto, records } from '../assessment/assessment.dto';
 import type { FieldProblem } from '../common/problem';
 
@@ -80,14 +81,72 @@ export class ExtensionDto {
   reason!: string;
 }
 
-export class CaseListQueryDto {
+export const CASE_SORTS = ['appliedAt', 'caseNumber', 'applicantName', 'status', 'decidedAt'] as const;
+export type CaseSort = (typeof CASE_SORTS)[number];
+/** A full ID number, or the masked form the API shows (first 6 and last 4, 8 asterisks between). */
+export const FULL_ID_NUMBER = /^\d{17}[\dX]$/;
+export const MASKED_ID_NUMBER = /^\d{6}\*{8}\d{3}[\dX]$/;
+
+export class CaseListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: '辖区（默认本人辖区）Region, 6-, 9- or 12-digit; defaults to the caller\'s', example: '410821100' })
   @IsOptional()
   @Matches(/^\d{6}(\d{3}(\d{3})?)?$/, { message: 'region must be a 6-, 9- or 12-digit region code' })
   region?: string;
 
+  @ApiPropertyOptional({ enum: STATUSES, description: '案件状态 Case status', example: 'accepted' })
   @IsOptional()
   @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
   status?: DibaoStatus;
+
+  @ApiPropertyOptional({ description: '案件编号（从开头匹配）Case number, matched from its start', example: 'DB410821-2026-0000' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40, { message: 'caseNumber must be at most 40 characters' })
+  caseNumber?: string;
+
+  @ApiPropertyOptional({ description: '申请人姓名（部分匹配）Part of the applicant\'s name', example: '建国' })
+  @IsOptional()
+  @IsString()
+  @MinLength(1, { message: 'name must not be empty' })
+  @MaxLength(50, { message: 'name must be at most 50 characters' })
+  name?: string;
+
+  @ApiPropertyOptional({
+    description:
+      '家庭成员身份证号：脱敏形式（前6后4），或完整18位（仅乡镇经办人、乡镇分管领导、县民政部门）An ID number of any member of the household: masked (first 6 and last 4, as the API shows it) by every role of this list; the full 18 characters only by township caseworkers, township leaders and county civil affairs (others 403)',
+    example: '410821********0113',
+  })
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim().toUpperCase() : value))
+  @Matches(new RegExp(`${FULL_ID_NUMBER.source}|${MASKED_ID_NUMBER.source}`), { message: 'idNumber must be 18 characters: a full ID number, or its masked form 410821********0113 (first 6, 8 asterisks, last 4)' })
+  idNumber?: string;
+
+  @ApiPropertyOptional({ enum: CASE_SORTS, default: 'appliedAt', description: '排序字段 Sort by (ties by id); default appliedAt, newest first', example: 'caseNumber' })
+  @IsOptional()
+  @IsIn(CASE_SORTS, { message: `sort must be one of ${CASE_SORTS.join(', ')}` })
+  sort: CaseSort = 'appliedAt';
+}
+
+/** A line of the case list (the household's finances and members are on the case's own page). */
+export class CaseListItem {
+  @ApiProperty({ format: 'uuid', example: '0f8fad5b-d9cb-469f-a165-70867728950e' }) id!: string;
+  @ApiProperty({ example: 'DB410821-2026-000001' }) caseNumber!: string;
+  @ApiProperty({ example: '410821100201', description: 'Village' }) regionCode!: string;
+  @ApiProperty({ example: '410821100' }) townshipCode!: string;
+  @ApiProperty({ example: '410821' }) countyCode!: string;
+  @ApiProperty({ enum: CHANNELS, example: 'village-committee' }) channel!: string;
+  @ApiProperty({ enum: ['household', 'single-person'], example: 'household' }) requestType!: string;
+  @ApiProperty({ enum: ['urban', 'rural'], example: 'rural' }) area!: string;
+  @ApiProperty({ enum: STATUSES, example: 'accepted' }) status!: DibaoStatus;
+  @ApiProperty({ example: '王建国' }) applicantName!: string;
+  @ApiProperty({ nullable: true, type: String, example: 'jiaozuo-2022-154' }) profileVersionId!: string | null;
+  @ApiProperty({ example: false }) relativesCase!: boolean;
+  @ApiProperty({ example: false }) objectionRaised!: boolean;
+  @ApiProperty({ nullable: true, type: Number, example: 52000, description: 'Monthly benefit in fen, once decided' }) benefitFen!: number | null;
+  @ApiProperty({ type: String, format: 'date-time', example: '2026-12-01T02:00:00.000Z' }) appliedAt!: Date;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2026-12-02T03:00:00.000Z' }) acceptedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: null }) decidedAt!: Date | null;
+  @ApiProperty({ nullable: true, type: String, example: '2251799813685249' }) processInstanceKey!: string | null;
 }
 
 /** The answer to an application (201; `Location` names the case). */

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AssessmentInput, Member } from '../assessment/household';
-import type { DibaoStatus } from './dibao.dto';
+import { likeLiteral, orderBy, type SortOrder } from '../common/paging';
+import type { CaseSort, DibaoStatus } from './dibao.dto';
 
 /** A case as the workers and the API read it. */
 export interface DibaoCase {
@@ -43,6 +44,26 @@ export interface TimelineEvent {
 }
 
 type Row = Record<string, unknown>;
+
+export interface CaseSearch {
+  regionPrefix: string;
+  status?: DibaoStatus;
+  caseNumber?: string;
+  name?: string;
+  idNumber?: { kind: 'full' | 'masked'; value: string };
+  sort: CaseSort;
+  order: SortOrder;
+  limit: number;
+  offset: number;
+}
+
+const CASE_SORT_COLUMNS: Record<CaseSort, string> = {
+  appliedAt: 'c.applied_at',
+  caseNumber: 'c.case_number',
+  applicantName: 'c.applicant_name',
+  status: 'c.status',
+  decidedAt: 'c.decided_at',
+};
 
 /** The events that close a hearing of the family (法§48). */
 export const HEARING_CONCLUSIONS = ['terminated', 'benefit-reduced', 'kept-after-hearing', 'hearing-not-held'] as const;
@@ -128,12 +149,27 @@ export class DibaoRepository {
     return rows[0] ? toCase(rows[0]) : undefined;
   }
 
-  async listCases(regionPrefix: string, status: DibaoStatus | undefined, limit = 200): Promise<DibaoCase[]> {
-    const rows: Row[] = await this.dataSource.query(
-      `SELECT * FROM dibao_case WHERE region_code LIKE $1 || '%' AND ($2::text IS NULL OR status = $2) ORDER BY applied_at DESC, id LIMIT $3`,
-      [regionPrefix, status ?? null, limit],
-    );
-    return rows.map(toCase);
+  /**
+   * One page of the cases under a region prefix, with the total that match. The ID number matches any member of the
+   * household: in full, or by the masked form's first 6 and last 4 characters.
+   */
+  async searchCases(filter: CaseSearch): Promise<{ cases: DibaoCase[]; total: number }> {
+    const params: unknown[] = [filter.regionPrefix];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const conditions = [`c.region_code LIKE $1 || '%'`];
+    if (filter.status) conditions.push(`c.status = ${param(filter.status)}`);
+    if (filter.caseNumber) conditions.push(`c.case_number ILIKE ${param(`${likeLiteral(filter.caseNumber)}%`)}`);
+    if (filter.name) conditions.push(`c.applicant_name LIKE ${param(`%${likeLiteral(filter.name)}%`)}`);
+    if (filter.idNumber?.kind === 'full') conditions.push(`EXISTS (SELECT 1 FROM dibao_member m WHERE m.case_id = c.id AND m.id_number = ${param(filter.idNumber.value)})`);
+    if (filter.idNumber?.kind === 'masked') {
+      const value = filter.idNumber.value;
+      conditions.push(`EXISTS (SELECT 1 FROM dibao_member m WHERE m.case_id = c.id AND left(m.id_number, 6) = ${param(value.slice(0, 6))} AND right(m.id_number, 4) = ${param(value.slice(-4))})`);
+    }
+    const where = conditions.join(' AND ');
+    const [{ n }] = (await this.dataSource.query(`SELECT count(*)::int AS n FROM dibao_case c WHERE ${where}`, params)) as { n: number }[];
+    const order = orderBy(CASE_SORT_COLUMNS, filter.sort, filter.order, 'c.id');
+    const rows: Row[] = await this.dataSource.query(`SELECT c.* FROM dibao_case c WHERE ${where} ${order} LIMIT ${param(filter.limit)} OFFSET ${param(filter.offset)}`, params);
+    return { cases: rows.map(toCase), total: n };
   }
 
   async members(caseId: string, manager: EntityManager = this.dataSource.manager): Promise<DibaoMember[]> {

@@ -21,10 +21,15 @@ import { startProcess } from '../workflow/engine-calls';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { DIBAO_MESSAGES, DIBAO_PROCESS_ID, type DibaoStartVariables } from './dibao-process';
-import { type CaseListQueryDto, CreateApplicationDto, type ExtensionDto, type MaterialsDto, type ObjectionDto } from './dibao.dto';
+import { type CaseListQueryDto, CreateApplicationDto, type ExtensionDto, FULL_ID_NUMBER, type MaterialsDto, type ObjectionDto } from './dibao.dto';
+import { type Page, page } from '../common/paging';
+import { Role } from '../auth/roles';
 import { type DibaoCase, DibaoRepository } from './dibao.repository';
 
 export const SUBJECT = 'dibao-case';
+
+/** Who may find a case by a full ID number (issue 21): those who work the family's file in their region. */
+export const FULL_ID_SEARCH_ROLES: readonly Role[] = [Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs];
 
 /** Applications and cases: what integrators and caseworkers do through the API. */
 @Injectable()
@@ -203,11 +208,37 @@ export class DibaoService {
     return [...events, ...sampled].sort((a, b) => a.at.getTime() - b.at.getTime());
   }
 
-  async list(query: CaseListQueryDto, principal: Principal) {
+  /** A page of the region's cases, newest application first unless sorted otherwise. */
+  async list(query: CaseListQueryDto, principal: Principal): Promise<Page<Omit<DibaoCase, 'household'>>> {
     const region = query.region ?? principal.regionCode;
     if (!regionCovers(principal.regionCode, region)) throw new DomainError('region-out-of-scope', `region ${region} is outside the caller's region`, 403);
-    const cases = await this.repository.listCases(regionPrefix(region), query.status);
-    return cases.map(({ household: _, ...c }) => c);
+    const idNumber = query.idNumber === undefined ? undefined : { kind: FULL_ID_NUMBER.test(query.idNumber) ? ('full' as const) : ('masked' as const), value: query.idNumber };
+    // A full number finds a person by what only their file holds: for those who work the family's file, not for
+    // every reader of the list (the masked form is what every answer shows, so anyone may search by it).
+    if (idNumber?.kind === 'full' && !principal.roles.some((role) => FULL_ID_SEARCH_ROLES.includes(role))) {
+      throw new DomainError(
+        'id-number-search-forbidden',
+        '按完整身份证号查询仅限乡镇经办人、乡镇分管领导和县民政部门，请使用脱敏形式 / idNumber: searching by a full ID number is for township caseworkers, township leaders and county civil affairs; use the masked form (410821********0113)',
+        403,
+        { field: 'idNumber' },
+      );
+    }
+    const { cases, total } = await this.repository.searchCases({
+      regionPrefix: regionPrefix(region),
+      status: query.status,
+      caseNumber: query.caseNumber?.trim() || undefined,
+      name: query.name?.trim() || undefined,
+      idNumber,
+      sort: query.sort,
+      order: query.order ?? (query.sort === 'appliedAt' || query.sort === 'decidedAt' ? 'desc' : 'asc'),
+      limit: query.limit,
+      offset: query.offset,
+    });
+    return page(
+      cases.map(({ household: _, ...c }) => c),
+      total,
+      query,
+    );
   }
 
   async supplyMaterials(caseId: string, body: MaterialsDto, principal: Principal): Promise<void> {

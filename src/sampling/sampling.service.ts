@@ -8,6 +8,7 @@ import { regionPrefix } from '../auth/region';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
 import { DomainError } from '../common/domain-error';
+import { orderBy, page, type SortOrder } from '../common/paging';
 import { InvalidRequestException } from '../common/problem';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
@@ -210,19 +211,26 @@ export class SamplingService {
     }
   }
 
-  async list(region: string) {
+  /** A page of the batches of the caller's county (every county under a city or province), newest period first by default. */
+  async list(region: string, query: { sort: BatchSort; order: SortOrder; limit: number; offset: number }) {
+    const prefix = regionPrefix(region).slice(0, 6);
+    const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM sampling_batch b WHERE b.county_code LIKE $1 || '%'`, [prefix]);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT b.*, (SELECT count(*) FROM sampling_review r WHERE r.batch_id = b.id)::int AS reviewed FROM sampling_batch b
-       WHERE b.county_code LIKE $1 || '%' ORDER BY b.period DESC, b.county_code`,
-      [regionPrefix(region).slice(0, 6)],
+       WHERE b.county_code LIKE $1 || '%' ${orderBy(BATCH_SORT_COLUMNS, query.sort, query.order, 'b.id')} LIMIT $2 OFFSET $3`,
+      [prefix, query.limit, query.offset],
     );
-    return rows.map(toBatch);
+    return page(rows.map(toBatch), n, query);
   }
 
   async one(id: string, region: string) {
-    const batch = (await this.list(region)).find((b) => b.id === id);
-    if (!batch) throw new DomainError('batch-not-found', `no sampling batch ${id} in region ${region}`, 404);
-    return batch;
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT b.*, (SELECT count(*) FROM sampling_review r WHERE r.batch_id = b.id)::int AS reviewed FROM sampling_batch b
+       WHERE b.id = $1 AND b.county_code LIKE $2 || '%'`,
+      [id, regionPrefix(region).slice(0, 6)],
+    );
+    if (!rows[0]) throw new DomainError('batch-not-found', `no sampling batch ${id} in region ${region}`, 404);
+    return toBatch(rows[0]);
   }
 
   /** Re-derives the selection from the stored seed over the population as the sampling pool holds it now. */
@@ -249,6 +257,10 @@ export class SamplingService {
     return rows[0] ? toBatch(rows[0]) : undefined;
   }
 }
+
+export const BATCH_SORTS = ['period', 'countyCode', 'drawnAt'] as const;
+export type BatchSort = (typeof BATCH_SORTS)[number];
+const BATCH_SORT_COLUMNS: Record<BatchSort, string> = { period: 'b.period', countyCode: 'b.county_code', drawnAt: 'b.drawn_at' };
 
 function toBatch(r: Record<string, unknown>) {
   const population = r.population as PopulationEntry[];

@@ -1,58 +1,27 @@
 import { EngineKeyParam } from '../common/params';
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
-import { regionCovers, REGION_CODE_PATTERN } from '../auth/region';
+import { regionCovers } from '../auth/region';
+import { instantRange } from '../common/instant-range';
+import { type Page, pageOf, pageOfAll } from '../common/paging';
+import { DeadlineItem, DeadlineQueryDto, IncidentItemDto, IncidentQueryDto, RegionQueryDto, SummaryLine } from './sla.dto';
 import { Role } from '../auth/roles';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
 import type { IncidentItem, IncidentRetryResult } from './incidents.dto';
-import type { DeadlineStatus } from '../deadlines/deadline-queries';
 import { SlaService } from './sla.service';
 
-export class RegionQueryDto {
-  /** Defaults to the caller's region. */
-  @IsOptional()
-  @Matches(REGION_CODE_PATTERN, { message: 'region must be a 6-, 9- or 12-digit region code' })
-  region?: string;
-}
+export { RegionQueryDto } from './sla.dto';
 
-export class DeadlineQueryDto extends RegionQueryDto {
-  @IsOptional()
-  @IsIn(['open', 'at-risk', 'breached', 'met'], { message: 'status must be one of open, at-risk, breached, met' })
-  status?: DeadlineStatus;
-
-  @IsOptional()
-  @IsString()
-  type?: string;
-
-  /** Due on or after. */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO 8601 date-time' })
-  from?: Date;
-
-  /** Due before. */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO 8601 date-time' })
-  to?: Date;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(1000)
-  limit = 200;
-}
-
-/** Supervisors: statutory deadlines, their summary, engine incidents and a case's audit trail, region-scoped. */
+/**
+ * Supervisors and county civil affairs (their county's own view of its deadlines, issue 21): statutory deadlines,
+ * their summary, engine incidents and a case's audit trail, region-scoped. Retrying an incident is the supervisors'.
+ */
 @ApiTags('sla')
 @ApiBearerAuth()
 @Controller('sla')
-@Roles(Role.Supervisor)
+@Roles(Role.Supervisor, Role.CountyCivilAffairs)
 export class SlaController {
   constructor(
     private readonly sla: SlaService,
@@ -61,12 +30,16 @@ export class SlaController {
 
   @Get('deadlines')
   @RegionScoped('region')
+  @ApiOkResponse({ type: pageOf(DeadlineItem), description: '一页时限及总数 A page of deadlines with the total' })
   deadlines(@Query() query: DeadlineQueryDto, @CurrentPrincipal() principal: Principal) {
-    return this.sla.deadlines({ ...query, region: query.region ?? principal.regionCode });
+    const { from, to } = instantRange(query.from, query.to);
+    return this.sla.deadlines({ ...query, from, to, region: query.region ?? principal.regionCode, order: query.order ?? 'asc' });
   }
 
+  /** One line per region a level below (a handful of townships or villages): an aggregate, not a list to page. */
   @Get('summary')
   @RegionScoped('region')
+  @ApiOkResponse({ type: [SummaryLine], description: '每个下一级辖区一行 One line per region one level below' })
   summary(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.sla.summary(query.region ?? principal.regionCode);
   }
@@ -74,12 +47,16 @@ export class SlaController {
   /** Open engine incidents of every procedure in the region, each with its subject and a plain reason. */
   @Get('incidents')
   @RegionScoped('region')
-  incidents(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal): Promise<IncidentItem[]> {
-    return this.sla.incidents(query.region ?? principal.regionCode);
+  @ApiOkResponse({ type: pageOf(IncidentItemDto), description: '一页故障及总数 A page of incidents with the total' })
+  async incidents(@Query() query: IncidentQueryDto, @CurrentPrincipal() principal: Principal): Promise<Page<IncidentItem>> {
+    const all = await this.sla.incidents(query.region ?? principal.regionCode);
+    // The engine answers them oldest first; the whole region's list is small (an incident is an exception).
+    return pageOfAll(query.order === 'desc' ? all.reverse() : all, query);
   }
 
   /** Runs the step an incident stopped again, once its cause is fixed (202: the engine re-runs it asynchronously). */
   @Post('incidents/:incidentKey/retry')
+  @Roles(Role.Supervisor)
   @HttpCode(HttpStatus.ACCEPTED)
   retryIncident(@EngineKeyParam('incidentKey') incidentKey: string, @CurrentPrincipal() principal: Principal): Promise<IncidentRetryResult> {
     return this.sla.retryIncident(incidentKey, principal);
@@ -88,7 +65,7 @@ export class SlaController {
   /** The audit trail of one case, if it lies in the caller's region. */
   @Get('cases/:subjectType/:subjectId/audit')
   async caseAudit(@Param('subjectType') subjectType: string, @Param('subjectId') subjectId: string, @CurrentPrincipal() principal: Principal) {
-    const events = await this.audit.find({ regionCode: principal.regionCode, subjectType, subjectId, limit: 1000 });
+    const events = await this.audit.ofSubject({ regionCode: principal.regionCode, subjectType, subjectId });
     if (!events.length) throw new DomainError('case-not-found', `no audit trail for ${subjectType} ${subjectId} in region ${principal.regionCode}`, 404);
     return events.filter((e) => regionCovers(principal.regionCode, e.regionCode));
   }

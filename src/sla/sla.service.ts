@@ -9,6 +9,7 @@ import { DibaoRepository } from '../dibao/dibao.repository';
 import { RegionRegistry } from '../regions/region-registry';
 import { TemporaryAidRepository } from '../temporary-aid/temporary-aid.repository';
 import { DomainError } from '../common/domain-error';
+import { page } from '../common/paging';
 import { InvalidRequestException } from '../common/problem';
 import { AppConfig } from '../config/app-config';
 import { parseJson } from '../tasks/task-scope';
@@ -54,11 +55,15 @@ export class SlaService {
 
   /** The deadlines, each with its case's number (where its subject has one) and its region's name. */
   async deadlines(query: DeadlineQuery) {
-    const rows = await this.queries.search({ ...query, atRiskShare: this.atRiskShare() });
+    const { rows, total } = await this.queries.search({ ...query, atRiskShare: this.atRiskShare() });
     const subjects: Pick<IncidentSubject, 'subjectType' | 'subjectId' | 'caseNumber'>[] = rows.map((row) => ({ subjectType: row.subjectType as string | null, subjectId: row.subjectId as string | null }));
     await this.addCaseNumbers(subjects);
     const names = await this.regions.findAll([...new Set(rows.map((row) => row.regionCode as string))]);
-    return rows.map((row, i) => ({ ...row, caseNumber: subjects[i]!.caseNumber ?? null, regionName: names.get(row.regionCode as string)?.name ?? null }));
+    return page(
+      rows.map((row, i) => ({ ...row, caseNumber: subjects[i]!.caseNumber ?? null, regionName: names.get(row.regionCode as string)?.name ?? null })),
+      total,
+      query,
+    );
   }
 
   /**

@@ -2,6 +2,7 @@ import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from 
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { IsEngineKey } from '../common/params';
+import { type Page, PageMeta } from '../common/paging';
 import { IsText } from '../common/text';
 import { TASK_VIEWS, type TaskUrgency, type TaskView } from './task-list-query';
 
@@ -197,12 +198,9 @@ export class TaskSummary {
   urgency!: TaskUrgency | null;
 }
 
-export class TaskList {
+/** The task list's page: the envelope every paged list shares (src/common/paging.ts). */
+export class TaskList extends PageMeta implements Page<TaskSummary> {
   @ApiProperty({ type: [TaskSummary] }) items!: TaskSummary[];
-  @ApiProperty({ description: 'How many tasks match in all' }) total!: number;
-  @ApiProperty() offset!: number;
-  @ApiProperty() limit!: number;
-  @ApiProperty({ description: 'More tasks match beyond this page' }) truncated!: boolean;
 }
 
 export class TaskDetail extends TaskSummary {

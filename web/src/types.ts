@@ -79,13 +79,16 @@ export interface TaskSummary {
   context: TaskCaseContext | TaskCycleContext | TaskFundContext | null;
 }
 
-export interface TaskPage {
-  items: TaskSummary[];
+/** The envelope of every paged list of the API (src/common/paging.ts). */
+export interface Page<T> {
+  items: T[];
   total: number;
   offset: number;
   limit: number;
   truncated: boolean;
 }
+
+export type TaskPage = Page<TaskSummary>;
 
 export interface TaskDetail extends TaskSummary {
   form: Record<string, unknown> | null;

@@ -7,7 +7,8 @@ import { roleLabel } from '../roles';
 export function Layout({ session, children }: { session: Session | null; children: ReactNode }) {
   const { t, locale, setLocale } = useI18n();
   const canIntake = session && session.roles.some((r) => r === 'village-committee' || r === 'township-caseworker');
-  const isSupervisor = hasRole(session, 'supervisor');
+  // County civil affairs watch their county's deadlines too (the SLA views answer them, scoped to their region).
+  const canDashboard = hasRole(session, 'supervisor', 'county-civil-affairs');
   const canCounty = hasRole(session, 'county-civil-affairs', 'county-finance', 'bank', 'supervisor');
   return (
     <div className="app">
@@ -19,7 +20,7 @@ export function Layout({ session, children }: { session: Session | null; childre
           <nav>
             <Link to="/tasks">{t('nav.tasks')}</Link>
             {canIntake ? <Link to="/intake">{t('nav.intake')}</Link> : null}
-            {isSupervisor ? <Link to="/dashboard">{t('nav.dashboard')}</Link> : null}
+            {canDashboard ? <Link to="/dashboard">{t('nav.dashboard')}</Link> : null}
             {canCounty ? <Link to="/county">{t('nav.county')}</Link> : null}
           </nav>
         ) : null}

@@ -2,7 +2,7 @@ import { ErrorBox } from '../components/ErrorBox';
 import { formatDate, formatInstant } from '../format';
 import { useI18n, type MessageKey } from '../i18n';
 import { Link } from '../router';
-import type { TaskCaseContext, TaskPage, TaskSummary } from '../types';
+import type { Page, TaskCaseContext, TaskPage, TaskSummary } from '../types';
 import { useApi } from '../useApi';
 import { RegionLabel } from './CountyRegion';
 import { countyHref } from './CountyShared';
@@ -33,7 +33,9 @@ const caseOf = (task: TaskSummary): TaskCaseContext | null => (task.context && t
 /** Sampling batches of the county, one opened with its selection and the open review tasks of its cases. */
 export function CountySampling({ selected }: { selected: string | null }) {
   const { t, locale } = useI18n();
-  const batches = useApi<Batch[]>('/api/v1/sampling/batches');
+  // A county draws one batch a month: the API's largest page (200, newest first) is years of them.
+  const page = useApi<Page<Batch>>('/api/v1/sampling/batches?limit=200');
+  const batches = { ...page, data: page.data?.items };
   const batch = useApi<Batch>(selected ? `/api/v1/sampling/batches/${selected}` : null);
   const tasks = useApi<TaskPage>(`/api/v1/tasks?procedure=${SAMPLING_PROCEDURE}&limit=200`);
   const b = selected ? batch.data : undefined;

@@ -1,10 +1,11 @@
 import { Fragment, useMemo, useState } from 'react';
 import { api, ApiError, query } from '../api';
-import type { Session } from '../auth';
+import { hasRole, type Session } from '../auth';
 import { ErrorBox } from '../components/ErrorBox';
 import { bilingual, formatInstant } from '../format';
 import { useI18n, type Translate } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
+import type { Page } from '../types';
 import { useApi } from '../useApi';
 import { RegionLabel } from './CountyRegion';
 import { BarChart, STATUS_COLOURS } from './DashboardChart';
@@ -205,7 +206,7 @@ export function Dashboard({ session }: { session: Session }) {
       ) : null}
 
       <Breaches region={region} />
-      <Incidents region={region} />
+      <Incidents region={region} canRetry={hasRole(session, 'supervisor')} />
     </section>
   );
 }
@@ -249,18 +250,20 @@ function byType(lines: SummaryLine[]): (StatusCounts & { type: string })[] {
 }
 
 const RECENT_BREACHES = 20;
+/** The API's largest page: more open incidents than this at once is an outage, and the note says how many. */
+const INCIDENTS_SHOWN = 200;
 
 /** The region's breached deadlines with their cases, the latest due first; the whole list one link away. */
 function Breaches({ region }: { region: string }) {
   const { t, locale } = useI18n();
-  const list = useApi<DeadlineRow[]>(`/api/v1/sla/deadlines${query({ region, status: 'breached', limit: 1000 })}`);
-  // The API lists soonest due first: the latest breaches are its end.
-  const latest = (list.data ?? []).slice(-RECENT_BREACHES).reverse();
+  // The latest due first, one page: the total says how many there are in all.
+  const list = useApi<Page<DeadlineRow>>(`/api/v1/sla/deadlines${query({ region, status: 'breached', sort: 'dueAt', order: 'desc', limit: RECENT_BREACHES })}`);
+  const latest = list.data?.items ?? [];
   return (
     <section className="breaches" data-testid="breaches">
       <h2>{t('dashboard.breaches')}</h2>
       <ErrorBox error={list.error} onRetry={list.reload} />
-      {list.data && list.data.length === 0 ? <p className="muted">{t('dashboard.breaches.none')}</p> : null}
+      {list.data && list.data.total === 0 ? <p className="muted">{t('dashboard.breaches.none')}</p> : null}
       {latest.length > 0 ? (
         <>
           <table className="compact">
@@ -288,7 +291,7 @@ function Breaches({ region }: { region: string }) {
             </tbody>
           </table>
           <p>
-            <Link to={deadlinesHref({ region, status: 'breached' })}>{t('dashboard.breaches.all', { n: list.data!.length >= 1000 ? '1000+' : list.data!.length })}</Link>
+            <Link to={deadlinesHref({ region, status: 'breached' })}>{t('dashboard.breaches.all', { n: list.data!.total })}</Link>
           </p>
         </>
       ) : null}
@@ -297,9 +300,10 @@ function Breaches({ region }: { region: string }) {
 }
 
 /** Open engine incidents of the region, each with its case and a retry (the result shown on its row). */
-function Incidents({ region }: { region: string }) {
+function Incidents({ region, canRetry }: { region: string; canRetry: boolean }) {
   const { t, locale } = useI18n();
-  const list = useApi<IncidentItem[]>(`/api/v1/sla/incidents${query({ region })}`);
+  const page = useApi<Page<IncidentItem>>(`/api/v1/sla/incidents${query({ region, limit: INCIDENTS_SHOWN })}`);
+  const list = { ...page, data: page.data?.items };
   const [busy, setBusy] = useState<string | null>(null);
   const [results, setResults] = useState<Record<string, IncidentRetryResult | ApiError>>({});
 
@@ -364,7 +368,7 @@ function Incidents({ region }: { region: string }) {
                       <span className="flash" data-testid="retried">
                         {t('dashboard.incidents.retried', { job: result.jobKey ? t('dashboard.incidents.retriedJob', { job: result.jobKey, retries: result.retries ?? 0 }) : '' })}
                       </span>
-                    ) : (
+                    ) : !canRetry ? null : (
                       <button type="button" onClick={() => void retry(i)} disabled={busy === i.incidentKey} data-testid="retry">
                         {busy === i.incidentKey ? t('dashboard.incidents.retrying') : t('dashboard.incidents.retry')}
                       </button>
@@ -377,6 +381,7 @@ function Incidents({ region }: { region: string }) {
           </tbody>
         </table>
       ) : null}
+      {page.data?.truncated ? <p className="muted">{t('dashboard.incidents.more', { n: page.data.items.length, total: page.data.total })}</p> : null}
     </section>
   );
 }

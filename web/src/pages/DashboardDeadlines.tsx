@@ -4,12 +4,14 @@ import { ErrorBox } from '../components/ErrorBox';
 import { bilingual, formatInstant } from '../format';
 import { useI18n } from '../i18n';
 import { Link, navigate, useLocation } from '../router';
+import type { Page } from '../types';
 import { useApi } from '../useApi';
 import './Dashboard.css';
 import { roleLabel } from '../roles';
 import { type DeadlineRow, type DeadlineStatus, type RegionView, STATUSES, statusLabel, subjectHref, subjectLabel, type SummaryLine, typeLabel } from './DashboardShared';
 
-const LIMIT = 500;
+/** The API's largest page (src/common/paging.ts). */
+const LIMIT = 200;
 
 /** The deadlines behind a number of the dashboard: region, status and type from the URL; a dibao case links to its page. */
 export function DashboardDeadlines({ session }: { session: Session }) {
@@ -18,12 +20,17 @@ export function DashboardDeadlines({ session }: { session: Session }) {
   const region = search.get('region') || session.region;
   const status = (STATUSES as readonly string[]).includes(search.get('status') ?? '') ? (search.get('status') as DeadlineStatus) : undefined;
   const type = search.get('type') || undefined;
-  const list = useApi<DeadlineRow[]>(`/api/v1/sla/deadlines${query({ region, status, type, limit: LIMIT })}`);
+  const offset = Math.max(0, Math.floor(Number(search.get('offset'))) || 0);
+  // The page size may come with the link (a shorter page to print); never beyond what the API answers.
+  const limit = Math.min(LIMIT, Math.max(1, Math.floor(Number(search.get('limit'))) || LIMIT));
+  const page = useApi<Page<DeadlineRow>>(`/api/v1/sla/deadlines${query({ region, status, type, offset, limit })}`);
+  const list = { ...page, data: page.data?.items };
   const place = useApi<RegionView>(`/api/v1/regions/${region}`);
   // The types to filter by: those the region has (from its summary), and the one asked for.
   const summary = useApi<SummaryLine[]>(`/api/v1/sla/summary${query({ region })}`);
   const types = [...new Set([...(summary.data ?? []).flatMap((l) => l.byType.map((x) => x.type)), ...(type ? [type] : [])])].sort();
-  const go = (changes: Record<string, string | undefined>) => navigate(`/dashboard/deadlines${query({ region, status, type, ...changes })}`);
+  // A new filter starts at the first page; only the pager moves the offset.
+  const go = (changes: Record<string, string | number | undefined>) => navigate(`/dashboard/deadlines${query({ region, status, type, limit: limit === LIMIT ? undefined : limit, offset: undefined, ...changes })}`);
 
   return (
     <section>
@@ -113,7 +120,17 @@ export function DashboardDeadlines({ session }: { session: Session }) {
           </tbody>
         </table>
       ) : null}
-      {list.data && list.data.length >= LIMIT ? <p className="muted">{t('dashboard.deadlines.limit', { n: LIMIT })}</p> : null}
+      {page.data && page.data.total > page.data.items.length ? (
+        <div className="pager" data-testid="deadlines-pager">
+          <button type="button" disabled={page.data.offset === 0} onClick={() => go({ offset: Math.max(0, page.data!.offset - page.data!.limit) || undefined })}>
+            {t('dashboard.page.prev')}
+          </button>
+          <span data-testid="deadlines-range">{t('dashboard.page.range', { from: page.data.offset + 1, to: page.data.offset + page.data.items.length, total: page.data.total })}</span>
+          <button type="button" disabled={!page.data.truncated} onClick={() => go({ offset: page.data!.offset + page.data!.limit })}>
+            {t('dashboard.page.next')}
+          </button>
+        </div>
+      ) : null}
     </section>
   );
 }
