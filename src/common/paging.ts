@@ -11,7 +11,7 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 
 /** `limit`, `offset` and `order` of every paged list; each list adds its own `sort` whitelist. */
 export class PageQueryDto {
-  @ApiPropertyOptional({ description: '每页条数 Items per page', default: DEFAULT_PAGE_SIZE, minimum: 1, maximum: MAX_PAGE_SIZE, example: 20 })
+  @ApiPropertyOptional({ type: 'integer', description: '每页条数 Items per page', default: DEFAULT_PAGE_SIZE, minimum: 1, maximum: MAX_PAGE_SIZE, example: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer' })
@@ -19,13 +19,13 @@ export class PageQueryDto {
   @Max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
   limit: number = DEFAULT_PAGE_SIZE;
 
-  @ApiPropertyOptional({ description: '跳过的条数（分页）How many matching items to skip (paging)', default: 0, minimum: 0, example: 0 })
+  @ApiPropertyOptional({ type: 'integer', description: '跳过的条数（分页）How many matching items to skip (paging)', default: 0, minimum: 0, example: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'offset must be an integer' })
   @Min(0, { message: 'offset must be at least 0' })
   @Max(1_000_000, { message: 'offset must be at most 1000000' })
-  offset = 0;
+  offset: number = 0;
 
   @ApiPropertyOptional({ enum: SORT_ORDERS, description: '排序方向 Sort direction (each list has its own default)', example: 'desc' })
   @IsOptional()
