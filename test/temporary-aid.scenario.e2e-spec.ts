@@ -254,7 +254,7 @@ describe('temporary aid on the embedded engine', () => {
     await s.completeIn(late.processInstanceKey, 'Task_township_approval', leader, { approvalDecision: 'approve', paymentMode: 'one-off', approvalReasons: '因病支出型困难' });
     const decidedLate = await until(late.requestId, 'the late payment', (r) => r.status === 'paid' || r.status === 'closed');
     expect(approvalDeadline(decidedLate, 'temporary-aid.township-approval')).toMatchObject({ breachedAt: DUE, metAt: null });
-    const breaches = (await s.get(supervisor, '/api/v1/sla/deadlines?type=temporary-aid.township-approval&status=breached')).body as { subjectId: string }[];
+    const breaches = (await s.get(supervisor, '/api/v1/sla/deadlines?limit=200&type=temporary-aid.township-approval&status=breached')).body.items as { subjectId: string }[];
     expect(breaches.map((d) => d.subjectId)).toContain(late.requestId);
   });
 
