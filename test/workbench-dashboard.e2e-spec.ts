@@ -171,11 +171,12 @@ describe('the supervisors’ dashboard and the county pages in a browser', () =>
     const total = (await s.get(countyCivilAffairs, `/api/v1/sla/deadlines?region=${TOWNSHIP}`)).body.total as number;
     expect(total).toBeGreaterThan(1);
     await page.goto(`${base}/dashboard/deadlines?region=${TOWNSHIP}&limit=1`);
-    await expect(page.getByTestId('deadlines-range').textContent()).resolves.toBe(`第 1–1 条，共 ${total} 条`);
+    // The page fetches after it renders: wait for the range it shows, never read it once.
+    await page.getByTestId('deadlines-range').filter({ hasText: `第 1–1 条，共 ${total} 条` }).waitFor();
     const first = await page.locator('[data-testid="deadlines"] tbody tr').getAttribute('data-deadline');
     await page.getByTestId('deadlines-pager').getByRole('button', { name: '下一页' }).click();
     await page.waitForURL(/offset=1/);
-    await expect(page.getByTestId('deadlines-range').textContent()).resolves.toBe(`第 2–2 条，共 ${total} 条`);
+    await page.getByTestId('deadlines-range').filter({ hasText: `第 2–2 条，共 ${total} 条` }).waitFor();
     await expect(page.locator('[data-testid="deadlines"] tbody tr').getAttribute('data-deadline')).resolves.not.toBe(first);
   });
 
