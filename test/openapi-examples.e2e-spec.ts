@@ -1,3 +1,4 @@
+import Ajv, { type ValidateFunction } from 'ajv';
 import request from 'supertest';
 import { ALL_ROLES, Role } from '../src/auth/roles';
 import { type Actor, Scenario } from './support/scenario';
@@ -6,7 +7,9 @@ import { type Actor, Scenario } from './support/scenario';
  * Issue 21: the OpenAPI document's own examples succeed, as an integrator reading /api/docs only would send them.
  * Every operation of the document is sent with its example body (JSON, or the CSV text), its query parameters'
  * examples and its Idempotency-Key when it has one, to the whole service on the embedded engine, and must answer
- * 2xx; a 201 must carry the `Location` it declares, and that URL must answer 200.
+ * 2xx; a 201 must carry the `Location` it declares, and that URL must answer 200. Its JSON answer must match the
+ * schema the document gives that status (components resolved, OpenAPI's `nullable` honoured): a 2xx JSON answer
+ * without a schema fails, naming the operation, so a wrong or missing response class shows here.
  *
  * Order: operations run in PLAN's order, so that path parameters are read from what earlier examples created (the
  * application's case and process instance, its first task, the temporary-aid request, the registry entry, the
@@ -110,14 +113,52 @@ const PLAN: [string, Step][] = [
 ];
 
 type Media = { example?: unknown; schema?: unknown };
-interface Parameter { name?: string; in?: string; required?: boolean; example?: unknown; schema?: { example?: unknown }; $ref?: string }
+interface Parameter { name?: string; in?: string; required?: boolean; description?: string; example?: unknown; schema?: { example?: unknown }; $ref?: string }
 interface Operation {
   summary?: string;
   parameters?: Parameter[];
   requestBody?: { content: Record<string, Media> };
-  responses: Record<string, { headers?: Record<string, unknown>; $ref?: string }>;
+  responses: Record<string, { headers?: Record<string, unknown>; $ref?: string; content?: Record<string, Media> }>;
 }
-interface Document { paths: Record<string, Record<string, Operation>>; components: { parameters?: Record<string, Parameter> } }
+interface Document { paths: Record<string, Record<string, Operation>>; components: { parameters?: Record<string, Parameter>; schemas?: Record<string, unknown> } }
+
+/**
+ * OpenAPI 3.0's schema dialect as JSON Schema for ajv: `nullable: true` becomes "or null" (ajv alone rejects it
+ * beside `$ref`/`allOf`, where Nest puts it for a nullable nested class), and `#/components/schemas/X` refs point
+ * into the one schema ajv is given under the id `doc`.
+ */
+function jsonSchemaOf(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(jsonSchemaOf);
+  if (!schema || typeof schema !== 'object') return schema;
+  const { nullable, example: _example, ...rest } = schema as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(rest)) {
+    if (key === '$ref' && typeof value === 'string') out.$ref = `doc${value}`;
+    // `properties` maps names to schemas: its keys are not keywords, its values are schemas.
+    else if (key === 'properties' && value && typeof value === 'object') out.properties = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonSchemaOf(v)]));
+    else out[key] = jsonSchemaOf(value);
+  }
+  // An answer's fields are all documented: an object that declares its properties allows no others unless it says so.
+  if (out.properties && out.additionalProperties === undefined) out.additionalProperties = false;
+  return nullable === true ? { anyOf: [out, { type: 'null' }] } : out;
+}
+
+/** A validator per operation and status, for its JSON answer. */
+function responseValidators(doc: Document): (name: string, status: number) => ValidateFunction | undefined {
+  // Formats (date, uuid, uri) are not checked: ajv-formats is not a dependency; types, enums, required and nulls are.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+  ajv.addSchema({ $id: 'doc', components: { schemas: jsonSchemaOf(doc.components.schemas ?? {}) } });
+  const cache = new Map<string, ValidateFunction | undefined>();
+  return (name, status) => {
+    const key = `${name} ${status}`;
+    if (!cache.has(key)) {
+      const [method, path] = name.split(' ') as [string, string];
+      const schema = doc.paths[path]?.[method.toLowerCase()]?.responses[String(status)]?.content?.['application/json']?.schema;
+      cache.set(key, schema === undefined ? undefined : ajv.compile(jsonSchemaOf(schema) as object));
+    }
+    return cache.get(key);
+  };
+}
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 
@@ -125,11 +166,13 @@ describe('the OpenAPI document\'s examples', () => {
   let s: Scenario;
   let doc: Document;
   const operations = new Map<string, Operation>();
+  let validatorOf: ReturnType<typeof responseValidators>;
 
   beforeAll(async () => {
     s = await Scenario.start(new Date('2026-09-14T01:00:00Z'));
     doc = (await request(s.app.getHttpServer()).get('/api/docs/openapi.json').expect(200)).body;
     for (const [path, item] of Object.entries(doc.paths)) for (const method of METHODS) if (item[method]) operations.set(`${method.toUpperCase()} ${path}`, item[method]!);
+    validatorOf = responseValidators(doc);
   }, 120_000);
 
   afterAll(async () => {
@@ -160,6 +203,29 @@ describe('the OpenAPI document\'s examples', () => {
       if (op.requestBody && !Object.values(content).some((m) => m.example !== undefined)) missing.push(`${name}: no request example (src/openapi/operations.ts)`);
       for (const p of (op.parameters ?? []).map(parameterOf)) {
         if (p.in === 'query' && p.required && p.example === undefined && p.schema?.example === undefined) missing.push(`${name}: no example for the required query parameter ${p.name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('describes every query parameter of every operation, with an example', () => {
+    const undescribed = [...operations].flatMap(([name, op]) =>
+      (op.parameters ?? [])
+        .map(parameterOf)
+        .filter((p) => p.in === 'query' && (!p.description || (p.example ?? p.schema?.example) === undefined))
+        .map((p) => `${name} ?${p.name}: ${p.description ? '' : 'no description '}${(p.example ?? p.schema?.example) === undefined ? 'no example' : ''}`.trim()),
+    );
+    expect(undescribed).toEqual([]);
+  });
+
+  it('gives every 2xx answer but a 204 its media type and schema, the unexercised operations too', () => {
+    const missing: string[] = [];
+    for (const [name, op] of operations) {
+      for (const [status, response] of Object.entries(op.responses)) {
+        if (!/^2\d\d$/.test(status) || status === '204') continue;
+        const media = Object.entries(response.content ?? {});
+        if (!media.length) missing.push(`${name} ${status}: no content`);
+        for (const [type, m] of media) if (!m.schema) missing.push(`${name} ${status} ${type}: no schema`);
       }
     }
     expect(missing).toEqual([]);
@@ -237,7 +303,13 @@ describe('the OpenAPI document\'s examples', () => {
       const created = await s.get(actor, location);
       if (created.status !== 200) return `${name}: its Location ${location} answers ${created.status}`;
     }
+    // Kept before the schema's check, so one wrong schema does not hide the steps after it.
     step.keep?.(response.body, ids);
+    if (/^application\/json/.test(String(response.headers['content-type'] ?? ''))) {
+      const validate = validatorOf(name, response.status);
+      if (!validate) return `${name}: answered ${response.status} JSON, but the document gives no schema for it`;
+      if (!validate(response.body)) return `${name}: the ${response.status} answer does not match its schema: ${JSON.stringify(validate.errors?.slice(0, 5))} in ${JSON.stringify(response.body).slice(0, 300)}`;
+    }
     return undefined;
   }
 });

@@ -7,7 +7,7 @@ import { DomainError } from '../common/domain-error';
 import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
 import { shanghaiDate } from '../policy/shanghai-date';
 import { assess, type AssessmentResult } from './assess';
-import { AssessmentRequestDto } from './assessment.dto';
+import { AssessmentAnswer, AssessmentRequestDto } from './assessment.dto';
 
 /** Dry-run income assessment: what the profile in force would decide for this household. Nothing is stored. */
 @ApiTags('assessment')
@@ -23,7 +23,7 @@ export class AssessmentController {
   @HttpCode(200)
   @Roles(Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.Supervisor, Role.Integrator)
   @RegionScoped('region')
-  @ApiOkResponse({ description: 'Outcome, benefit in fen and every step with the parameter and source it applied.' })
+  @ApiOkResponse({ type: AssessmentAnswer, description: 'Outcome, benefit in fen and every step with the parameter and source it applied.' })
   run(@Body() body: AssessmentRequestDto): AssessmentResult & { profileName: string } {
     const date = body.date ?? shanghaiDate(this.clock.now());
     let profile;

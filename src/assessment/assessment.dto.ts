@@ -228,3 +228,38 @@ export function householdReferenceProblems(body: unknown): FieldProblem[] {
   }
   return problems;
 }
+
+export class SourceView {
+  @ApiProperty({ example: '社会救助法 §18', description: "A seed file name, or a law's articles" }) document!: string;
+  @ApiProperty({ example: 'gist: dibao is paid monthly, by the gap method or by bands (按月发放，差额或分档)', description: "The passage quoted exactly, or the article's gist" }) passage!: string;
+}
+
+/** One step of an assessment: the parameter applied (or plain arithmetic), in words, with its amount and citation. */
+export class AssessmentStepView {
+  @ApiProperty({ example: 'dibaoStandardRuralFen', description: 'The parameter applied, or `sum` for plain arithmetic' }) rule!: string;
+  @ApiProperty({ example: '适用农村低保标准 / Applicable rural dibao standard: ¥600.00 per person per month' }) description!: string;
+  @ApiPropertyOptional({ type: 'integer', example: 60000, description: 'fen' }) amountFen?: number;
+  @ApiPropertyOptional({ type: SourceView, description: 'The citation of the parameter applied (absent for `sum`)' }) source?: SourceView;
+}
+
+export class SinglePersonMemberView {
+  @ApiProperty({ example: 'm2' }) memberId!: string;
+  @ApiProperty({ description: 'Why this member qualifies (and was chosen)' }) reason!: string;
+  @ApiProperty({ type: 'integer', example: 0, description: "The member's own countable income, fen, assessed as a household of one" }) countableIncomeFen!: number;
+}
+
+/** What the profile in force would decide for the household (src/assessment/assess.ts's AssessmentResult). */
+export class AssessmentAnswer {
+  @ApiProperty({ example: 'jiaozuo' }) profileId!: string;
+  @ApiProperty({ example: '焦作市 Jiaozuo (Henan)' }) profileName!: string;
+  @ApiProperty({ example: 'jiaozuo-2022-154' }) versionId!: string;
+  @ApiProperty({ enum: ['eligible', 'single-person', 'marginal', 'not-eligible'], example: 'eligible' }) outcome!: string;
+  @ApiPropertyOptional({ type: SinglePersonMemberView, description: 'For a single-person outcome: the member enrolled alone' }) singlePersonMember?: SinglePersonMemberView;
+  @ApiProperty({ type: 'integer', example: 2 }) householdSize!: number;
+  @ApiProperty({ type: 'integer', example: 22000, description: 'fen per month' }) countableIncomeFen!: number;
+  @ApiProperty({ type: 'integer', example: 11000, description: 'fen per month, rounded down' }) perCapitaIncomeFen!: number;
+  @ApiProperty({ type: 'integer', example: 60000, description: 'The standard applied, fen per person per month' }) standardFen!: number;
+  @ApiProperty({ type: 'integer', example: 98000, description: 'The monthly benefit, fen' }) benefitFen!: number;
+  @ApiProperty({ type: [String], description: 'Why, in plain words, Chinese / English' }) reasons!: string[];
+  @ApiProperty({ type: [AssessmentStepView] }) steps!: AssessmentStepView[];
+}

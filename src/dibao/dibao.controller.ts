@@ -1,14 +1,14 @@
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Created } from '../common/created';
 import { pageOf } from '../common/paging';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
 import { Idempotent, IdempotencyKey } from '../common/idempotency/idempotency.interceptor';
-import { ApplicationCreatedDto, CaseListItem, CaseListQueryDto, CaseView, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDto } from './dibao.dto';
+import { ApplicationCreatedDto, CaseListItem, CaseListQueryDto, CaseView, CreateApplicationDto, ExtensionDto, MaterialsDto, ObjectionDto, ReviewDecided, ReviewDto, ReviewHearing } from './dibao.dto';
 import { DibaoReviewService } from './dibao-review.service';
 import { DibaoService } from './dibao.service';
 
@@ -82,6 +82,8 @@ export class DibaoController {
   @Post('cases/:id/reviews')
   @HttpCode(200)
   @Roles(Role.TownshipCaseworker)
+  @ApiOkResponse({ type: ReviewDecided })
+  @ApiAcceptedResponse({ type: ReviewHearing, description: '家庭听证后再定 The family is heard before the benefit is reduced or ended' })
   async review(@UuidParam() id: string, @Body() body: ReviewDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) response: Response) {
     const outcome = await this.reviews.review(id, body, principal);
     if (outcome.outcome === 'hearing') response.status(202);

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { CurrentStepView } from '../workflow/current-step.view';
 import { PageQueryDto } from '../common/paging';
 import { IsText } from '../common/text';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { HouseholdFinancesDto, HouseholdMoneyDto, householdReferenceProblems, MemberDto, records } from '../assessment/assessment.dto';
+import { DisabilityDto, HouseholdFinancesDto, HouseholdMoneyDto, householdReferenceProblems, MemberDto, records } from '../assessment/assessment.dto';
 import type { FieldProblem } from '../common/problem';
 
 const CHANNELS = ['self', 'family', 'entrusted', 'village-committee'] as const;
@@ -173,14 +174,43 @@ export class CaseMemberView {
   @ApiProperty({ example: '410821********1238', description: 'Masked' }) idNumber!: string;
   @ApiProperty({ example: 'applicant' }) relation!: string;
   @ApiProperty({ example: 36 }) age!: number;
+  @ApiPropertyOptional({ type: DisabilityDto }) disability?: DisabilityDto;
+  @ApiProperty({ example: false, description: '重病 Serious illness' }) seriousIllness!: boolean;
+  @ApiProperty({ example: false, description: '在校 In school' }) inSchool!: boolean;
+  @ApiProperty({ example: false, description: '就业 Employed' }) employed!: boolean;
+  @ApiPropertyOptional({ format: 'date', example: '2026-07-03', description: 'Set by the monthly death-record comparison' }) diedOn?: string;
 }
 
-/** A case as `GET /dibao/cases/{id}` answers it (more fields may appear; these are kept). */
+export class CaseNoticeView {
+  @ApiProperty({ example: 'public', description: 'missing-materials, public, refusal, closure, termination, gradual-exit' }) kind!: string;
+  @ApiProperty({ description: 'The notice as issued' }) text!: string;
+  @ApiProperty({ format: 'date-time' }) issuedAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When a public notice ends' }) endsAt!: string | null;
+}
+
+export class CaseTimelineEvent {
+  @ApiProperty({ example: 'applied' }) kind!: string;
+  @ApiProperty({ format: 'date-time' }) at!: string;
+  @ApiProperty({ example: 'caseworker-li' }) actorId!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { channel: 'self', requestType: 'household' } }) details!: Record<string, unknown>;
+}
+
+/** A case as `GET /dibao/cases/{id}` answers it: its record (without the household's money), members with masked ID numbers, steps, deadlines, notices, timeline. */
 export class CaseView {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: '410821-2026-000001' }) caseNumber!: string;
   @ApiProperty({ enum: STATUSES }) status!: DibaoStatus;
   @ApiProperty({ example: '410821100201' }) regionCode!: string;
+  @ApiProperty({ example: '410821100' }) townshipCode!: string;
+  @ApiProperty({ example: '410821' }) countyCode!: string;
+  @ApiProperty({ example: 'self' }) channel!: string;
+  @ApiProperty({ enum: ['household', 'single-person'], example: 'household' }) requestType!: string;
+  @ApiProperty({ enum: ['urban', 'rural'], example: 'rural' }) area!: string;
+  @ApiProperty({ type: String, nullable: true, example: 'jiaozuo-2022-154', description: 'The policy version it was decided by' }) profileVersionId!: string | null;
+  @ApiProperty({ description: "A relative of a township or village official's (近亲属备案)" }) relativesCase!: boolean;
+  @ApiProperty({ description: 'An objection was lodged during the public notice' }) objectionRaised!: boolean;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) acceptedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) decidedAt!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '东关村民委员会' }) regionName!: string | null;
   @ApiProperty({ type: String, nullable: true, example: '城关镇' }) townshipName!: string | null;
   @ApiProperty({ example: '张三' }) applicantName!: string;
@@ -188,7 +218,25 @@ export class CaseView {
   @ApiProperty({ type: String, nullable: true }) processInstanceKey!: string | null;
   @ApiProperty({ format: 'date-time' }) appliedAt!: string;
   @ApiProperty({ type: [CaseMemberView] }) members!: CaseMemberView[];
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: 'Steps open now: who must act' }) currentSteps!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) openDeadlines!: object[];
-  @ApiProperty({ type: 'array', items: { type: 'object' } }) timeline!: object[];
+  @ApiProperty({ type: [CurrentStepView], nullable: true, description: 'Steps open now: who must act; null when the engine cannot say (it is down)' }) currentSteps!: CurrentStepView[] | null;
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Deadlines neither met nor breached' }) openDeadlines!: object[];
+  @ApiProperty({ type: 'array', items: { type: 'object', additionalProperties: true }, description: 'Every deadline of the case' }) deadlines!: object[];
+  @ApiProperty({ type: [CaseNoticeView] }) notices!: CaseNoticeView[];
+  @ApiProperty({ type: [CaseTimelineEvent], description: "Events and the county's sampling reviews, in time order" }) timeline!: CaseTimelineEvent[];
+}
+
+/** A periodic review that decided at once (200): the benefit continues (perhaps changed) or ends gradually after work. */
+export class ReviewDecided {
+  @ApiProperty({ enum: ['continued', 'gradual-exit'], example: 'continued' }) outcome!: string;
+  @ApiProperty({ type: 'integer', example: 98000, description: 'The monthly benefit from fromMonth, fen' }) benefitFen!: number;
+  @ApiProperty({ format: 'date', example: '2026-11-01', description: 'The first unpaid month it applies from (its first day)' }) fromMonth!: string;
+  @ApiPropertyOptional({ format: 'date', example: '2027-05-01', description: 'For a gradual exit: the first month no longer paid' }) untilMonth?: string;
+}
+
+/** A review that would reduce or end the benefit for another reason (202): the family is heard first (法§48). */
+export class ReviewHearing {
+  @ApiProperty({ enum: ['hearing'], example: 'hearing' }) outcome!: string;
+  @ApiProperty({ type: 'integer', example: 98000, description: 'The benefit, unchanged until the hearing concludes, fen' }) benefitFen!: number;
+  @ApiProperty({ format: 'date-time', description: 'When the hearing must have concluded' }) hearingDueAt!: string;
+  @ApiProperty({ type: [String], description: "The assessment's reasons" }) reasons!: string[];
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import type { ProcessDefinitionId } from '@camunda8/sdk';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
@@ -23,6 +23,12 @@ export interface HealthCheckResult {
 }
 
 /** Runs bpmn/health-check.bpmn to completion: proves the engine deploys, runs and reaches our workers. */
+/** The answer of a health check that went through the engine and back. */
+export class HealthCheckAnswer {
+  @ApiProperty({ example: '2251799813685280', description: 'The health-check process instance' }) processInstanceKey!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-09-14T01:00:00.000Z', description: "When the engine's worker answered" }) pongAt!: string;
+}
+
 @ApiTags('health')
 @ApiBearerAuth()
 @Controller('health-checks')
@@ -37,6 +43,7 @@ export class HealthCheckController {
   // 200: it runs a check and reports it, nothing is created to be read again.
   @HttpCode(200)
   @Idempotent()
+  @ApiOkResponse({ type: HealthCheckAnswer })
   async run(@Body() body: StartHealthCheckDto, @CurrentPrincipal() principal: Principal): Promise<HealthCheckResult> {
     let result: { processInstanceKey: string; variables: Record<string, unknown> };
     try {

@@ -205,7 +205,9 @@ function applyCatalogue(name: string, operation: OperationObject): void {
   operation.summary = doc.summary;
   for (const parameter of (operation.parameters ?? []) as ParameterObject[]) {
     const value = parameter.in === 'query' ? doc.query?.[parameter.name] : undefined;
-    if (value !== undefined) parameter.example = value;
+    // The catalogue gives query values as they are sent (text); the example is typed as the parameter's schema says.
+    const type = (parameter.schema as { type?: string } | undefined)?.type;
+    if (value !== undefined) parameter.example = type === 'integer' || type === 'number' ? Number(value) : value;
   }
   const json = operation.requestBody && !('$ref' in operation.requestBody) ? operation.requestBody.content['application/json'] : undefined;
   // CSV bodies got theirs from csvRequestBody; one example per JSON body, from here (no second source in decorators).

@@ -2,7 +2,7 @@ import { UuidParam } from '../common/params';
 import { IsText } from '../common/text';
 import { IsCalendarDate } from '../common/calendar-date';
 import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
 import { IsIdNumber } from '../common/id-number';
 import { shanghaiDate } from '../policy/shanghai-date';
@@ -24,6 +24,7 @@ import { RegionQueryDto } from '../sla/sla.controller';
 import { CAMUNDA_CLIENT, CamundaClient } from '../workflow/camunda-client';
 import { publishOnce } from '../workflow/engine-calls';
 import { ManualCycles } from './manual-cycles';
+import { PaymentCycleView, PaymentHistoryLine } from './payments.views';
 import { BANK_RESULT_COLUMNS, BANK_RESULT_REQUIRED, type PaymentCycle, PayrollService } from './payroll.service';
 
 /** Published when a cycle's last line is settled; buffered until the cycle's process waits for it. */
@@ -33,10 +34,12 @@ const RECONCILED_TTL_MS = 35 * 24 * 3600 * 1000;
 /** Download encodings of the bank file: UTF-8 (Excel on Chinese Windows needs its BOM) or GBK for banks that ask. */
 const BANK_FILE_ENCODINGS = ['utf-8', 'gbk'] as const;
 export class BankFileQueryDto {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'UTF-8 with a byte-order mark (Excel on Chinese Windows needs it); default true', example: 'true' })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'bom must be true or false' })
   bom?: 'true' | 'false';
 
+  @ApiPropertyOptional({ enum: BANK_FILE_ENCODINGS, default: 'utf-8', description: '文件编码 The encoding: UTF-8, or GBK for banks that ask', example: 'utf-8' })
   @IsOptional()
   @IsIn(BANK_FILE_ENCODINGS, { message: `encoding must be one of ${BANK_FILE_ENCODINGS.join(', ')}` })
   encoding?: (typeof BANK_FILE_ENCODINGS)[number];
@@ -77,8 +80,8 @@ export class PaymentsController {
   @Post()
   @Roles(Role.CountyCivilAffairs)
   @RegionScoped('county')
-  @ApiCreatedResponse({ description: '周期已创建并启动 The cycle was created and started (Location: /api/v1/payment-cycles/{id})' })
-  @ApiOkResponse({ description: '周期已存在（必要时已恢复运行）The cycle existed (resumed if its instance had been cancelled)' })
+  @ApiCreatedResponse({ type: PaymentCycleView, description: '周期已创建并启动 The cycle was created and started (Location: /api/v1/payment-cycles/{id})' })
+  @ApiOkResponse({ type: PaymentCycleView, description: '周期已存在（必要时已恢复运行）The cycle existed (resumed if its instance had been cancelled)' })
   async run(@Query() query: RunCycleQueryDto, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response): Promise<PaymentCycle> {
     const { cycle, created } = await this.manual.run(query.county, query.month, principal);
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
@@ -88,12 +91,14 @@ export class PaymentsController {
 
   @Get()
   @RegionScoped('region')
+  @ApiOkResponse({ type: [PaymentCycleView] })
   list(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.payroll.cycles(regionPrefix(query.region ?? principal.regionCode));
   }
 
   /** One cycle with its calendar (deadlines moved off holidays), status and checked totals. */
   @Get(':id')
+  @ApiOkResponse({ type: PaymentCycleView })
   async one(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.visible(id, principal);
   }
@@ -190,6 +195,7 @@ export class PaymentHistoryController {
 
   @Get(':id/payments')
   @Roles(Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance, Role.Supervisor, Role.Integrator)
+  @ApiOkResponse({ type: [PaymentHistoryLine], description: 'Newest month first, then newest attempt' })
   async history(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     const c = await this.cases.visibleCase(id, principal);
     return this.payroll.history(c.id);

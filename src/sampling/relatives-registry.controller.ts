@@ -6,7 +6,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/commo
 import type { Request } from 'express';
 import { AppConfig } from '../config/app-config';
 import { ApiCsvBody, readCsvRecords } from '../common/csv-intake';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { Role } from '../auth/roles';
@@ -38,6 +38,24 @@ export class RegistryEntryDto {
   @ApiPropertyOptional({ example: '2026-12-31' }) @IsOptional() @IsString() validTo?: string;
 }
 
+/** One registry entry as the list and `GET /relatives-registry/{id}` answer it: ID numbers masked. */
+export class RegistryEntryView {
+  @ApiProperty({ format: 'uuid', example: 'a7396cf4-98e9-45cf-8f2e-3b406e4e40a1' }) id!: string;
+  @ApiProperty({ example: '王经办' }) staffName!: string;
+  @ApiProperty({ example: '410821********1903', description: 'Masked' }) staffIdNumber!: string;
+  @ApiProperty({ enum: ['township-caseworker', 'village-cadre'], example: 'township-caseworker' }) post!: string;
+  @ApiProperty({ example: '410821100', description: "The staff member's township (9 digits) or village (12 digits)" }) regionCode!: string;
+  @ApiProperty({ example: '王弟' }) relativeName!: string;
+  @ApiProperty({ example: '410821********1918', description: 'Masked' }) relativeIdNumber!: string;
+  @ApiProperty({ example: 'sibling' }) relation!: string;
+  @ApiProperty({ format: 'date', example: '2026-01-01' }) validFrom!: string;
+  @ApiProperty({ type: String, format: 'date', nullable: true, example: null, description: 'null while in force' }) validTo!: string | null;
+}
+
+export class RegistryEntryCreated {
+  @ApiProperty({ format: 'uuid', example: 'a7396cf4-98e9-45cf-8f2e-3b406e4e40a1' }) id!: string;
+}
+
 /** The relatives registry (近亲属备案, seed 004), kept by county civil affairs for its region. */
 @ApiTags('sampling')
 @ApiBearerAuth()
@@ -53,6 +71,7 @@ export class RelativesRegistryController {
 
   @Get()
   @RegionScoped('region')
+  @ApiOkResponse({ type: [RegistryEntryView] })
   list(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.registry.list(query.region ?? principal.regionCode);
   }
@@ -78,6 +97,7 @@ export class RelativesRegistryController {
   @Post()
   @KnownRegions('regionCode')
   @Created((answer: { id: string }) => `/relatives-registry/${answer.id}`)
+  @ApiCreatedResponse({ type: RegistryEntryCreated })
   async create(@Body() body: RegistryEntryDto, @CurrentPrincipal() principal: Principal) {
     const { entry, problems } = this.registry.parseOne(body as unknown as Record<string, unknown>, shanghaiDate(this.clock.now()));
     if (entry && !entry.regionCode.startsWith(principal.regionCode.slice(0, 6))) problems.push({ row: 0, field: 'regionCode', message: `regionCode is outside the caller's county ${principal.regionCode}` });
@@ -89,6 +109,7 @@ export class RelativesRegistryController {
 
   /** One entry, as the list shows it (ID numbers masked). */
   @Get(':id')
+  @ApiOkResponse({ type: RegistryEntryView })
   async one(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     const entry = await this.registry.one(id, principal.regionCode);
     if (!entry) throw new DomainError('entry-not-found', `no registry entry ${id} in the caller's region`, 404);

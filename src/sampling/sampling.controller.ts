@@ -3,7 +3,7 @@ import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { IsCalendarMonth } from '../common/calendar-date';
 import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { pageOf } from '../common/paging';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
@@ -12,11 +12,11 @@ import { RegionPageQueryDto } from '../sla/sla.dto';
 import { BATCH_SORTS, type BatchSort, SamplingService } from './sampling.service';
 
 export class DrawBatchQueryDto {
-  @ApiProperty({ example: '410821' })
+  @ApiProperty({ description: '县级行政区划代码 The county, a 6-digit code', example: '410821' })
   @Matches(/^\d{6}$/, { message: 'county must be a 6-digit county code' })
   county!: string;
 
-  @ApiProperty({ example: '2026-08', description: 'An ended month YYYY-MM' })
+  @ApiProperty({ example: '2026-08', description: '抽查月份（已结束）The period: an ended month YYYY-MM (Asia/Shanghai calendar)' })
   @IsCalendarMonth()
   period!: string;
 }
@@ -54,6 +54,12 @@ export class SamplingBatchItem {
   @ApiProperty({ example: '2026-12-01T00:00:05.000Z' }) drawnAt!: string;
 }
 
+/** `POST /sampling/batches/{id}/verify`: the selection derived again from the stored seed, compared. */
+export class SamplingVerification {
+  @ApiProperty({ example: true, description: 'The stored selection is the one the seed and population give' }) matches!: boolean;
+  @ApiProperty({ type: [String], example: [], description: 'What differs, in words (empty when it matches)' }) differences!: string[];
+}
+
 /** County sampling batches: list, one (population counts, selection, seed, progress), draw, verify. */
 @ApiTags('sampling')
 @ApiBearerAuth()
@@ -75,11 +81,13 @@ export class SamplingController {
   @RegionScoped('county')
   @KnownRegions('county')
   @Created((answer: { id: string }) => `/sampling/batches/${answer.id}`)
+  @ApiCreatedResponse({ type: SamplingBatchItem, description: '已抽取 The batch, drawn (or the one drawn before for this county and month)' })
   draw(@Query() query: DrawBatchQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.sampling.drawByHand(query.county, query.period, principal);
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: SamplingBatchItem })
   one(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.sampling.one(id, principal.regionCode);
   }
@@ -87,6 +95,7 @@ export class SamplingController {
   /** Re-derives the selection from the stored seed and compares: an auditor's check. */
   @Post(':id/verify')
   @HttpCode(200)
+  @ApiOkResponse({ type: SamplingVerification })
   verify(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.sampling.verify(id, principal.regionCode);
   }

@@ -1,11 +1,12 @@
 import { EngineKeyParam } from '../common/params';
 import { Controller, Get, HttpCode, HttpStatus, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuditEventItem } from '../audit/audit.dto';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { regionCovers } from '../auth/region';
 import { instantRange } from '../common/instant-range';
 import { type Page, pageOf, pageOfAll } from '../common/paging';
-import { DeadlineItem, DeadlineQueryDto, IncidentItemDto, IncidentQueryDto, RegionQueryDto, SummaryLine } from './sla.dto';
+import { DeadlineItem, DeadlineQueryDto, IncidentItemDto, IncidentRetryAnswer, IncidentQueryDto, RegionQueryDto, SummaryLine } from './sla.dto';
 import { Role } from '../auth/roles';
 import { AuditService } from '../audit/audit.service';
 import { DomainError } from '../common/domain-error';
@@ -58,12 +59,14 @@ export class SlaController {
   @Post('incidents/:incidentKey/retry')
   @Roles(Role.Supervisor)
   @HttpCode(HttpStatus.ACCEPTED)
+  @ApiAcceptedResponse({ type: IncidentRetryAnswer })
   retryIncident(@EngineKeyParam('incidentKey') incidentKey: string, @CurrentPrincipal() principal: Principal): Promise<IncidentRetryResult> {
     return this.sla.retryIncident(incidentKey, principal);
   }
 
   /** The audit trail of one case, if it lies in the caller's region. */
   @Get('cases/:subjectType/:subjectId/audit')
+  @ApiOkResponse({ type: [AuditEventItem], description: 'Oldest first' })
   async caseAudit(@Param('subjectType') subjectType: string, @Param('subjectId') subjectId: string, @CurrentPrincipal() principal: Principal) {
     const events = await this.audit.ofSubject({ regionCode: principal.regionCode, subjectType, subjectId });
     if (!events.length) throw new DomainError('case-not-found', `no audit trail for ${subjectType} ${subjectId} in region ${principal.regionCode}`, 404);

@@ -129,3 +129,12 @@ export class IncidentItemDto {
   })
   case?: Record<string, unknown>;
 }
+
+/** The answer to a retry (202): the incident resolved, the engine runs the step again on its own time. */
+export class IncidentRetryAnswer {
+  @ApiProperty({ example: '2251799813685301' }) incidentKey!: string;
+  @ApiProperty({ example: '2251799813685249' }) processInstanceKey!: string;
+  @ApiProperty({ type: String, nullable: true, example: '2251799813685299', description: 'The job given retries again, for a job incident' }) jobKey!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, example: 3, description: 'The retries it was given' }) retries!: number | null;
+  @ApiProperty({ enum: [true], example: true }) resolved!: true;
+}

@@ -31,12 +31,12 @@ export class TaskListQueryDto {
   @MaxLength(100)
   q?: string;
 
-  @ApiPropertyOptional({ enum: TASK_STATES, default: 'CREATED' })
+  @ApiPropertyOptional({ enum: TASK_STATES, default: 'CREATED', description: '引擎中的任务状态 The task state in the engine', example: 'CREATED' })
   @IsOptional()
   @IsIn(TASK_STATES, { message: `state must be one of ${TASK_STATES.join(', ')}` })
   state: TaskState = 'CREATED';
 
-  @ApiPropertyOptional({ example: '2251799813685249' })
+  @ApiPropertyOptional({ description: '只列此流程实例的任务 Only the tasks of this process instance', example: '2251799813685249' })
   @IsOptional()
   @IsEngineKey()
   processInstanceKey?: string;
@@ -47,12 +47,12 @@ export class TaskListQueryDto {
   @MaxLength(255)
   elementId?: string;
 
-  @ApiPropertyOptional({ enum: ['me'], description: 'Only the tasks assigned to the caller' })
+  @ApiPropertyOptional({ enum: ['me'], description: 'Only the tasks assigned to the caller', example: 'me' })
   @IsOptional()
   @IsIn(['me'], { message: 'assignee must be "me"' })
   assignee?: 'me';
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 500, description: '每页条数 Tasks per page', example: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -60,7 +60,7 @@ export class TaskListQueryDto {
   @Max(500)
   limit = 100;
 
-  @ApiPropertyOptional({ default: 0, minimum: 0, description: 'How many matching tasks to skip (paging)' })
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, description: 'How many matching tasks to skip (paging)', example: 0 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

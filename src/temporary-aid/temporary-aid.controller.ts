@@ -1,7 +1,7 @@
 import { UuidParam } from '../common/params';
 import { KnownRegions } from '../regions/known-regions';
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Created } from '../common/created';
 import { CurrentPrincipal, Principal, RegionScoped, Roles } from '../auth/principal';
 import { regionCovers } from '../auth/region';
@@ -11,7 +11,7 @@ import { DomainError } from '../common/domain-error';
 import { Idempotent, IdempotencyKey } from '../common/idempotency/idempotency.interceptor';
 import { RegionQueryDto } from '../sla/sla.controller';
 import { ReserveFundService } from './reserve-fund.service';
-import { AidListQueryDto, CreateAidRequestDto, FundCreditDto, PaperworkDto } from './temporary-aid.dto';
+import { AidListQueryDto, AidRequestCreated, AidRequestItem, AidRequestView, CreateAidRequestDto, FundCreditDto, PaperworkDto } from './temporary-aid.dto';
 import { TemporaryAidService } from './temporary-aid.service';
 
 const READERS = [Role.VillageCommittee, Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.Supervisor, Role.Integrator];
@@ -29,6 +29,7 @@ export class TemporaryAidController {
   @RegionScoped('regionCode')
   @Idempotent()
   @Created((answer: { requestId: string }) => `/temporary-aid/requests/${answer.requestId}`)
+  @ApiCreatedResponse({ type: AidRequestCreated })
   create(@Body() body: CreateAidRequestDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() key?: string) {
     return this.aid.create(body, principal, key);
   }
@@ -36,6 +37,7 @@ export class TemporaryAidController {
   @Get('requests')
   @Roles(...READERS)
   @RegionScoped('region')
+  @ApiOkResponse({ type: [AidRequestItem] })
   list(@Query() query: AidListQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.aid.list(query, principal);
   }
@@ -43,6 +45,7 @@ export class TemporaryAidController {
   /** Status with its deadlines, amount and tier, payments, who must act now, and the timeline. */
   @Get('requests/:id')
   @Roles(...READERS)
+  @ApiOkResponse({ type: AidRequestView })
   read(@UuidParam() id: string, @CurrentPrincipal() principal: Principal) {
     return this.aid.read(id, principal);
   }
@@ -57,6 +60,42 @@ export class TemporaryAidController {
 }
 
 /** Each township's reserve fund for rescue first: balance and ledger; the county advances and replenishes it. */
+export class ReserveFundItem {
+  @ApiProperty({ example: '410821100' }) townshipCode!: string;
+  @ApiProperty({ example: '410821' }) countyCode!: string;
+  @ApiProperty({ type: 'integer', example: 560000, description: 'Balance, fen' }) balanceFen!: number;
+}
+
+export class LedgerEntryView {
+  @ApiProperty({ example: '1' }) id!: string;
+  @ApiProperty({ enum: ['advance', 'debit', 'replenishment'], example: 'advance', description: 'debit: a rescue-first payment' }) kind!: string;
+  @ApiProperty({ type: 'integer', example: 500000, description: 'fen' }) amountFen!: number;
+  @ApiProperty({ type: 'integer', example: 500000, description: 'The balance after this line, fen' }) balanceAfterFen!: number;
+  @ApiProperty({ type: String, nullable: true, format: 'uuid', description: 'The temporary-aid request a debit paid; null otherwise' }) requestId!: string | null;
+  @ApiProperty({ example: '2026年第四季度备用金' }) note!: string;
+  @ApiProperty({ format: 'date-time', example: '2026-09-14T01:00:00.000Z' }) at!: string;
+  @ApiProperty({ example: 'county-civil-affairs-zhou' }) actorId!: string;
+}
+
+export class ReserveFundAlertView {
+  @ApiProperty({ example: '1' }) id!: string;
+  @ApiProperty({ example: '410821100' }) townshipCode!: string;
+  @ApiProperty({ example: '410821' }) countyCode!: string;
+  @ApiProperty({ type: 'integer', example: 100000, description: 'The low-balance threshold of the profile, fen' }) thresholdFen!: number;
+  @ApiProperty({ type: 'integer', example: 80000, description: 'The balance that raised it, fen' }) balanceFen!: number;
+  @ApiProperty({ example: 'jiaozuo-2022-154' }) profileVersionId!: string;
+  @ApiProperty({ format: 'date-time' }) raisedAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'null while open' }) closedAt!: string | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'The balance that closed it, fen' }) closedBalanceFen!: number | null;
+}
+
+export class ReserveFundLedger {
+  @ApiProperty({ example: '410821100' }) townshipCode!: string;
+  @ApiProperty({ type: 'integer', example: 500000, description: 'fen' }) balanceFen!: number;
+  @ApiProperty({ type: [LedgerEntryView], description: 'Newest first' }) entries!: LedgerEntryView[];
+  @ApiProperty({ type: [ReserveFundAlertView], description: 'Low-balance alerts, newest first' }) alerts!: ReserveFundAlertView[];
+}
+
 @ApiTags('temporary-aid')
 @ApiBearerAuth()
 @Controller('reserve-funds')
@@ -69,12 +108,14 @@ export class ReserveFundController {
   @Get()
   @Roles(Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance, Role.Supervisor)
   @RegionScoped('region')
+  @ApiOkResponse({ type: [ReserveFundItem] })
   list(@Query() query: RegionQueryDto, @CurrentPrincipal() principal: Principal) {
     return this.funds.funds(query.region ?? principal.regionCode);
   }
 
   @Get(':township')
   @Roles(Role.TownshipCaseworker, Role.TownshipLeader, Role.CountyCivilAffairs, Role.CountyFinance, Role.Supervisor)
+  @ApiOkResponse({ type: ReserveFundLedger })
   ledger(@Param('township') township: string, @CurrentPrincipal() principal: Principal) {
     this.inScope(township, principal);
     return this.funds.ledger(township);
@@ -86,6 +127,7 @@ export class ReserveFundController {
   @Idempotent()
   // The new ledger line is read in its township's ledger (lines have no route of their own).
   @Created((_answer, params) => `/reserve-funds/${params.township}`)
+  @ApiCreatedResponse({ type: LedgerEntryView, description: 'The new ledger line' })
   advance(@Param('township') township: string, @Body() body: FundCreditDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() key?: string) {
     return this.credit('advance', township, body, principal, key);
   }
@@ -95,6 +137,7 @@ export class ReserveFundController {
   @Roles(Role.CountyCivilAffairs)
   @Idempotent()
   @Created((_answer, params) => `/reserve-funds/${params.township}`)
+  @ApiCreatedResponse({ type: LedgerEntryView, description: 'The new ledger line' })
   replenish(@Param('township') township: string, @Body() body: FundCreditDto, @CurrentPrincipal() principal: Principal, @IdempotencyKey() key?: string) {
     return this.credit('replenishment', township, body, principal, key);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Inject, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, IsString } from 'class-validator';
 import { AuditService } from '../audit/audit.service';
 import { CurrentPrincipal, Principal, Roles } from '../auth/principal';
@@ -25,6 +25,12 @@ export class TrainingClockDto {
   reset?: boolean;
 }
 
+/** What the system takes as "now", and whether this install lets it be moved. */
+export class TrainingClockView {
+  @ApiProperty({ format: 'date-time', example: '2026-09-14T01:00:00.000Z', description: 'UTC instant' }) now!: string;
+  @ApiProperty({ example: false, description: 'Only a training install, on the embedded engine, moves its clock' }) movable!: boolean;
+}
+
 /**
  * The clock of a training install (issue 21, "One clock for training installs"): the service reads the embedded
  * engine's clock outside production (src/common/clock.ts serviceClock), so pinning the engine's clock here moves the
@@ -42,12 +48,14 @@ export class TrainingController {
   ) {}
 
   @Get()
+  @ApiOkResponse({ type: TrainingClockView })
   now() {
     return { now: this.clock.now().toISOString(), movable: this.refusal() === undefined };
   }
 
   @Put()
   @Roles(Role.Trainer)
+  @ApiOkResponse({ type: TrainingClockView, description: 'The clock, moved' })
   async move(@Body() body: TrainingClockDto, @CurrentPrincipal() principal: Principal) {
     const refused = this.refusal();
     if (refused) throw refused;

@@ -6,7 +6,7 @@ import { DomainError } from '../common/domain-error';
 import { AppConfig } from '../config/app-config';
 import { RegionRegistry } from '../regions/region-registry';
 import { demoUsers } from './dev-users';
-import { DevTokenDto, DevUser, WorkbenchConfig } from './web.dto';
+import { DevTokenAnswer, DevTokenDto, DevUser, WorkbenchConfig } from './web.dto';
 
 /** The OIDC redirect URI's path on this origin (the workbench's own route). */
 export const OIDC_REDIRECT_PATH = '/auth/callback';
@@ -55,6 +55,7 @@ export class WebController {
   @Post('dev-token')
   @Public()
   @HttpCode(200)
+  @ApiOkResponse({ type: DevTokenAnswer })
   async devToken(@Body() body: DevTokenDto): Promise<{ token: string; sub: string; role: string; region: string }> {
     this.requireDevSignIn();
     const user = demoUsers().find((u) => u.sub === body.sub);

@@ -28,3 +28,11 @@ export class DevTokenDto {
   @IsText(100)
   sub!: string;
 }
+
+/** A development token for one demo user (secret auth mode only). */
+export class DevTokenAnswer {
+  @ApiProperty({ description: 'HS256 bearer token', example: 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlcyI6WyJ0b3duc2hpcC1jYXNld29ya2VyIl19.c2lnbmF0dXJl' }) token!: string;
+  @ApiProperty({ example: 'demo-township-caseworker-410821100' }) sub!: string;
+  @ApiProperty({ example: 'township-caseworker' }) role!: string;
+  @ApiProperty({ example: '410821100' }) region!: string;
+}
