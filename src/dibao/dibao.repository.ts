@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AssessmentInput, Member } from '../assessment/household';
 import { likeLiteral, orderBy, type SortOrder } from '../common/paging';
 import type { CaseSort, DibaoStatus } from './dibao.dto';
+import { firstMonthAfter } from '../policy/shanghai-date';
 
 /** A case as the workers and the API read it. */
 export interface DibaoCase {
@@ -316,7 +317,7 @@ export class DibaoRepository {
    */
   async nextUnpaidMonth(countyCode: string, now: Date, manager: EntityManager): Promise<string> {
     if (!this.lastGeneratedMonth) throw new Error('no payroll registered: the payments module is not loaded');
-    const nextMonth = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
+    const nextMonth = firstMonthAfter(now);
     const generated = await this.lastGeneratedMonth(countyCode, manager);
     const afterGenerated = generated ? DateTime.fromISO(generated).plus({ months: 1 }).toISODate()! : nextMonth;
     return afterGenerated > nextMonth ? afterGenerated : nextMonth;

@@ -22,6 +22,7 @@ import { type DibaoCase, DibaoRepository } from './dibao.repository';
 import { SUBJECT } from './dibao.service';
 import { assessedMoney, memberOptions, verifiedFactsFrom } from './verified-facts';
 import { approvalNoticeText, assessmentReasons, citation, closureText, day, missingMaterialsText, publicNoticeText, type Remedies, refusalNoticeText, remediesOf } from './notices';
+import { firstMonthAfter } from '../policy/shanghai-date';
 
 /** What a worker reads of a job. */
 interface Job {
@@ -194,7 +195,7 @@ export class DibaoWorkers {
     return this.onCase(job, async (c, manager) => {
       const now = this.clock.now();
       const benefitFen = Number(job.variables.benefitFen);
-      const fromMonth = DateTime.fromJSDate(now, { zone: 'Asia/Shanghai' }).plus({ months: 1 }).startOf('month').toISODate()!;
+      const fromMonth = firstMonthAfter(now);
       await this.repository.insertDecision(c.id, 'approve', String(job.variables.decisionReasons ?? ''), benefitFen, now, job.jobKey, manager);
       await this.repository.enrol(c.id, benefitFen, fromMonth, now, manager);
       await this.repository.update(c.id, { status: 'enrolled', decided_at: now, benefit_fen: benefitFen }, manager);

@@ -4,8 +4,8 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { Principal } from '../auth/principal';
 import { Clock } from '../common/clock';
-import { DibaoRepository } from '../dibao/dibao.repository';
 import { InvalidRequestException } from '../common/problem';
+import { firstMonthAfter } from '../policy/shanghai-date';
 import { OutboxDispatcher } from '../outbox/outbox.dispatcher';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { PolicyError, PolicyProfiles } from '../policy/policy-profiles';
@@ -27,7 +27,6 @@ export type ManualRunOutcome = 'created' | 'resumed' | 'running' | 'reconciled';
 export class ManualCycles {
   constructor(
     private readonly payroll: PayrollService,
-    private readonly cases: DibaoRepository,
     private readonly outbox: OutboxRepository,
     private readonly dispatcher: OutboxDispatcher,
     private readonly audit: AuditService,
@@ -40,7 +39,7 @@ export class ManualCycles {
 
   async run(county: string, month: string, principal: Principal): Promise<{ cycle: PaymentCycle; created: boolean; outcome: ManualRunOutcome }> {
     await this.assertCounty(county);
-    await this.assertMonth(county, month);
+    this.assertMonth(county, month);
     const now = this.clock.now();
     // Asked of the engine before the transaction (never inside one): does the cycle still need an instance?
     const before = await this.payroll.cycleOf(county, month);
@@ -77,12 +76,13 @@ export class ManualCycles {
   }
 
   /**
-   * At most the county's next unpaid month (DibaoRepository.nextUnpaidMonth: the month after now, Asia/Shanghai, or
-   * after the county's last generated payroll): a cycle pays every unpaid month up to its own, so a later one would
-   * pay months not yet due. The month needs a policy version in force.
+   * At most the month after today (firstMonthAfter, Asia/Shanghai; the first month a decision taken now pays): a
+   * cycle pays every unpaid month up to its own, so a later one would pay months not yet due. Not the county's next
+   * unpaid month (DibaoRepository.nextUnpaidMonth): that moves past every generated payroll, so each manual run would
+   * open the next month early. The month needs a policy version in force.
    */
-  private async assertMonth(county: string, month: string): Promise<void> {
-    const latest = (await this.cases.nextUnpaidMonth(county, this.clock.now(), this.dataSource.manager)).slice(0, 7);
+  private assertMonth(county: string, month: string): void {
+    const latest = firstMonthAfter(this.clock.now()).slice(0, 7);
     if (month > latest) throw new InvalidRequestException([{ field: 'month', message: `${month} 尚未到来，最晚可运行 ${latest} / ${month} has not come yet: the latest month to run is ${latest}` }]);
     try {
       this.profiles.inForce(this.profiles.profileFor(county).id, `${month}-01`);
